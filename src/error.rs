@@ -1,0 +1,184 @@
+//! The public error type and the typed reasons a signature is rejected.
+//!
+//! [`PersonaError`] is the one error every public function returns. Its variants are what a caller
+//! can act on: fix an input, fix configuration, or reject a request/webhook (with a typed reason).
+//! Each variant and reason has a stable snake_case [`code`](PersonaError::code) shared with the test
+//! vectors and every language binding. No message ever contains a secret or a header value.
+
+use std::fmt;
+
+/// Which caller-supplied input was invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputField {
+    /// A `v1` key id (1–128 chars of `[A-Za-z0-9._~-]`).
+    KeyId,
+    /// A secret (empty).
+    Secret,
+    /// A nonce (8–128 chars of `[A-Za-z0-9._~-]`).
+    Nonce,
+    /// A timestamp (negative, or not decimal digits fitting i64).
+    Timestamp,
+    /// An HTTP method (not an RFC 9110 token).
+    Method,
+    /// A URL (unparseable, or not http/https).
+    Url,
+}
+
+impl InputField {
+    /// Stable code, e.g. `invalid_key_id`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::KeyId => "invalid_key_id",
+            Self::Secret => "invalid_secret",
+            Self::Nonce => "invalid_nonce",
+            Self::Timestamp => "invalid_timestamp",
+            Self::Method => "invalid_method",
+            Self::Url => "invalid_url",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::KeyId => "key id",
+            Self::Secret => "secret",
+            Self::Nonce => "nonce",
+            Self::Timestamp => "timestamp",
+            Self::Method => "method",
+            Self::Url => "URL",
+        }
+    }
+}
+
+impl fmt::Display for InputField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a `v1`-signed request was rejected. Checked in the order listed: the first that applies wins.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestRejection {
+    /// A required header is absent or blank (lowercase header name).
+    #[error("missing header `{0}`")]
+    MissingHeader(&'static str),
+    /// A header is duplicated or does not follow its grammar (lowercase header name).
+    #[error("malformed header `{header}`: {reason}")]
+    MalformedHeader {
+        /// Lowercase header name.
+        header: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The key id is well-formed but not configured on this verifier.
+    #[error("unknown key id")]
+    UnknownKey,
+    /// No `v1` signature entry matches any secret of the key id.
+    #[error("signature mismatch")]
+    SignatureMismatch,
+    /// The signature is authentic but the timestamp is too far from now.
+    #[error("timestamp outside tolerance (now - timestamp = {skew_seconds} s)")]
+    TimestampOutOfTolerance {
+        /// `now - timestamp`, saturated to the i64 range: positive when the request is old.
+        skew_seconds: i64,
+    },
+    /// This (key id, nonce) was already accepted within the tolerance window.
+    #[error("nonce already used")]
+    ReplayedNonce,
+    /// The replay cache is full of unexpired nonces; the request is refused rather than risking a
+    /// replay that a forgotten nonce would let through.
+    #[error("replay cache full")]
+    ReplayCacheFull,
+}
+
+impl RequestRejection {
+    /// Stable code shared with the test vectors, e.g. `signature_mismatch`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHeader(_) => "missing_header",
+            Self::MalformedHeader { .. } => "malformed_header",
+            Self::UnknownKey => "unknown_key",
+            Self::SignatureMismatch => "signature_mismatch",
+            Self::TimestampOutOfTolerance { .. } => "timestamp_out_of_tolerance",
+            Self::ReplayedNonce => "replayed_nonce",
+            Self::ReplayCacheFull => "replay_cache_full",
+        }
+    }
+}
+
+/// Why a Persona webhook was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookRejection {
+    /// The `Persona-Signature` header is absent, empty or blank.
+    #[error("missing Persona-Signature header")]
+    MissingHeader,
+    /// The header is too large or has no usable `t=…,v1=…` set.
+    #[error("malformed Persona-Signature header: {0}")]
+    MalformedHeader(&'static str),
+    /// A signature matched, but its timestamp is too far from now.
+    #[error("timestamp outside tolerance (now - t = {skew_seconds} s)")]
+    TimestampOutOfTolerance {
+        /// `now - t`, saturated to the i64 range: positive when the webhook is old.
+        skew_seconds: i64,
+    },
+    /// No `v1` value matches any configured secret.
+    #[error("no matching signature")]
+    NoMatchingSignature,
+}
+
+impl WebhookRejection {
+    /// Stable code shared with the test vectors, e.g. `no_matching_signature`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHeader => "missing_header",
+            Self::MalformedHeader(_) => "malformed_header",
+            Self::TimestampOutOfTolerance { .. } => "timestamp_out_of_tolerance",
+            Self::NoMatchingSignature => "no_matching_signature",
+        }
+    }
+}
+
+/// The one public error type of libpersona.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PersonaError {
+    /// An input the caller passed is invalid; fix the input.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// Which input.
+        field: InputField,
+        /// Why (never echoes the value, which may be sensitive).
+        reason: &'static str,
+    },
+    /// Credentials or settings are missing or inconsistent; fix the configuration.
+    #[error("configuration error: {0}")]
+    Configuration(String),
+    /// A `v1`-signed request failed verification; reject the request (HTTP 401).
+    #[error("request rejected: {0}")]
+    RequestRejected(#[from] RequestRejection),
+    /// A webhook failed verification; reject it (HTTP 400) and do not act on its body.
+    #[error("webhook rejected: {0}")]
+    WebhookRejected(#[from] WebhookRejection),
+    /// A webhook verified, but its body is not a Persona event.
+    #[error("webhook payload is not a Persona event: {0}")]
+    InvalidPayload(String),
+}
+
+impl PersonaError {
+    pub(crate) fn invalid(field: InputField, reason: &'static str) -> Self {
+        Self::InvalidInput { field, reason }
+    }
+
+    /// Stable snake_case code for this error, shared by every language binding.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { field, .. } => field.code(),
+            Self::Configuration(_) => "configuration",
+            Self::RequestRejected(reason) => reason.code(),
+            Self::WebhookRejected(reason) => reason.code(),
+            Self::InvalidPayload(_) => "invalid_payload",
+        }
+    }
+}

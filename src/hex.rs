@@ -1,0 +1,50 @@
+//! Lowercase hex encoding and strict lowercase decoding (both schemes put hex on the wire).
+
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Encodes bytes as lowercase hex.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+fn lower_nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes exactly `N` bytes from `2N` *lowercase* hex characters; uppercase is refused because
+/// Persona's webhook scheme defines the signature as lowercase hex.
+pub fn decode_lower<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (slot, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *slot = (lower_nibble(pair[0])? << 4) | lower_nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let bytes = [0x00, 0x0f, 0xa0, 0xff];
+        assert_eq!(encode(&bytes), "000fa0ff");
+        assert_eq!(decode_lower::<4>("000fa0ff"), Some(bytes));
+        assert_eq!(decode_lower::<4>("000FA0FF"), None);
+        assert_eq!(decode_lower::<4>("000fa0f"), None);
+        assert_eq!(decode_lower::<4>("000fa0fg"), None);
+    }
+}
