@@ -232,7 +232,10 @@ mod tests {
         let t = RequestTarget::parse("https://h/p?q=a b").unwrap();
         assert_eq!(t.query, "q=a%20b");
         let t = RequestTarget::parse("/api/v1/inquiries?x=1").unwrap();
-        assert_eq!((t.path.as_str(), t.query.as_str()), ("/api/v1/inquiries", "x=1"));
+        assert_eq!(
+            (t.path.as_str(), t.query.as_str()),
+            ("/api/v1/inquiries", "x=1")
+        );
         let t = RequestTarget::parse("//a/b?c").unwrap();
         assert_eq!((t.path.as_str(), t.query.as_str()), ("//a/b", "c"));
         for bad in ["ftp://h/x", "not a url", "", "mailto:a@b"] {

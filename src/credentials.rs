@@ -262,8 +262,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Credentials, PersonaError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Credentials::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -271,7 +273,11 @@ mod tests {
     fn loads_each_kind() {
         let c = load(&[("PERSONA_API_KEY", "persona_sandbox_abc")]).unwrap();
         assert_eq!(c.environment(), Some(Environment::Sandbox));
-        let c = load(&[("PERSONA_API_KEY_ID", "kid"), ("PERSONA_API_KEY_SECRET", "s")]).unwrap();
+        let c = load(&[
+            ("PERSONA_API_KEY_ID", "kid"),
+            ("PERSONA_API_KEY_SECRET", "s"),
+        ])
+        .unwrap();
         assert!(matches!(c, Credentials::KeyPair(_)));
         assert_eq!(c.environment(), None);
     }
@@ -293,7 +299,11 @@ mod tests {
         assert!(err.to_string().contains("production"));
         assert!(!err.to_string().contains("xyz"));
         assert!(prod.check_environment(Environment::Production).is_ok());
-        let explicit = load(&[("PERSONA_API_KEY", "plain"), ("PERSONA_ENVIRONMENT", "Production")]).unwrap();
+        let explicit = load(&[
+            ("PERSONA_API_KEY", "plain"),
+            ("PERSONA_ENVIRONMENT", "Production"),
+        ])
+        .unwrap();
         assert!(explicit.check_environment(Environment::Sandbox).is_err());
     }
 

@@ -150,7 +150,10 @@ mod tests {
         let a = generate_nonce().unwrap();
         let b = generate_nonce().unwrap();
         assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert!(is_valid_nonce(&a));
         assert_ne!(a, b);
     }

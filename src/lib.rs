@@ -38,9 +38,10 @@ pub mod signer;
 pub mod verifier;
 pub mod webhook;
 
+/// The C ABI (`persona_*` functions, header `bindings/c/persona.h`). Rust callers use the safe API.
 #[allow(unsafe_code)]
 #[path = "../bindings/c/src/lib.rs"]
-mod c_abi;
+pub mod c_abi;
 
 pub use credentials::{ApiKey, Credentials, Environment, KeyPair};
 pub use error::{InputField, PersonaError, RequestRejection, WebhookRejection};

@@ -21,7 +21,10 @@ impl MacKey {
     /// Keys HMAC with the secret's UTF-8 bytes, verbatim. An empty secret is refused.
     pub(crate) fn new(secret: &Secret) -> Result<Self, PersonaError> {
         if secret.is_empty() {
-            return Err(PersonaError::invalid(InputField::Secret, "must not be empty"));
+            return Err(PersonaError::invalid(
+                InputField::Secret,
+                "must not be empty",
+            ));
         }
         Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .map(Self)

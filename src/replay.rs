@@ -68,7 +68,11 @@ impl ReplayCache {
 
     /// Number of pairs currently remembered.
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).seen.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .seen
+            .len()
     }
 
     /// True when nothing is remembered.
@@ -85,8 +89,14 @@ mod tests {
     fn rejects_replays_until_expiry() {
         let cache = ReplayCache::new(10);
         assert!(cache.check_and_record("k", "n1", 100, 0).is_ok());
-        assert_eq!(cache.check_and_record("k", "n1", 100, 50), Err(RequestRejection::ReplayedNonce));
-        assert_eq!(cache.check_and_record("k", "n1", 100, 100), Err(RequestRejection::ReplayedNonce));
+        assert_eq!(
+            cache.check_and_record("k", "n1", 100, 50),
+            Err(RequestRejection::ReplayedNonce)
+        );
+        assert_eq!(
+            cache.check_and_record("k", "n1", 100, 100),
+            Err(RequestRejection::ReplayedNonce)
+        );
         // Same nonce under another key id is a different pair.
         assert!(cache.check_and_record("k2", "n1", 100, 0).is_ok());
         // After expiry the pair is forgotten (the timestamp check now rejects such a replay).
@@ -98,7 +108,10 @@ mod tests {
         let cache = ReplayCache::new(2);
         cache.check_and_record("k", "a", 10, 0).unwrap();
         cache.check_and_record("k", "b", 20, 0).unwrap();
-        assert_eq!(cache.check_and_record("k", "c", 30, 5), Err(RequestRejection::ReplayCacheFull));
+        assert_eq!(
+            cache.check_and_record("k", "c", 30, 5),
+            Err(RequestRejection::ReplayCacheFull)
+        );
         assert_eq!(cache.len(), 2);
         cache.check_and_record("k", "c", 30, 11).unwrap();
         assert_eq!(cache.len(), 2);

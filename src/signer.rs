@@ -97,7 +97,12 @@ impl RequestSigner {
     }
 
     /// Signs with the current time and a fresh random nonce.
-    pub fn sign(&self, method: &str, url: &str, body: &[u8]) -> Result<SignedRequest, PersonaError> {
+    pub fn sign(
+        &self,
+        method: &str,
+        url: &str,
+        body: &[u8],
+    ) -> Result<SignedRequest, PersonaError> {
         self.sign_with(method, url, body, None, None)
     }
 
@@ -202,12 +207,30 @@ mod tests {
     fn refuses_bad_inputs() {
         let code = |r: Result<SignedRequest, PersonaError>| r.unwrap_err().code();
         let s = signer();
-        assert_eq!(code(s.sign_with("GET", "ftp://x/", b"", Some(1), None)), "invalid_url");
-        assert_eq!(code(s.sign_with("", "https://x/", b"", Some(1), None)), "invalid_method");
-        assert_eq!(code(s.sign_with("GET", "https://x/", b"", Some(-1), None)), "invalid_timestamp");
-        assert_eq!(code(s.sign_with("GET", "https://x/", b"", Some(1), Some("short"))), "invalid_nonce");
-        assert_eq!(RequestSigner::new("bad id", "s").unwrap_err().code(), "invalid_key_id");
-        assert_eq!(RequestSigner::new("kid", "").unwrap_err().code(), "invalid_secret");
+        assert_eq!(
+            code(s.sign_with("GET", "ftp://x/", b"", Some(1), None)),
+            "invalid_url"
+        );
+        assert_eq!(
+            code(s.sign_with("", "https://x/", b"", Some(1), None)),
+            "invalid_method"
+        );
+        assert_eq!(
+            code(s.sign_with("GET", "https://x/", b"", Some(-1), None)),
+            "invalid_timestamp"
+        );
+        assert_eq!(
+            code(s.sign_with("GET", "https://x/", b"", Some(1), Some("short"))),
+            "invalid_nonce"
+        );
+        assert_eq!(
+            RequestSigner::new("bad id", "s").unwrap_err().code(),
+            "invalid_key_id"
+        );
+        assert_eq!(
+            RequestSigner::new("kid", "").unwrap_err().code(),
+            "invalid_secret"
+        );
     }
 
     #[test]

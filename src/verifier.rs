@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use crate::canonical::{CanonicalParts, RequestTarget, body_sha256_hex, canonical_query};
 use crate::clock::{skew, unix_now, within_tolerance};
 use crate::error::{PersonaError, RequestRejection};
-use crate::fields::{canonical_method, check_key_id, is_valid_key_id, is_valid_nonce, parse_timestamp};
+use crate::fields::{
+    canonical_method, check_key_id, is_valid_key_id, is_valid_nonce, parse_timestamp,
+};
 use crate::mac::{MacKey, constant_time_eq};
 use crate::replay::ReplayCache;
 use crate::secret::Secret;
@@ -96,7 +98,9 @@ impl RequestVerifierBuilder {
         let mut keys: HashMap<String, Vec<MacKey>> = HashMap::new();
         for (key_id, secret) in &self.keys {
             check_key_id(key_id)?;
-            keys.entry(key_id.clone()).or_default().push(MacKey::new(secret)?);
+            keys.entry(key_id.clone())
+                .or_default()
+                .push(MacKey::new(secret)?);
         }
         Ok(RequestVerifier {
             keys,
@@ -133,7 +137,10 @@ where
     let mut counts = [0usize; 4];
     for (name, value) in headers {
         let name = name.as_ref().trim_matches(is_space_or_tab);
-        if let Some(slot) = HEADER_NAMES.iter().position(|h| name.eq_ignore_ascii_case(h)) {
+        if let Some(slot) = HEADER_NAMES
+            .iter()
+            .position(|h| name.eq_ignore_ascii_case(h))
+        {
             counts[slot] += 1;
             let value = value.as_ref().trim_matches(is_space_or_tab);
             if !value.is_empty() {
@@ -151,7 +158,13 @@ where
             return Err(malformed(name, "header appears more than once"));
         }
     }
-    let [Some(authorization), Some(timestamp), Some(nonce), Some(signature)] = values else {
+    let [
+        Some(authorization),
+        Some(timestamp),
+        Some(nonce),
+        Some(signature),
+    ] = values
+    else {
         return Err(RequestRejection::MissingHeader(HEADER_NAMES[0]));
     };
     Ok(SignatureHeaders {
@@ -239,7 +252,10 @@ impl RequestVerifier {
         let found = collect_headers(headers)?;
         let key_id = parse_authorization(found.authorization)?;
         let timestamp = parse_timestamp(found.timestamp).ok_or_else(|| {
-            malformed("persona-timestamp", "must be decimal digits fitting a 64-bit integer")
+            malformed(
+                "persona-timestamp",
+                "must be decimal digits fitting a 64-bit integer",
+            )
         })?;
         if !is_valid_nonce(found.nonce) {
             return Err(malformed(
@@ -308,7 +324,13 @@ mod tests {
     fn signed(nonce: &str) -> Vec<(String, String)> {
         RequestSigner::new("kid", "s3cret")
             .unwrap()
-            .sign_with("POST", "https://h/p?b=1&a=2", b"body", Some(NOW), Some(nonce))
+            .sign_with(
+                "POST",
+                "https://h/p?b=1&a=2",
+                b"body",
+                Some(NOW),
+                Some(nonce),
+            )
             .unwrap()
             .headers()
             .iter()
@@ -316,7 +338,11 @@ mod tests {
             .collect()
     }
 
-    fn verify(v: &RequestVerifier, headers: &[(String, String)], now: i64) -> Result<String, String> {
+    fn verify(
+        v: &RequestVerifier,
+        headers: &[(String, String)],
+        now: i64,
+    ) -> Result<String, String> {
         v.verify_at(
             "POST",
             "https://other-host/p?a=2&b=1",
@@ -339,17 +365,35 @@ mod tests {
         let headers = signed("nonce-0001");
         assert_eq!(verify(&v, &headers, NOW), Ok("kid".into()));
         assert_eq!(verify(&v, &headers, NOW + 1), Err("replayed_nonce".into()));
-        assert_eq!(verify(&v, &signed("nonce-0002"), NOW + 301), Err("timestamp_out_of_tolerance".into()));
+        assert_eq!(
+            verify(&v, &signed("nonce-0002"), NOW + 301),
+            Err("timestamp_out_of_tolerance".into())
+        );
         // The stale attempt did not record nonce-0002.
-        assert_eq!(verify(&v, &signed("nonce-0002"), NOW + 300), Ok("kid".into()));
+        assert_eq!(
+            verify(&v, &signed("nonce-0002"), NOW + 300),
+            Ok("kid".into())
+        );
     }
 
     #[test]
     fn precedence_and_reasons() {
-        let v = RequestVerifier::builder().key("other", "x").build().unwrap();
-        assert_eq!(verify(&v, &signed("nonce-0001"), NOW), Err("unknown_key".into()));
-        let v = RequestVerifier::builder().key("kid", "wrong").build().unwrap();
-        assert_eq!(verify(&v, &signed("nonce-0001"), NOW), Err("signature_mismatch".into()));
+        let v = RequestVerifier::builder()
+            .key("other", "x")
+            .build()
+            .unwrap();
+        assert_eq!(
+            verify(&v, &signed("nonce-0001"), NOW),
+            Err("unknown_key".into())
+        );
+        let v = RequestVerifier::builder()
+            .key("kid", "wrong")
+            .build()
+            .unwrap();
+        assert_eq!(
+            verify(&v, &signed("nonce-0001"), NOW),
+            Err("signature_mismatch".into())
+        );
         let mut headers = signed("nonce-0001");
         headers.retain(|(n, _)| n != "Persona-Nonce");
         headers.push(("persona-timestamp".into(), "x".into()));
@@ -364,7 +408,10 @@ mod tests {
 
     #[test]
     fn debug_hides_secrets() {
-        let v = RequestVerifier::builder().key("kid", "topsecretvalue").build().unwrap();
+        let v = RequestVerifier::builder()
+            .key("kid", "topsecretvalue")
+            .build()
+            .unwrap();
         let text = format!("{v:?}");
         assert!(text.contains("kid") && !text.contains("topsecretvalue"));
     }

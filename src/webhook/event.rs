@@ -79,17 +79,31 @@ mod tests {
         let event = WebhookEvent::from_body(body).unwrap();
         assert_eq!(event.id, "evt_1");
         assert_eq!(event.name, "inquiry.completed");
-        assert_eq!(event.created_at.as_deref(), Some("2026-11-26T12:00:00.000Z"));
+        assert_eq!(
+            event.created_at.as_deref(),
+            Some("2026-11-26T12:00:00.000Z")
+        );
         assert_eq!(event.payload_json, r#"{"data":{"id":"inq_1"}}"#);
         let camel = br#"{"data":{"id":"e","attributes":{"name":"n","createdAt":"x"}}}"#;
         let event = WebhookEvent::from_body(camel).unwrap();
-        assert_eq!((event.created_at.as_deref(), event.payload_json.as_str()), (Some("x"), "null"));
+        assert_eq!(
+            (event.created_at.as_deref(), event.payload_json.as_str()),
+            (Some("x"), "null")
+        );
     }
 
     #[test]
     fn rejects_non_events() {
-        for body in [&b""[..], b"\xff", b"[]", br#"{"data":{"type":"inquiry","id":"x","attributes":{"name":"n"}}}"#] {
-            assert_eq!(WebhookEvent::from_body(body).unwrap_err().code(), "invalid_payload");
+        for body in [
+            &b""[..],
+            b"\xff",
+            b"[]",
+            br#"{"data":{"type":"inquiry","id":"x","attributes":{"name":"n"}}}"#,
+        ] {
+            assert_eq!(
+                WebhookEvent::from_body(body).unwrap_err().code(),
+                "invalid_payload"
+            );
         }
     }
 }

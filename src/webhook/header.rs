@@ -60,7 +60,9 @@ pub fn parse(header: &str) -> Result<Vec<SignatureSet<'_>>, WebhookRejection> {
     }
     // The bound applies to the header as received, padding included.
     if header.len() > MAX_HEADER_BYTES {
-        return Err(WebhookRejection::MalformedHeader("header longer than 16384 bytes"));
+        return Err(WebhookRejection::MalformedHeader(
+            "header longer than 16384 bytes",
+        ));
     }
     let header = trimmed;
     let raw_sets: Vec<&str> = header
@@ -68,7 +70,9 @@ pub fn parse(header: &str) -> Result<Vec<SignatureSet<'_>>, WebhookRejection> {
         .filter(|s| !s.is_empty())
         .collect();
     if raw_sets.len() > MAX_SETS {
-        return Err(WebhookRejection::MalformedHeader("more than 16 signature sets"));
+        return Err(WebhookRejection::MalformedHeader(
+            "more than 16 signature sets",
+        ));
     }
     let sets: Vec<SignatureSet<'_>> = raw_sets.into_iter().filter_map(parse_set).collect();
     if sets.is_empty() {
@@ -92,7 +96,11 @@ mod tests {
         assert_eq!(sets.len(), 2);
         assert_eq!(sets[0].timestamp, 1);
         assert_eq!(sets[0].signatures.len(), 1);
-        assert_eq!(sets[1].signatures.len(), 0, "uppercase hex is not a v1 value");
+        assert_eq!(
+            sets[1].signatures.len(),
+            0,
+            "uppercase hex is not a v1 value"
+        );
     }
 
     #[test]
@@ -103,7 +111,9 @@ mod tests {
         ] {
             assert_eq!(parse(header).unwrap_err(), expected);
         }
-        for header in ["t", "t=1,t=1", "T=1", "t=+1", "t=1.0", ",", "=", "v1=abc", "t=١"] {
+        for header in [
+            "t", "t=1,t=1", "T=1", "t=+1", "t=1.0", ",", "=", "v1=abc", "t=١",
+        ] {
             assert!(
                 matches!(parse(header), Err(WebhookRejection::MalformedHeader(_))),
                 "{header:?}"

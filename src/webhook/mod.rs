@@ -125,7 +125,10 @@ pub fn sign_webhook(
     timestamp: i64,
 ) -> Result<String, PersonaError> {
     if timestamp < 0 {
-        return Err(PersonaError::invalid(InputField::Timestamp, "must not be negative"));
+        return Err(PersonaError::invalid(
+            InputField::Timestamp,
+            "must not be negative",
+        ));
     }
     let key = MacKey::new(&secret.into())?;
     let t = timestamp.to_string();
@@ -149,10 +152,19 @@ mod tests {
         let verifier = WebhookVerifier::new(["old", "new"]).unwrap();
         assert_eq!(code(verifier.verify_at(&header, b"{}", NOW + 300)), "ok");
         assert_eq!(code(verifier.verify_at(&header, b"{}", NOW - 300)), "ok");
-        assert_eq!(code(verifier.verify_at(&header, b"{}", NOW + 301)), "timestamp_out_of_tolerance");
-        assert_eq!(code(verifier.verify_at(&header, b"{ }", NOW)), "no_matching_signature");
+        assert_eq!(
+            code(verifier.verify_at(&header, b"{}", NOW + 301)),
+            "timestamp_out_of_tolerance"
+        );
+        assert_eq!(
+            code(verifier.verify_at(&header, b"{ }", NOW)),
+            "no_matching_signature"
+        );
         let only_old = WebhookVerifier::new(["old"]).unwrap();
-        assert_eq!(code(only_old.verify_at(&header, b"{}", NOW)), "no_matching_signature");
+        assert_eq!(
+            code(only_old.verify_at(&header, b"{}", NOW)),
+            "no_matching_signature"
+        );
     }
 
     #[test]
@@ -161,17 +173,34 @@ mod tests {
         let sig = good.split_once(",v1=").unwrap().1;
         let verifier = WebhookVerifier::new(["s"]).unwrap();
         let header = format!("t={},v1=00 t={NOW},v1={}", NOW + 1, "0".repeat(64));
-        assert_eq!(code(verifier.verify_at(&header, b"x", NOW)), "no_matching_signature");
+        assert_eq!(
+            code(verifier.verify_at(&header, b"x", NOW)),
+            "no_matching_signature"
+        );
         let header = format!("t={},v1={sig}", NOW + 1);
-        assert_eq!(code(verifier.verify_at(&header, b"x", NOW)), "no_matching_signature");
+        assert_eq!(
+            code(verifier.verify_at(&header, b"x", NOW)),
+            "no_matching_signature"
+        );
         let header = format!("t={},v1={} {good}", NOW + 1, "0".repeat(64));
         assert_eq!(code(verifier.verify_at(&header, b"x", NOW)), "ok");
     }
 
     #[test]
     fn empty_secret_and_negative_time_are_refused() {
-        assert_eq!(WebhookVerifier::new([""]).unwrap_err().code(), "invalid_secret");
-        assert_eq!(WebhookVerifier::new(Vec::<String>::new()).unwrap_err().code(), "configuration");
-        assert_eq!(sign_webhook("s", b"", -1).unwrap_err().code(), "invalid_timestamp");
+        assert_eq!(
+            WebhookVerifier::new([""]).unwrap_err().code(),
+            "invalid_secret"
+        );
+        assert_eq!(
+            WebhookVerifier::new(Vec::<String>::new())
+                .unwrap_err()
+                .code(),
+            "configuration"
+        );
+        assert_eq!(
+            sign_webhook("s", b"", -1).unwrap_err().code(),
+            "invalid_timestamp"
+        );
     }
 }

@@ -1,0 +1,28 @@
+//! Fails when the committed C header differs from what cbindgen generates from `bindings/c/src`.
+//! Regenerate with `bindings/c/generate-header.sh` (sets `PERSONA_BLESS=1`).
+
+use std::path::Path;
+
+#[test]
+fn committed_header_matches_cbindgen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = cbindgen::Config::from_file(root.join("bindings/c/cbindgen.toml")).unwrap();
+    let mut generated = Vec::new();
+    cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(root.join("bindings/c/src/lib.rs"))
+        .generate()
+        .expect("cbindgen failed")
+        .write(&mut generated);
+    let generated = String::from_utf8(generated).unwrap();
+    let header_path = root.join("bindings/c/persona.h");
+    if std::env::var_os("PERSONA_BLESS").is_some() {
+        std::fs::write(&header_path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&header_path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "bindings/c/persona.h is stale: run bindings/c/generate-header.sh and commit the result"
+    );
+}
