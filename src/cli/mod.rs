@@ -1,0 +1,80 @@
+//! Argument parsing and dispatch for the `persona` binary.
+
+mod input;
+mod request;
+mod webhook;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use persona::PersonaError;
+
+/// How a command failed, mapped to the documented exit codes.
+pub(crate) enum Failure {
+    /// Exit 1: the signature/webhook is invalid.
+    Invalid(String),
+    /// Exit 2: bad usage or configuration.
+    Usage(String),
+}
+
+impl From<PersonaError> for Failure {
+    fn from(error: PersonaError) -> Self {
+        let line = format!("{error} [{}]", error.code());
+        match error {
+            PersonaError::RequestRejected(_)
+            | PersonaError::WebhookRejected(_)
+            | PersonaError::InvalidPayload(_) => Self::Invalid(line),
+            _ => Self::Usage(line),
+        }
+    }
+}
+
+pub(crate) type CommandResult = Result<(), Failure>;
+
+#[derive(Parser)]
+#[command(
+    name = "persona",
+    version,
+    about = "Sign and verify Persona `v1` requests and webhooks",
+    long_about = "Sign and verify Persona `v1` requests and webhooks.\n\n\
+        Secrets are read only from environment variables: PERSONA_API_KEY_ID and \
+        PERSONA_API_KEY_SECRET for requests, PERSONA_WEBHOOK_SECRET for webhooks. For verification \
+        a variable may hold several comma-separated secrets (rotation); signing uses the first.\n\n\
+        Exit codes: 0 success/valid, 1 invalid (reason on stderr), 2 usage or configuration error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a request and print the four headers as `Name: value` lines.
+    Sign(request::SignArgs),
+    /// Verify a `v1`-signed request; prints the key id when valid.
+    VerifyRequest(request::VerifyArgs),
+    /// Sign or verify Persona webhooks (`Persona-Signature: t=…,v1=…`).
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
+}
+
+/// Parses arguments, runs the command and maps the outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Sign(args) => request::sign(&args),
+        Command::VerifyRequest(args) => request::verify(&args),
+        Command::Webhook(command) => webhook::run(&command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(reason)) => {
+            eprintln!("invalid: {reason}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(reason)) => {
+            eprintln!("error: {reason}");
+            ExitCode::from(2)
+        }
+    }
+}
