@@ -3,7 +3,8 @@
  * Regenerate with bindings/c/generate-header.sh.
  *
  * Conventions: fallible functions return a persona_result (0 = PERSONA_OK); on failure
- * persona_last_error_message() gives this thread's message. Out-params are written only on
+ * persona_last_error_message() gives this thread's message (like errno, it is meaningful only
+ * right after a call returned an error: successful calls leave it unchanged). Out-params are written only on
  * success. Handles are freed with their _free function, which accepts NULL. No function ever
  * lets a Rust panic unwind into C.
  */
@@ -319,7 +320,8 @@ enum persona_result persona_request_verifier_new(const struct persona_key *keys,
 /**
  * Verifies a request: `method`, `url` (absolute or origin-form `/path?query`), the received
  * headers (`headers_len` entries; NULL allowed when 0), the exact body bytes (`body` may be NULL
- * when `body_len` is 0), and `now` (unix seconds; NULL = system clock).
+ * when `body_len` is 0), and `now` (unix seconds; NULL = system clock). Header names and values
+ * are wire data: bytes that are not UTF-8 are not a caller error; they make the header malformed.
  *
  * Returns `PERSONA_OK` when valid, or the reason (`PERSONA_ERR_MISSING_HEADER`,
  * `..._MALFORMED_HEADER`, `..._UNKNOWN_KEY`, `..._SIGNATURE_MISMATCH`,
@@ -369,7 +371,8 @@ enum persona_result persona_webhook_verifier_new(const char *const *secrets,
 /**
  * Verifies a webhook: `header` is the `Persona-Signature` value (NULL means the header was
  * absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the raw body bytes exactly as received
- * (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock).
+ * (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock). Header bytes that
+ * are not UTF-8 are wire data, not a caller error: no signature set can match them.
  *
  * Returns `PERSONA_OK`, or `PERSONA_ERR_MISSING_HEADER`, `..._MALFORMED_HEADER`,
  * `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`.

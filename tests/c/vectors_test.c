@@ -38,6 +38,11 @@ typedef struct {
   bool failed;
 } ctx_t;
 
+/* Result of the most recent fallible ABI call: the last error message is only this call's
+   when it failed (a successful call leaves the previous message in place). */
+static persona_result g_last_rc = PERSONA_OK;
+#define CALL(expr) (g_last_rc = (expr))
+
 /* Sentinels for out-params: a real address no library would return. */
 static char g_sentinel_storage[8];
 #define SENTINEL ((void *)&g_sentinel_storage[0])
@@ -118,6 +123,9 @@ static void fail_begin(ctx_t *c) {
 static void fail_end(void) {
   printf("\n    persona_last_error_message: ");
   print_escaped(stdout, last_error());
+  if (g_last_rc == PERSONA_OK) {
+    printf(" (stale: the last call returned PERSONA_OK)");
+  }
   printf("\n");
 }
 
@@ -128,6 +136,23 @@ static void failf(ctx_t *c, const char *fmt, ...) {
   vprintf(fmt, ap);
   va_end(ap);
   fail_end();
+}
+
+/* ASCII case-insensitive substring test. */
+static bool icontains(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *hay != '\0'; hay++) {
+    size_t i = 0;
+    for (; i < n; i++) {
+      char x = hay[i], y = needle[i];
+      if (x == '\0') return false;
+      if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+      if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+      if (x != y) break;
+    }
+    if (i == n) return true;
+  }
+  return n == 0;
 }
 
 static void expect_str(ctx_t *c, const char *what, const char *expected, const char *got) {
@@ -526,7 +551,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
 
   persona_request_signer *signer = SENTINEL;
   persona_signed_request *req = SENTINEL;
-  persona_result rc = persona_request_signer_new(key_id, secret, &signer);
+  persona_result rc = CALL(persona_request_signer_new(key_id, secret, &signer));
   const char *stage = "persona_request_signer_new";
   if (rc != PERSONA_OK) {
     if (signer != SENTINEL) {
@@ -540,7 +565,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
       goto done;
     }
     stage = "persona_request_signer_sign";
-    rc = persona_request_signer_sign(signer, method, url, body.data, body.len, ts_ptr, nonce, &req);
+    rc = CALL(persona_request_signer_sign(signer, method, url, body.data, body.len, ts_ptr, nonce, &req));
     if (rc != PERSONA_OK && req != SENTINEL) {
       failf(c, "persona_request_signer_sign failed but wrote its out-param");
     }
@@ -732,8 +757,8 @@ static void run_request_verify_step(ctx_t *c, const persona_request_verifier *ve
   }
 
   const char *key_id_out = SENTINEL;
-  persona_result rc = persona_request_verifier_verify(verifier, method, url, headers.items, headers.len,
-                                                      body.data, body.len, now_ptr, &key_id_out);
+  persona_result rc = CALL(persona_request_verifier_verify(verifier, method, url, headers.items, headers.len,
+                                                           body.data, body.len, now_ptr, &key_id_out));
   check_result(c, "persona_request_verifier_verify", want, any_error, rc);
   if (rc == PERSONA_OK) {
     const char *want_key = json_str(expected, "key_id");
@@ -744,6 +769,11 @@ static void run_request_verify_step(ctx_t *c, const persona_request_verifier *ve
     }
   } else if (key_id_out != SENTINEL) {
     failf(c, "verification failed (%s) but key_id_out was written", persona_result_name(rc));
+  }
+  /* "the message names it": a missing header's name must appear in the last error message */
+  const char *want_header = json_str(expected, "header");
+  if (rc == PERSONA_ERR_MISSING_HEADER && want_header != NULL && !icontains(last_error(), want_header)) {
+    failf(c, "the missing-header message does not name \"%s\"", want_header);
   }
   bytes_free(&body);
   header_list_free(&headers);
@@ -806,7 +836,7 @@ static void run_request_verify(ctx_t *c, const cJSON *cs) {
   }
 
   persona_request_verifier *verifier = SENTINEL;
-  persona_result rc = persona_request_verifier_new(pk, n_keys, tolerance, capacity, &verifier);
+  persona_result rc = CALL(persona_request_verifier_new(pk, n_keys, tolerance, capacity, &verifier));
   free(pk); /* the verifier must have copied what it needs */
   if (rc != PERSONA_OK || verifier == NULL || verifier == SENTINEL) {
     failf(c, "persona_request_verifier_new: expected PERSONA_OK with a verifier, got %s (%d)",
@@ -848,7 +878,7 @@ static void check_event(ctx_t *c, const persona_webhook_verifier *verifier, cons
   }
   persona_webhook_event *ev = SENTINEL;
   persona_result rc =
-      persona_webhook_verifier_verify_event(verifier, header, body->data, body->len, now_ptr, &ev);
+      CALL(persona_webhook_verifier_verify_event(verifier, header, body->data, body->len, now_ptr, &ev));
   check_result(c, "persona_webhook_verifier_verify_event", want, any_error, rc);
   if (rc != PERSONA_OK) {
     if (ev != SENTINEL) {
@@ -955,7 +985,7 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
     sec[i] = s->valuestring;
   }
   persona_webhook_verifier *verifier = SENTINEL;
-  persona_result rc = persona_webhook_verifier_new(sec, n, tolerance, &verifier);
+  persona_result rc = CALL(persona_webhook_verifier_new(sec, n, tolerance, &verifier));
   free(sec); /* the verifier must have copied the secrets */
   if (rc != PERSONA_OK || verifier == NULL || verifier == SENTINEL) {
     failf(c, "persona_webhook_verifier_new: expected PERSONA_OK with a verifier, got %s (%d)",
@@ -967,7 +997,7 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
     bytes_free(&body);
     return;
   }
-  rc = persona_webhook_verifier_verify(verifier, header, body.data, body.len, now_ptr);
+  rc = CALL(persona_webhook_verifier_verify(verifier, header, body.data, body.len, now_ptr));
   check_result(c, "persona_webhook_verifier_verify", want, any_error, rc);
 
   const cJSON *event = cJSON_GetObjectItemCaseSensitive(cs, "event");
@@ -1005,7 +1035,7 @@ static void run_webhook_sign(ctx_t *c, const cJSON *cs) {
   }
   char buf[PERSONA_WEBHOOK_HEADER_MAX];
   memset(buf, 0x5a, sizeof buf);
-  persona_result rc = persona_webhook_sign(secret, body.data, body.len, ts, buf, sizeof buf);
+  persona_result rc = CALL(persona_webhook_sign(secret, body.data, body.len, ts, buf, sizeof buf));
   check_result(c, "persona_webhook_sign", want, any_error, rc);
   if (rc == PERSONA_OK && want == PERSONA_OK && !any_error) {
     if (memchr(buf, '\0', sizeof buf) == NULL) {
@@ -1097,6 +1127,7 @@ static void run_file(const char *dir, const char *file, case_fn sign_fn, case_fn
   const cJSON *cs;
   cJSON_ArrayForEach(cs, cases) {
     ctx_t c = {.file = file, .index = idx++, .name = "", .op = NULL, .step = -1, .failed = false};
+    g_last_rc = PERSONA_OK;
     const char *name = json_str(cs, "name");
     if (name == NULL) name = json_str(cs, "id");
     if (name == NULL) name = json_str(cs, "description");

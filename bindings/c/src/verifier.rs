@@ -94,7 +94,8 @@ pub unsafe extern "C" fn persona_request_verifier_new(
 
 /// Verifies a request: `method`, `url` (absolute or origin-form `/path?query`), the received
 /// headers (`headers_len` entries; NULL allowed when 0), the exact body bytes (`body` may be NULL
-/// when `body_len` is 0), and `now` (unix seconds; NULL = system clock).
+/// when `body_len` is 0), and `now` (unix seconds; NULL = system clock). Header names and values
+/// are wire data: bytes that are not UTF-8 are not a caller error; they make the header malformed.
 ///
 /// Returns `PERSONA_OK` when valid, or the reason (`PERSONA_ERR_MISSING_HEADER`,
 /// `..._MALFORMED_HEADER`, `..._UNKNOWN_KEY`, `..._SIGNATURE_MISMATCH`,

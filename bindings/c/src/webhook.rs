@@ -94,7 +94,8 @@ unsafe fn verify_inputs<'a>(
 
 /// Verifies a webhook: `header` is the `Persona-Signature` value (NULL means the header was
 /// absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the raw body bytes exactly as received
-/// (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock).
+/// (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock). Header bytes that
+/// are not UTF-8 are wire data, not a caller error: no signature set can match them.
 ///
 /// Returns `PERSONA_OK`, or `PERSONA_ERR_MISSING_HEADER`, `..._MALFORMED_HEADER`,
 /// `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`.
