@@ -61,11 +61,7 @@ fn request_signing(c: &mut Criterion) {
                 Some("0123456789abcdef0123456789abcdef"),
             )
             .unwrap();
-        let headers: Vec<(&str, &str)> = signed
-            .headers()
-            .iter()
-            .map(|(n, v)| (*n, v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> = signed.headers().iter().map(|(n, v)| (*n, *v)).collect();
         group.bench_function(BenchmarkId::new("verify", label), |b| {
             b.iter(|| {
                 verifier

@@ -71,15 +71,15 @@ fn is_tchar(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
-/// Uppercases an HTTP method after checking it is a non-empty RFC 9110 token.
-pub(crate) fn canonical_method(method: &str) -> Result<String, PersonaError> {
+/// Checks that an HTTP method is a non-empty RFC 9110 token (the canonical form uppercases it).
+pub(crate) fn check_method(method: &str) -> Result<(), PersonaError> {
     if method.is_empty() || !method.bytes().all(is_tchar) {
         return Err(PersonaError::invalid(
             InputField::Method,
             "must be a non-empty HTTP token (e.g. GET, POST)",
         ));
     }
-    Ok(method.to_ascii_uppercase())
+    Ok(())
 }
 
 /// Generates a nonce: 32 lowercase hex characters (128 bits) from the operating system's CSPRNG.
@@ -88,6 +88,23 @@ pub(crate) fn generate_nonce() -> Result<String, PersonaError> {
     getrandom::fill(&mut bytes)
         .map_err(|err| PersonaError::Configuration(format!("no randomness available: {err}")))?;
     Ok(crate::hex::encode(&bytes))
+}
+
+/// Writes a non-negative timestamp in decimal (no sign, no leading zeros) into `buf`, returning
+/// the text. Avoids the formatting machinery on the signing hot path.
+pub(crate) fn format_timestamp(timestamp: u64, buf: &mut [u8; 20]) -> &str {
+    let mut value = timestamp;
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[start..]).unwrap_or("0")
 }
 
 #[cfg(test)]
@@ -137,11 +154,22 @@ mod tests {
     }
 
     #[test]
+    fn formats_timestamps() {
+        let mut buf = [0u8; 20];
+        assert_eq!(format_timestamp(0, &mut buf), "0");
+        assert_eq!(format_timestamp(1_700_000_000, &mut buf), "1700000000");
+        assert_eq!(
+            format_timestamp(i64::MAX as u64, &mut buf),
+            "9223372036854775807"
+        );
+    }
+
+    #[test]
     fn methods() {
-        assert_eq!(canonical_method("get").unwrap(), "GET");
-        assert_eq!(canonical_method("M-SEARCH").unwrap(), "M-SEARCH");
+        assert!(check_method("get").is_ok());
+        assert!(check_method("M-SEARCH").is_ok());
         for bad in ["", "GE T", "GET\n", "GÉT", "(GET)"] {
-            assert!(canonical_method(bad).is_err(), "{bad:?}");
+            assert!(check_method(bad).is_err(), "{bad:?}");
         }
     }
 

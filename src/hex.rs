@@ -4,12 +4,23 @@ const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Encodes bytes as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    push_lower(bytes, &mut out);
+    // Only ASCII hex digits were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends lowercase hex of `bytes` to `out`.
+pub fn push_lower(bytes: &[u8], out: &mut Vec<u8>) {
+    // Encode through a stack buffer: indexed writes, then one copy (this runs on every request).
+    let mut chunk = [0u8; 64];
+    for block in bytes.chunks(32) {
+        for (pair, &byte) in chunk.chunks_exact_mut(2).zip(block) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        out.extend_from_slice(&chunk[..block.len() * 2]);
     }
-    out
 }
 
 fn lower_nibble(digit: u8) -> Option<u8> {

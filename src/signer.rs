@@ -3,13 +3,15 @@
 //! It touches no HTTP library, so it works behind any transport: add the returned headers to the
 //! request you send, byte for byte, and send the body you signed.
 
+use std::ops::Range;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::canonical::{CanonicalParts, RequestTarget, body_sha256_hex, canonical_query};
+use crate::canonical::{CanonicalParts, RequestTarget};
 use crate::credentials::KeyPair;
 use crate::error::{InputField, PersonaError};
-use crate::fields::{canonical_method, check_key_id, check_nonce, generate_nonce};
+use crate::fields::{check_key_id, check_method, check_nonce, format_timestamp, generate_nonce};
 use crate::mac::MacKey;
 use crate::secret::Secret;
 
@@ -39,41 +41,56 @@ impl std::fmt::Debug for RequestSigner {
 }
 
 /// The result of signing: the four headers, plus the canonical request for debugging.
+///
+/// Everything lives in one buffer (the canonical request already contains the timestamp and nonce
+/// lines), so signing allocates once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
-    headers: [(&'static str, String); 4],
-    canonical_request: String,
-    body_sha256: String,
+    text: String,
+    canonical_end: usize,
+    timestamp: Range<usize>,
+    nonce: Range<usize>,
+    authorization: Range<usize>,
+    signature: Range<usize>,
 }
 
 impl SignedRequest {
+    fn slice(&self, range: &Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or_default()
+    }
+
     /// The headers to add, in order: Authorization, Persona-Timestamp, Persona-Nonce,
     /// Persona-Signature.
-    pub fn headers(&self) -> &[(&'static str, String); 4] {
-        &self.headers
+    pub fn headers(&self) -> [(&'static str, &str); 4] {
+        [
+            (AUTHORIZATION, self.slice(&self.authorization)),
+            (PERSONA_TIMESTAMP, self.slice(&self.timestamp)),
+            (PERSONA_NONCE, self.slice(&self.nonce)),
+            (PERSONA_SIGNATURE, self.slice(&self.signature)),
+        ]
     }
 
     /// The value of one of the four headers (exact name match).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
+        self.headers()
+            .into_iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// The exact string that was MACed (eight lines joined by `\n`).
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request
+        self.slice(&(0..self.canonical_end))
     }
 
     /// Lowercase hex SHA-256 of the body (line 8 of the canonical request).
     pub fn body_sha256(&self) -> &str {
-        &self.body_sha256
+        self.slice(&(self.canonical_end.saturating_sub(64)..self.canonical_end))
     }
 
     /// The base64 signature (the `Persona-Signature` value without its `v1,` prefix).
     pub fn signature(&self) -> &str {
-        self.headers[3].1.trim_start_matches("v1,")
+        self.slice(&(self.signature.start + 3..self.signature.end))
     }
 }
 
@@ -115,51 +132,63 @@ impl RequestSigner {
         timestamp: Option<i64>,
         nonce: Option<&str>,
     ) -> Result<SignedRequest, PersonaError> {
-        let method = canonical_method(method)?;
+        check_method(method)?;
         let target = RequestTarget::parse(url)?;
         let timestamp = match timestamp {
-            Some(t) if t < 0 => {
-                return Err(PersonaError::invalid(
-                    InputField::Timestamp,
-                    "must not be negative",
-                ));
-            }
-            Some(t) => t,
-            None => crate::clock::unix_now(),
+            Some(t) => u64::try_from(t).map_err(|_| {
+                PersonaError::invalid(InputField::Timestamp, "must not be negative")
+            })?,
+            // Before 1970 only on a broken clock; sign as 0 rather than fail.
+            None => u64::try_from(crate::clock::unix_now()).unwrap_or(0),
         };
+        let generated;
         let nonce = match nonce {
             Some(nonce) => {
                 check_nonce(nonce)?;
-                nonce.to_owned()
+                nonce
             }
-            None => generate_nonce()?,
+            None => {
+                generated = generate_nonce()?;
+                generated.as_str()
+            }
         };
-        let timestamp = timestamp.to_string();
-        let query = canonical_query(&target.query);
-        let body_sha256 = body_sha256_hex(body);
-        let canonical_request = CanonicalParts {
+        let mut timestamp_buf = [0u8; 20];
+        let timestamp = format_timestamp(timestamp, &mut timestamp_buf);
+        let parts = CanonicalParts {
             key_id: &self.key_id,
-            timestamp: &timestamp,
-            nonce: &nonce,
-            method: &method,
+            timestamp,
+            nonce,
+            method,
             path: &target.path,
-            query: &query,
-            body_sha256: &body_sha256,
-        }
-        .to_canonical_request();
-        let mac = self.key.mac(&[canonical_request.as_bytes()]);
-        let mut signature = String::with_capacity(47);
-        signature.push_str("v1,");
-        STANDARD.encode_string(mac, &mut signature);
+            raw_query: &target.query,
+            body,
+        };
+        let mut text = Vec::with_capacity(parts.capacity_hint() + self.key_id.len() + 56);
+        parts.write_to(&mut text);
+        let canonical_end = text.len();
+        let mac = self.key.mac(&[&text]);
+        // Lines 3 and 4 of the canonical request are the timestamp and nonce header values.
+        let timestamp_start = "v1\n".len() + self.key_id.len() + 1;
+        let nonce_start = timestamp_start + timestamp.len() + 1;
+        let authorization_start = text.len();
+        text.extend_from_slice(b"Bearer ");
+        text.extend_from_slice(self.key_id.as_bytes());
+        let signature_start = text.len();
+        text.extend_from_slice(b"v1,");
+        let mut signature = [0u8; 44];
+        // 32 bytes always encode to exactly 44 padded base64 characters.
+        let _ = STANDARD.encode_slice(mac, &mut signature);
+        text.extend_from_slice(&signature);
+        let text = String::from_utf8(text).map_err(|_| {
+            PersonaError::Configuration("internal error: canonical request is not UTF-8".into())
+        })?;
         Ok(SignedRequest {
-            headers: [
-                (AUTHORIZATION, format!("Bearer {}", self.key_id)),
-                (PERSONA_TIMESTAMP, timestamp),
-                (PERSONA_NONCE, nonce),
-                (PERSONA_SIGNATURE, signature),
-            ],
-            canonical_request,
-            body_sha256,
+            canonical_end,
+            timestamp: timestamp_start..timestamp_start + timestamp.len(),
+            nonce: nonce_start..nonce_start + nonce.len(),
+            authorization: authorization_start..signature_start,
+            signature: signature_start..text.len(),
+            text,
         })
     }
 }

@@ -7,12 +7,10 @@
 
 use std::collections::HashMap;
 
-use crate::canonical::{CanonicalParts, RequestTarget, body_sha256_hex, canonical_query};
+use crate::canonical::{CanonicalParts, RequestTarget};
 use crate::clock::{skew, unix_now, within_tolerance};
 use crate::error::{PersonaError, RequestRejection};
-use crate::fields::{
-    canonical_method, check_key_id, is_valid_key_id, is_valid_nonce, parse_timestamp,
-};
+use crate::fields::{check_key_id, check_method, is_valid_key_id, is_valid_nonce, parse_timestamp};
 use crate::mac::{MacKey, constant_time_eq};
 use crate::replay::ReplayCache;
 use crate::secret::Secret;
@@ -270,18 +268,16 @@ impl RequestVerifier {
             .get_key_value(key_id)
             .ok_or(RequestRejection::UnknownKey)?;
 
-        let method = canonical_method(method)?;
+        check_method(method)?;
         let target = RequestTarget::parse(url)?;
-        let query = canonical_query(&target.query);
-        let body_sha256 = body_sha256_hex(body);
         let canonical_request = CanonicalParts {
             key_id,
             timestamp: found.timestamp,
             nonce: found.nonce,
-            method: &method,
+            method,
             path: &target.path,
-            query: &query,
-            body_sha256: &body_sha256,
+            raw_query: &target.query,
+            body,
         }
         .to_canonical_request();
 
@@ -334,7 +330,7 @@ mod tests {
             .unwrap()
             .headers()
             .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
+            .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect()
     }
 

@@ -58,7 +58,7 @@ fn sign(method: &str, url: &str, body: &[u8], timestamp: i64, nonce: &str) -> Si
         headers: signed
             .headers()
             .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
+            .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect(),
     }
 }
@@ -169,5 +169,68 @@ proptest! {
         let header = parts.join(",");
         let _ = header::parse(&header);
         let _ = WebhookVerifier::new(["s"]).unwrap().verify_at(&header, b"x", NOW);
+    }
+}
+
+fn url_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9]{1,6}",
+        Just("/".to_owned()),
+        Just("//".to_owned()),
+        Just(".".to_owned()),
+        Just("..".to_owned()),
+        Just("%2e".to_owned()),
+        Just("%2E".to_owned()),
+        Just("%zz".to_owned()),
+        Just("%41".to_owned()),
+        Just("?".to_owned()),
+        Just("#".to_owned()),
+        Just("&".to_owned()),
+        Just("=".to_owned()),
+        prop::sample::select(vec![
+            "+", "[", "]", "^", "|", "`", "{", "}", "\"", "<", ">", "'", " ", "\t", "\\", "é", "~",
+            "-", "_", "!", "$", "(", ")", "*", ",", ";", ":", "@", "%", "\n", "\u{0}",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+fn url_prefix() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "https://api.example.com",
+        "http://localhost:8080",
+        "https://EXAMPLE.com",
+        "HTTPS://api.example.com",
+        "https://1.2.3.4",
+        "https://a..b",
+        "https://h:99999",
+        "https://h:",
+        "https://user@h",
+        "https://[::1]",
+        "https://0x7f",
+        "https://h.example.",
+        "https:h",
+        "https:///h",
+        "ftp://h",
+        "",
+        " https://h",
+    ])
+    .prop_map(str::to_owned)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The fast path for plain URLs must agree with full WHATWG parsing on every input.
+    #[test]
+    fn url_fast_path_agrees_with_whatwg(prefix in url_prefix(), pieces in prop::collection::vec(url_piece(), 0..10)) {
+        let url = format!("{prefix}{}", pieces.concat());
+        let fast = RequestTarget::parse(&url).map(|t| (t.path.into_owned(), t.query.into_owned()));
+        let slow = RequestTarget::parse_slow(&url);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{:?}", url),
+            (Err(_), Err(_)) => {}
+            (a, b) => prop_assert!(false, "{url:?}: fast {a:?} vs whatwg {b:?}"),
+        }
     }
 }

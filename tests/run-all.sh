@@ -3,7 +3,7 @@
 #
 #   tests/run-all.sh            everything (what CI runs)
 #   PERSONA_FUZZ_SECONDS=0 ...  skip the fuzz smoke runs
-#   PERSONA_VALGRIND=1 ...      also run the C tests under valgrind
+#   PERSONA_VALGRIND=0 ...      skip the C tests under valgrind (run by default)
 #
 # Steps: toolchain/packages → cargo fmt --check → clippy -D warnings → cargo test (unit, vectors,
 # properties, CLI, C header drift) → vector drift check → C tests under ASan/UBSan against the
@@ -24,7 +24,7 @@ missing=()
 for pkg in libcjson-dev gcc; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
-if [[ "${PERSONA_VALGRIND:-0}" == 1 ]] && ! command -v valgrind >/dev/null; then missing+=(valgrind); fi
+if [[ "${PERSONA_VALGRIND:-1}" == 1 ]] && ! command -v valgrind >/dev/null; then missing+=(valgrind); fi
 if ((${#missing[@]})); then
   echo "apt-get install ${missing[*]}"
   apt-get update -qq >/dev/null
@@ -46,7 +46,7 @@ python3 tests/vectors/generate.py --check
 step "C tests under AddressSanitizer + UBSan (shared and static library)"
 cargo build --lib --quiet
 tests/c/run.sh debug
-if [[ "${PERSONA_VALGRIND:-0}" == 1 ]]; then
+if [[ "${PERSONA_VALGRIND:-1}" == 1 ]]; then
   tests/c/run.sh debug --valgrind
 fi
 

@@ -116,7 +116,7 @@ fn check_sign(name: &str, case: &Value, failures: &mut Vec<String>) {
     let got: Vec<(String, String)> = signed
         .headers()
         .iter()
-        .map(|(n, v)| (n.to_string(), v.clone()))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
     if want != got {
         failures.push(format!(
@@ -176,7 +176,7 @@ fn check_verify(name: &str, case: &Value, failures: &mut Vec<String>) {
                 let target = RequestTarget::parse(str_of(request, "url"));
                 if let Ok(target) = target {
                     let ours = (
-                        target.path.as_str(),
+                        &*target.path,
                         canonical_query(&target.query),
                         body_sha256_hex(&body(&request["body"])),
                     );
