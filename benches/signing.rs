@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench --bench signing`, then `python3 benches/report.py` for medians and ratios.
 
+// Test code: a failed unwrap or panic is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -138,7 +138,7 @@ mod fast_path {
             let value = port.iter().try_fold(0u32, |acc, &b| {
                 b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
             });
-            if port.is_empty() || port.len() > 5 || !value.is_some_and(|v| v <= 65_535) {
+            if port.is_empty() || port.len() > 5 || value.is_none_or(|v| v > 65_535) {
                 return false;
             }
         }

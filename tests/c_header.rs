@@ -1,6 +1,9 @@
 //! Fails when the committed C header differs from what cbindgen generates from `bindings/c/src`.
 //! Regenerate with `bindings/c/generate-header.sh` (sets `PERSONA_BLESS=1`).
 
+// Test code: a failed unwrap or panic is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 #[test]

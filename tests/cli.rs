@@ -1,6 +1,9 @@
 //! The `persona` binary, run as a user would: exit codes, output formats, and no secret ever
 //! printed (every output is searched for the secret).
 
+// Test code: a failed unwrap or panic is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -216,7 +219,8 @@ fn webhook_sign_and_verify_with_stdin_body() {
 fn configuration_and_usage_errors_exit_2() {
     let body = temp_file("empty.bin", b"");
     let body = body.to_str().unwrap();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Vec<&str>, Env)> = vec![
         (
             vec!["sign", "--method", "GET", "--url", "https://x/"],
             vec![],

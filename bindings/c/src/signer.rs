@@ -113,10 +113,10 @@ pub unsafe extern "C" fn persona_request_signer_sign(
                 c_string(headers[3].0)?,
             ],
             values: [
-                c_string(&headers[0].1)?,
-                c_string(&headers[1].1)?,
-                c_string(&headers[2].1)?,
-                c_string(&headers[3].1)?,
+                c_string(headers[0].1)?,
+                c_string(headers[1].1)?,
+                c_string(headers[2].1)?,
+                c_string(headers[3].1)?,
             ],
             canonical_request: c_string(signed.canonical_request())?,
         };
