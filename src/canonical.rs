@@ -108,14 +108,24 @@ mod fast_path {
     /// need not bet on (`#` ends the query).
     const QUERY: [bool; 256] = class(true, b"-._~/!$&()*+,;=:@%?[]");
 
+    /// The value of an all-digit byte string, `None` if it has another byte or overflows u32
+    /// (hosts and ports are attacker-sized: the fuzzer found a 60-digit host).
+    fn decimal_value(digits: &[u8]) -> Option<u32> {
+        digits.iter().try_fold(0u32, |acc, &b| {
+            if b.is_ascii_digit() {
+                acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+            } else {
+                None
+            }
+        })
+    }
+
     /// Four decimal labels 0-255 without leading zeros: an IPv4 address WHATWG accepts as is.
     fn is_plain_ipv4(host: &[u8]) -> bool {
         let mut labels = 0;
         for label in host.split(|&b| b == b'.') {
             labels += 1;
-            let value = label.iter().try_fold(0u32, |acc, &b| {
-                b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-            });
+            let value = decimal_value(label);
             let ok = !label.is_empty()
                 && label.len() <= 3
                 && (label == b"0" || label[0] != b'0')
@@ -135,9 +145,7 @@ mod fast_path {
             None => (authority, None),
         };
         if let Some(port) = port {
-            let value = port.iter().try_fold(0u32, |acc, &b| {
-                b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-            });
+            let value = decimal_value(port);
             if port.is_empty() || port.len() > 5 || value.is_none_or(|v| v > 65_535) {
                 return false;
             }
@@ -523,6 +531,18 @@ mod tests {
     fn sort_is_by_encoded_bytes() {
         // `%7E` decodes to `~` (0x7E) which sorts after `a`; `%21` stays encoded as `%21` (0x25…).
         assert_eq!(canonical_query("%7E=1&a=1&%21=1"), "%21=1&a=1&~=1");
+    }
+
+    #[test]
+    fn long_numeric_hosts_and_ports_do_not_overflow() {
+        // Found by `cargo fuzz run canonical_query`: a 60-digit host overflowed the IPv4 check.
+        let url = "http://111111111111111111111111111111111111111111111111115%2F1111111111111111111111111111157:57t/9p://57";
+        assert_eq!(
+            RequestTarget::parse(url).map(|t| t.path.into_owned()).ok(),
+            RequestTarget::parse_slow(url).map(|t| t.0).ok()
+        );
+        assert!(RequestTarget::parse("http://h:99999999999999999999/").is_err());
+        assert!(RequestTarget::parse("http://99999999999999999999/").is_err());
     }
 
     #[test]

@@ -65,7 +65,14 @@ if [[ "$FUZZ_SECONDS" != 0 ]]; then
   fi
   for target in webhook_header signature_header canonical_query; do
     mkdir -p "$ROOT/fuzz/corpus/$target"
-    (cd fuzz && "${FUZZ[@]}" run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 2>&1 | tail -n 3)
+    # Keep the log: on a crash the panic message and the reproducer path are what matter.
+    log="$ROOT/fuzz/$target.log"
+    if ! (cd fuzz && "${FUZZ[@]}" run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 >"$log" 2>&1); then
+      grep -v -E '^ *([0-9]+: | +at )' "$log" | tail -n 40
+      echo "fuzz target $target FAILED (full log: $log)"
+      exit 1
+    fi
+    tail -n 1 "$log"
   done
 fi
 
