@@ -140,6 +140,98 @@ impl WebhookRejection {
     }
 }
 
+/// What kind of failure a Persona API response reports; each is something the caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 401: the API key or signature was refused; check credentials.
+    Authentication,
+    /// 403: the key lacks a permission (named in `errors` when Persona says which).
+    PermissionDenied,
+    /// 404: no such object.
+    NotFound,
+    /// 409, or Persona's 400 "idempotency error": an Idempotency-Key was reused with other
+    /// parameters, or the object is in a conflicting state.
+    Conflict,
+    /// 400/422: the request was invalid; see every entry of `errors`.
+    Validation,
+    /// 429: rate limited; wait `retry_after` and try again.
+    RateLimited,
+    /// 5xx: Persona failed. For a POST, the same Idempotency-Key replays the stored response.
+    Server,
+    /// Any other status.
+    Other,
+}
+
+impl ApiErrorKind {
+    /// Stable code, e.g. `rate_limited`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Authentication => "authentication",
+            Self::PermissionDenied => "permission_denied",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::Validation => "validation",
+            Self::RateLimited => "rate_limited",
+            Self::Server => "server",
+            Self::Other => "api_error",
+        }
+    }
+}
+
+/// One entry of a Persona error body's `errors[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApiErrorDetail {
+    /// `title`.
+    pub title: Option<String>,
+    /// `details`.
+    pub details: Option<String>,
+    /// `source.pointer` (e.g. `/data/attributes/name-first`).
+    pub pointer: Option<String>,
+}
+
+/// An error response from the Persona API (or the sandbox). Never holds a key, secret or
+/// Authorization header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// What the caller can do about it.
+    pub kind: ApiErrorKind,
+    /// HTTP status.
+    pub status: u16,
+    /// The response's `Request-Id` header, for Persona support.
+    pub request_id: Option<String>,
+    /// Every `errors[]` entry Persona sent.
+    pub errors: Vec<ApiErrorDetail>,
+    /// How long to wait before retrying (429), from `Retry-After` or `RateLimit-Reset`.
+    pub retry_after: Option<std::time::Duration>,
+    /// The Idempotency-Key the request carried (POSTs), so the caller can retry safely.
+    pub idempotency_key: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} {}", self.status, self.kind.code())?;
+        for detail in &self.errors {
+            let text = [detail.title.as_deref(), detail.details.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            write!(f, "; {text}")?;
+            if let Some(pointer) = &detail.pointer {
+                write!(f, " ({pointer})")?;
+            }
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        if let Some(key) = &self.idempotency_key {
+            write!(f, " [idempotency key {key}]")?;
+        }
+        Ok(())
+    }
+}
+
 /// The one public error type of libpersona.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -164,6 +256,29 @@ pub enum PersonaError {
     /// A webhook verified, but its body is not a Persona event.
     #[error("webhook payload is not a Persona event: {0}")]
     InvalidPayload(String),
+    /// The API answered with an error status.
+    #[error("Persona API error: {0}")]
+    Api(Box<ApiError>),
+    /// The request could not be completed (connection refused/reset, DNS, TLS, body cut short),
+    /// after every retry allowed. For a POST, retrying with the same idempotency key is safe.
+    #[error("network error: {message}")]
+    Network {
+        /// What failed (never a header value).
+        message: String,
+        /// The POST's Idempotency-Key, to retry without duplicating a side effect.
+        idempotency_key: Option<String>,
+    },
+    /// The per-request timeout or the total deadline passed.
+    #[error("timed out: {message}")]
+    Timeout {
+        /// Which limit.
+        message: String,
+        /// The POST's Idempotency-Key, to retry without duplicating a side effect.
+        idempotency_key: Option<String>,
+    },
+    /// A response did not have the expected shape.
+    #[error("unexpected response: {0}")]
+    UnexpectedResponse(String),
 }
 
 impl PersonaError {
@@ -179,6 +294,10 @@ impl PersonaError {
             Self::RequestRejected(reason) => reason.code(),
             Self::WebhookRejected(reason) => reason.code(),
             Self::InvalidPayload(_) => "invalid_payload",
+            Self::Api(error) => error.kind.code(),
+            Self::Network { .. } => "network",
+            Self::Timeout { .. } => "timeout",
+            Self::UnexpectedResponse(_) => "unexpected_response",
         }
     }
 }

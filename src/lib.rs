@@ -16,7 +16,9 @@
 //! 4. **Webhooks** ([`webhook`]): [`WebhookVerifier`] checks Persona's real
 //!    `Persona-Signature: t=…,v1=…` header (with secret rotation) and hands back the
 //!    [`WebhookEvent`]; [`sign_webhook`] produces such headers for tests and the sandbox.
-//! 5. **Errors** ([`error`]): every function returns [`PersonaError`]; rejections carry a typed
+//! 5. **Calling Persona** ([`client`], feature `client`): an async client with retries, one
+//!    Idempotency-Key per logical POST, typed resources and pagination, plus a blocking facade.
+//! 6. **Errors** ([`error`]): every function returns [`PersonaError`]; rejections carry a typed
 //!    reason with a stable code shared by the test vectors and every language.
 //!
 //! The rules are written up in `docs/SIGNING.md`; `tests/vectors/` holds known answers produced by
@@ -26,6 +28,8 @@
 //! use `unsafe`.
 
 pub mod canonical;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod clock;
 pub mod credentials;
 pub mod error;
@@ -33,6 +37,8 @@ pub mod fields;
 mod hex;
 mod mac;
 pub mod replay;
+#[cfg(feature = "client")]
+pub mod runtime;
 pub mod secret;
 pub mod signer;
 pub mod verifier;
@@ -44,7 +50,10 @@ pub mod webhook;
 pub mod c_abi;
 
 pub use credentials::{ApiKey, Credentials, Environment, KeyPair};
-pub use error::{InputField, PersonaError, RequestRejection, WebhookRejection};
+pub use error::{
+    ApiError, ApiErrorDetail, ApiErrorKind, InputField, PersonaError, RequestRejection,
+    WebhookRejection,
+};
 pub use secret::Secret;
 pub use signer::{RequestSigner, SignedRequest};
 pub use verifier::{RequestVerifier, RequestVerifierBuilder, VerifiedRequest};

@@ -110,6 +110,22 @@ typedef enum persona_result {
    * The webhook verified but its body is not a Persona event.
    */
   PERSONA_ERR_INVALID_PAYLOAD = 31,
+  /**
+   * The Persona API answered with an error status (details in the message).
+   */
+  PERSONA_ERR_API = 40,
+  /**
+   * The request could not be completed over the network.
+   */
+  PERSONA_ERR_NETWORK = 41,
+  /**
+   * A timeout or deadline passed.
+   */
+  PERSONA_ERR_TIMEOUT = 42,
+  /**
+   * A response did not have the expected shape.
+   */
+  PERSONA_ERR_UNEXPECTED_RESPONSE = 43,
 } persona_result;
 
 /**

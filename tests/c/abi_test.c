@@ -287,6 +287,10 @@ static void test_version_and_names(void) {
       {PERSONA_ERR_REPLAY_CACHE_FULL, "PERSONA_ERR_REPLAY_CACHE_FULL"},
       {PERSONA_ERR_NO_MATCHING_SIGNATURE, "PERSONA_ERR_NO_MATCHING_SIGNATURE"},
       {PERSONA_ERR_INVALID_PAYLOAD, "PERSONA_ERR_INVALID_PAYLOAD"},
+      {PERSONA_ERR_API, "PERSONA_ERR_API"},
+      {PERSONA_ERR_NETWORK, "PERSONA_ERR_NETWORK"},
+      {PERSONA_ERR_TIMEOUT, "PERSONA_ERR_TIMEOUT"},
+      {PERSONA_ERR_UNEXPECTED_RESPONSE, "PERSONA_ERR_UNEXPECTED_RESPONSE"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     CHECK_STR(persona_result_name(names[i].code), names[i].name, "persona_result_name");

@@ -48,6 +48,14 @@ pub enum persona_result {
     PERSONA_ERR_NO_MATCHING_SIGNATURE = 30,
     /// The webhook verified but its body is not a Persona event.
     PERSONA_ERR_INVALID_PAYLOAD = 31,
+    /// The Persona API answered with an error status (details in the message).
+    PERSONA_ERR_API = 40,
+    /// The request could not be completed over the network.
+    PERSONA_ERR_NETWORK = 41,
+    /// A timeout or deadline passed.
+    PERSONA_ERR_TIMEOUT = 42,
+    /// A response did not have the expected shape.
+    PERSONA_ERR_UNEXPECTED_RESPONSE = 43,
 }
 
 use persona_result::*;
@@ -84,6 +92,10 @@ impl From<&PersonaError> for persona_result {
                 WebhookRejection::NoMatchingSignature => PERSONA_ERR_NO_MATCHING_SIGNATURE,
             },
             PersonaError::InvalidPayload(_) => PERSONA_ERR_INVALID_PAYLOAD,
+            PersonaError::Api(_) => PERSONA_ERR_API,
+            PersonaError::Network { .. } => PERSONA_ERR_NETWORK,
+            PersonaError::Timeout { .. } => PERSONA_ERR_TIMEOUT,
+            PersonaError::UnexpectedResponse(_) => PERSONA_ERR_UNEXPECTED_RESPONSE,
         }
     }
 }
@@ -115,6 +127,10 @@ pub extern "C" fn persona_result_name(code: i32) -> *const std::ffi::c_char {
         26 => "PERSONA_ERR_REPLAY_CACHE_FULL\0",
         30 => "PERSONA_ERR_NO_MATCHING_SIGNATURE\0",
         31 => "PERSONA_ERR_INVALID_PAYLOAD\0",
+        40 => "PERSONA_ERR_API\0",
+        41 => "PERSONA_ERR_NETWORK\0",
+        42 => "PERSONA_ERR_TIMEOUT\0",
+        43 => "PERSONA_ERR_UNEXPECTED_RESPONSE\0",
         _ => "PERSONA_UNKNOWN_RESULT\0",
     };
     name.as_ptr().cast()

@@ -1,0 +1,294 @@
+//! One logical API call: build the URL, buffer the body once, then attempt/retry until success,
+//! a non-retryable answer, the retry budget or the deadline.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::retry::{is_retryable_status, requested_wait, uuid_v4};
+use super::{Auth, Client, KEY_INFLECTION};
+use crate::error::{ApiError, ApiErrorDetail, ApiErrorKind, PersonaError};
+
+/// Per-call options.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Idempotency-Key for a POST (default: a UUIDv4 generated once for this call).
+    pub idempotency_key: Option<String>,
+    /// Overrides the client's `Persona-Version` for this call.
+    pub persona_version: Option<String>,
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// `Request-Id` header.
+    pub request_id: Option<String>,
+    /// Parsed JSON body (`Null` when empty).
+    pub body: Value,
+    /// Attempts it took (1 = no retry).
+    pub attempts: u32,
+}
+
+/// Why an attempt failed, and whether another may succeed.
+enum AttemptError {
+    Retryable {
+        error: PersonaError,
+        wait: Option<Duration>,
+    },
+    Final(PersonaError),
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Maps an error response to [`ApiError`], keeping every `errors[]` entry.
+fn api_error(
+    status: u16,
+    request_id: Option<String>,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    key: Option<&str>,
+) -> PersonaError {
+    let errors: Vec<ApiErrorDetail> = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("errors").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .map(|e| ApiErrorDetail {
+            title: e.get("title").and_then(Value::as_str).map(str::to_owned),
+            details: e.get("details").and_then(Value::as_str).map(str::to_owned),
+            pointer: e
+                .pointer("/source/pointer")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+        .collect();
+    let mentions_idempotency = errors.iter().any(|e| {
+        [&e.title, &e.details]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_ascii_lowercase().contains("idempotency"))
+    });
+    let kind = match status {
+        401 => ApiErrorKind::Authentication,
+        403 => ApiErrorKind::PermissionDenied,
+        404 => ApiErrorKind::NotFound,
+        409 => ApiErrorKind::Conflict,
+        400 if mentions_idempotency => ApiErrorKind::Conflict,
+        400 | 422 => ApiErrorKind::Validation,
+        429 => ApiErrorKind::RateLimited,
+        500..=599 => ApiErrorKind::Server,
+        _ => ApiErrorKind::Other,
+    };
+    PersonaError::Api(Box::new(ApiError {
+        kind,
+        status,
+        request_id,
+        errors,
+        retry_after,
+        idempotency_key: key.map(str::to_owned),
+    }))
+}
+
+/// reqwest's error text can include the URL but never headers; we keep only its kind.
+fn transport_error(err: &reqwest::Error, key: Option<&str>) -> PersonaError {
+    let message = if err.is_connect() {
+        "connection failed"
+    } else if err.is_body() || err.is_decode() {
+        "response body was cut short"
+    } else if err.is_request() {
+        "request could not be sent (connection closed or reset)"
+    } else {
+        "transport error"
+    };
+    PersonaError::Network {
+        message: message.to_owned(),
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+fn timeout_error(message: &str, key: Option<&str>) -> PersonaError {
+    PersonaError::Timeout {
+        message: message.to_owned(),
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+impl Client {
+    /// The raw escape hatch: any endpoint, JSON in and out, with the same auth, retries,
+    /// idempotency and errors as the typed calls. `path` is relative to the base URL
+    /// (e.g. `/inquiries/inq_123`).
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        options: &RequestOptions,
+    ) -> Result<ApiResponse, PersonaError> {
+        if !path.starts_with('/') || path.contains(['?', '#']) {
+            return Err(PersonaError::Configuration(
+                "path must start with `/` and carry no query or fragment (pass `query`)".into(),
+            ));
+        }
+        let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, path))
+            .map_err(|_| PersonaError::Configuration("invalid request path".into()))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let url = url.to_string();
+        // Buffered once: every attempt sends identical bytes (and signs the same body).
+        let body_bytes = match body {
+            Some(json) => serde_json::to_vec(json).map_err(|err| {
+                PersonaError::Configuration(format!("body is not serializable: {err}"))
+            })?,
+            None => Vec::new(),
+        };
+        let is_post = method == Method::POST;
+        let idempotency_key = match (&options.idempotency_key, is_post) {
+            (Some(key), _) => Some(key.clone()),
+            (None, true) => Some(uuid_v4()?),
+            (None, false) => None,
+        };
+        let key = idempotency_key.as_deref();
+        let deadline = Instant::now() + self.inner.total_timeout;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timeout_error(
+                    "total deadline passed before the call completed",
+                    key,
+                ));
+            }
+            let outcome = tokio::time::timeout(
+                self.inner.request_timeout.min(remaining),
+                self.attempt(&method, &url, &body_bytes, body.is_some(), key, options),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(AttemptError::Retryable {
+                    error: timeout_error("request timed out", key),
+                    wait: None,
+                })
+            });
+            match outcome {
+                Ok(mut response) => {
+                    response.attempts = attempt;
+                    return Ok(response);
+                }
+                Err(AttemptError::Final(error)) => return Err(error),
+                Err(AttemptError::Retryable { error, wait }) => {
+                    if attempt > self.inner.retry.max_retries {
+                        return Err(error);
+                    }
+                    let backoff = self.inner.retry.backoff(attempt - 1);
+                    let pause = wait.map_or(backoff, |w| w.max(backoff));
+                    let remaining = deadline.saturating_duration_since(Instant::now());
+                    if pause >= remaining {
+                        // Waiting would pass the deadline: report the last failure now.
+                        return Err(error);
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        body: &[u8],
+        has_body: bool,
+        idempotency_key: Option<&str>,
+        options: &RequestOptions,
+    ) -> Result<ApiResponse, AttemptError> {
+        let inner = &self.inner;
+        let version = options
+            .persona_version
+            .as_deref()
+            .unwrap_or(&inner.persona_version);
+        let mut request = inner
+            .http
+            .request(method.clone(), url)
+            .header("Accept", "application/json")
+            .header("Persona-Version", version)
+            .header("Key-Inflection", KEY_INFLECTION)
+            .header("User-Agent", &inner.user_agent);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if has_body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_vec());
+        }
+        // Re-signed on every attempt: a fresh timestamp and nonce, so a retry is never a replay.
+        match &*self.auth() {
+            Auth::Bearer(key) => {
+                request = request.bearer_auth(key.secret().expose());
+            }
+            Auth::Signed(signer) => {
+                let signed = signer
+                    .sign(method.as_str(), url, body)
+                    .map_err(AttemptError::Final)?;
+                for (name, value) in signed.headers() {
+                    request = request.header(name, value);
+                }
+            }
+        }
+        let response = request.send().await.map_err(|err| {
+            // Nothing was received: safe to retry (a POST keeps its idempotency key).
+            AttemptError::Retryable {
+                error: transport_error(&err, idempotency_key),
+                wait: None,
+            }
+        })?;
+        let status = response.status().as_u16();
+        let request_id = header(&response, "Request-Id");
+        let wait = requested_wait(
+            header(&response, "Retry-After").as_deref(),
+            header(&response, "RateLimit-Reset").as_deref(),
+        );
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| AttemptError::Retryable {
+                error: transport_error(&err, idempotency_key),
+                wait: None,
+            })?;
+        if (200..300).contains(&status) {
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).map_err(|_| {
+                    AttemptError::Final(PersonaError::UnexpectedResponse(format!(
+                        "HTTP {status} body is not JSON"
+                    )))
+                })?
+            };
+            return Ok(ApiResponse {
+                status,
+                request_id,
+                body,
+                attempts: 1,
+            });
+        }
+        let error = api_error(status, request_id, &bytes, wait, idempotency_key);
+        if is_retryable_status(status, *method == Method::POST) {
+            Err(AttemptError::Retryable { error, wait })
+        } else {
+            Err(AttemptError::Final(error))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The async Persona API client.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), persona::PersonaError> {
+//! use persona::client::Client;
+//! let client = Client::builder().credentials_from_env()?.build()?;
+//! let inquiry = client.inquiries().create(serde_json::json!({"inquiry-template-id": "itmpl_123"}), None).await?;
+//! println!("{} {:?}", inquiry.id, inquiry.status);
+//! # Ok(()) }
+//! ```
+//!
+//! Every POST carries an Idempotency-Key (the caller's, or a UUIDv4 made once per logical call)
+//! that every retry reuses, and each attempt re-sends the identical buffered body; see
+//! [`retry`] for what is retried.
+
+mod blocking;
+mod builder;
+mod http;
+mod pagination;
+mod resources;
+pub mod retry;
+
+pub use blocking::{BlockingClient, BlockingPaginator};
+pub use builder::ClientBuilder;
+pub use http::{ApiResponse, RequestOptions};
+pub use pagination::{ListParams, Page, Paginator};
+pub use resources::{
+    Account, Accounts, Events, Inquiries, Inquiry, InquiryStatus, Resource, Verifications, Webhooks,
+};
+
+use std::sync::{Arc, RwLock};
+
+use crate::credentials::{ApiKey, Credentials};
+use crate::error::PersonaError;
+use crate::signer::RequestSigner;
+
+/// Default API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.withpersona.com/api/v1";
+/// `Persona-Version` sent unless overridden (pinned so responses keep their shape).
+pub const DEFAULT_PERSONA_VERSION: &str = "2023-01-05";
+/// `Key-Inflection` sent on every request; the typed models read kebab-case keys.
+pub const KEY_INFLECTION: &str = "kebab";
+
+/// How requests are authenticated.
+pub(crate) enum Auth {
+    /// `Authorization: Bearer <api key>` (Persona's scheme).
+    Bearer(ApiKey),
+    /// The four `v1` headers, re-signed on every attempt.
+    Signed(RequestSigner),
+}
+
+impl Auth {
+    pub(crate) fn from_credentials(credentials: &Credentials) -> Result<Self, PersonaError> {
+        Ok(match credentials {
+            Credentials::ApiKey(key) => Self::Bearer(key.clone()),
+            Credentials::KeyPair(pair) => Self::Signed(RequestSigner::from_key_pair(pair)?),
+        })
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) persona_version: String,
+    pub(crate) user_agent: String,
+    pub(crate) auth: RwLock<Arc<Auth>>,
+    pub(crate) retry: retry::RetryPolicy,
+    pub(crate) request_timeout: std::time::Duration,
+    pub(crate) total_timeout: std::time::Duration,
+}
+
+/// The Persona API client. Cheap to clone (shared connection pool); `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("persona_version", &self.inner.persona_version)
+            .field("credentials", &"[REDACTED]")
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts a builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Replaces the credentials of a live client (thread-safe; in-flight requests finish with the
+    /// old ones, every later attempt uses the new ones).
+    pub fn set_credentials(&self, credentials: &Credentials) -> Result<(), PersonaError> {
+        let auth = Arc::new(Auth::from_credentials(credentials)?);
+        *self.inner.auth.write().unwrap_or_else(|p| p.into_inner()) = auth;
+        Ok(())
+    }
+
+    pub(crate) fn auth(&self) -> Arc<Auth> {
+        Arc::clone(&self.inner.auth.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Inquiries.
+    pub fn inquiries(&self) -> Inquiries<'_> {
+        Inquiries { client: self }
+    }
+
+    /// Accounts.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { client: self }
+    }
+
+    /// Verifications.
+    pub fn verifications(&self) -> Verifications<'_> {
+        Verifications { client: self }
+    }
+
+    /// Events.
+    pub fn events(&self) -> Events<'_> {
+        Events { client: self }
+    }
+
+    /// Webhooks.
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks { client: self }
+    }
+}

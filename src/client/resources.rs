@@ -1,0 +1,447 @@
+//! Typed resources. Persona's enums are open and its objects grow: every model keeps the whole
+//! JSON:API resource (unknown attributes included) and unknown enum values as `Other`.
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use super::Client;
+use super::http::RequestOptions;
+use super::pagination::{ListParams, Page, Paginator};
+use crate::error::PersonaError;
+
+/// A JSON:API resource object: `{"type", "id", "attributes", "relationships"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// `type`, e.g. `inquiry`.
+    pub kind: String,
+    /// `id`, e.g. `inq_…`.
+    pub id: String,
+    /// Every attribute, as sent (kebab-case keys).
+    pub attributes: Map<String, Value>,
+    /// `relationships`, if any.
+    pub relationships: Option<Value>,
+}
+
+impl Resource {
+    /// Reads a resource object.
+    pub fn from_json(value: &Value) -> Result<Self, PersonaError> {
+        let text = |key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    PersonaError::UnexpectedResponse(format!("resource without a string `{key}`"))
+                })
+        };
+        Ok(Self {
+            kind: text("type")?,
+            id: text("id")?,
+            attributes: value
+                .get("attributes")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            relationships: value.get("relationships").cloned(),
+        })
+    }
+
+    /// A string attribute.
+    pub fn attribute_str(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).and_then(Value::as_str)
+    }
+}
+
+fn single(body: &Value) -> Result<Resource, PersonaError> {
+    Resource::from_json(body.get("data").unwrap_or(&Value::Null))
+}
+
+/// An inquiry's status. Open: values Persona adds later arrive as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InquiryStatus {
+    /// `created`
+    Created,
+    /// `pending`
+    Pending,
+    /// `completed`
+    Completed,
+    /// `failed`
+    Failed,
+    /// `expired`
+    Expired,
+    /// `needs_review`
+    NeedsReview,
+    /// `approved`
+    Approved,
+    /// `declined`
+    Declined,
+    /// Any other value, kept verbatim.
+    Other(String),
+}
+
+impl InquiryStatus {
+    fn parse(text: &str) -> Self {
+        match text {
+            "created" => Self::Created,
+            "pending" => Self::Pending,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            "expired" => Self::Expired,
+            "needs_review" => Self::NeedsReview,
+            "approved" => Self::Approved,
+            "declined" => Self::Declined,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+            Self::NeedsReview => "needs_review",
+            Self::Approved => "approved",
+            Self::Declined => "declined",
+            Self::Other(text) => text,
+        }
+    }
+}
+
+/// An inquiry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inquiry {
+    /// `inq_…`
+    pub id: String,
+    /// Status (open enum).
+    pub status: InquiryStatus,
+    /// Your reference id, if set.
+    pub reference_id: Option<String>,
+    /// `created-at`.
+    pub created_at: Option<String>,
+    /// The whole resource, unknown attributes included.
+    pub resource: Resource,
+}
+
+impl Inquiry {
+    fn from_resource(resource: Resource) -> Self {
+        Self {
+            id: resource.id.clone(),
+            status: InquiryStatus::parse(resource.attribute_str("status").unwrap_or("")),
+            reference_id: resource.attribute_str("reference-id").map(str::to_owned),
+            created_at: resource.attribute_str("created-at").map(str::to_owned),
+            resource,
+        }
+    }
+
+    pub(crate) fn from_json(value: &Value) -> Result<Self, PersonaError> {
+        Resource::from_json(value).map(Self::from_resource)
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// `act_…`
+    pub id: String,
+    /// Your reference id, if set.
+    pub reference_id: Option<String>,
+    /// The whole resource.
+    pub resource: Resource,
+}
+
+impl Account {
+    pub(crate) fn from_json(value: &Value) -> Result<Self, PersonaError> {
+        let resource = Resource::from_json(value)?;
+        Ok(Self {
+            id: resource.id.clone(),
+            reference_id: resource.attribute_str("reference-id").map(str::to_owned),
+            resource,
+        })
+    }
+}
+
+/// Object ids go into URL paths: refuse anything that could change the path.
+fn check_id(id: &str) -> Result<&str, PersonaError> {
+    if !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Ok(id)
+    } else {
+        Err(PersonaError::Configuration(
+            "object id must be 1-128 chars of [A-Za-z0-9_-]".into(),
+        ))
+    }
+}
+
+fn data(attributes: Value) -> Value {
+    json!({ "data": { "attributes": attributes } })
+}
+
+/// `client.inquiries()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Inquiries<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Inquiries<'_> {
+    async fn call(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        options: Option<RequestOptions>,
+    ) -> Result<Inquiry, PersonaError> {
+        let response = self
+            .client
+            .request(
+                method,
+                &path,
+                &[],
+                body.as_ref(),
+                &options.unwrap_or_default(),
+            )
+            .await?;
+        single(&response.body).map(Inquiry::from_resource)
+    }
+
+    /// `POST /inquiries` with these attributes (e.g. `{"inquiry-template-id": "itmpl_…"}`).
+    pub async fn create(
+        &self,
+        attributes: Value,
+        options: Option<RequestOptions>,
+    ) -> Result<Inquiry, PersonaError> {
+        self.call(
+            Method::POST,
+            "/inquiries".into(),
+            Some(data(attributes)),
+            options,
+        )
+        .await
+    }
+
+    /// `GET /inquiries/{id}`.
+    pub async fn retrieve(&self, id: &str) -> Result<Inquiry, PersonaError> {
+        self.call(
+            Method::GET,
+            format!("/inquiries/{}", check_id(id)?),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// `PATCH /inquiries/{id}`.
+    pub async fn update(&self, id: &str, attributes: Value) -> Result<Inquiry, PersonaError> {
+        self.call(
+            Method::PATCH,
+            format!("/inquiries/{}", check_id(id)?),
+            Some(data(attributes)),
+            None,
+        )
+        .await
+    }
+
+    /// One page of `GET /inquiries` (filters such as `filter[status]`).
+    pub async fn list_page(&self, params: &ListParams) -> Result<Page<Inquiry>, PersonaError> {
+        Page::fetch(self.client, "/inquiries", params, Inquiry::from_json).await
+    }
+
+    /// Every inquiry matching `params`, fetched page by page as you iterate.
+    pub fn list(&self, params: ListParams) -> Paginator<Inquiry> {
+        Paginator::new(
+            self.client.clone(),
+            "/inquiries",
+            params,
+            Inquiry::from_json,
+        )
+    }
+
+    /// `POST /inquiries/{id}/resume`: returns the session token to resume the flow.
+    pub async fn resume(&self, id: &str) -> Result<String, PersonaError> {
+        let response = self
+            .client
+            .request(
+                Method::POST,
+                &format!("/inquiries/{}/resume", check_id(id)?),
+                &[],
+                None,
+                &RequestOptions::default(),
+            )
+            .await?;
+        response
+            .body
+            .pointer("/meta/session-token")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                PersonaError::UnexpectedResponse("resume response has no meta.session-token".into())
+            })
+    }
+
+    async fn action(&self, id: &str, action: &str) -> Result<Inquiry, PersonaError> {
+        self.call(
+            Method::POST,
+            format!("/inquiries/{}/{action}", check_id(id)?),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /inquiries/{id}/expire`.
+    pub async fn expire(&self, id: &str) -> Result<Inquiry, PersonaError> {
+        self.action(id, "expire").await
+    }
+
+    /// `POST /inquiries/{id}/approve`.
+    pub async fn approve(&self, id: &str) -> Result<Inquiry, PersonaError> {
+        self.action(id, "approve").await
+    }
+
+    /// `POST /inquiries/{id}/decline`.
+    pub async fn decline(&self, id: &str) -> Result<Inquiry, PersonaError> {
+        self.action(id, "decline").await
+    }
+
+    /// `DELETE /inquiries/{id}`: redacts the inquiry's personal data.
+    pub async fn redact(&self, id: &str) -> Result<Inquiry, PersonaError> {
+        self.call(
+            Method::DELETE,
+            format!("/inquiries/{}", check_id(id)?),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /inquiries/{id}/perform-simulate-actions` (sandbox only), e.g.
+    /// `["start", "complete"]`, `["fail"]`, `["approve"]`.
+    pub async fn simulate(&self, id: &str, actions: &[&str]) -> Result<Inquiry, PersonaError> {
+        let actions: Vec<Value> = actions.iter().map(|a| json!({ "type": a })).collect();
+        self.call(
+            Method::POST,
+            format!("/inquiries/{}/perform-simulate-actions", check_id(id)?),
+            Some(json!({ "meta": { "actions": actions } })),
+            None,
+        )
+        .await
+    }
+}
+
+/// `client.accounts()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Accounts<'_> {
+    async fn call(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        options: Option<RequestOptions>,
+    ) -> Result<Account, PersonaError> {
+        let response = self
+            .client
+            .request(
+                method,
+                &path,
+                &[],
+                body.as_ref(),
+                &options.unwrap_or_default(),
+            )
+            .await?;
+        Account::from_json(response.body.get("data").unwrap_or(&Value::Null))
+    }
+
+    /// `POST /accounts`.
+    pub async fn create(
+        &self,
+        attributes: Value,
+        options: Option<RequestOptions>,
+    ) -> Result<Account, PersonaError> {
+        self.call(
+            Method::POST,
+            "/accounts".into(),
+            Some(data(attributes)),
+            options,
+        )
+        .await
+    }
+
+    /// `GET /accounts/{id}`.
+    pub async fn retrieve(&self, id: &str) -> Result<Account, PersonaError> {
+        self.call(
+            Method::GET,
+            format!("/accounts/{}", check_id(id)?),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// `PATCH /accounts/{id}`.
+    pub async fn update(&self, id: &str, attributes: Value) -> Result<Account, PersonaError> {
+        self.call(
+            Method::PATCH,
+            format!("/accounts/{}", check_id(id)?),
+            Some(data(attributes)),
+            None,
+        )
+        .await
+    }
+
+    /// Every account matching `params`.
+    pub fn list(&self, params: ListParams) -> Paginator<Account> {
+        Paginator::new(self.client.clone(), "/accounts", params, Account::from_json)
+    }
+}
+
+macro_rules! read_only_resource {
+    ($(#[$doc:meta])* $name:ident, $path:literal, list: $list:tt) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a> {
+            pub(crate) client: &'a Client,
+        }
+
+        impl $name<'_> {
+            /// Retrieves one object by id.
+            pub async fn retrieve(&self, id: &str) -> Result<Resource, PersonaError> {
+                let response = self
+                    .client
+                    .request(Method::GET, &format!(concat!($path, "/{}"), check_id(id)?), &[], None, &RequestOptions::default())
+                    .await?;
+                single(&response.body)
+            }
+            read_only_resource!(@list $path, $list);
+        }
+    };
+    (@list $path:literal, true) => {
+        /// Every object matching `params`.
+        pub fn list(&self, params: ListParams) -> Paginator<Resource> {
+            Paginator::new(self.client.clone(), $path, params, Resource::from_json)
+        }
+    };
+    (@list $path:literal, false) => {};
+}
+
+read_only_resource!(
+    /// `client.verifications()`.
+    Verifications, "/verifications", list: false
+);
+read_only_resource!(
+    /// `client.events()`.
+    Events, "/events", list: true
+);
+read_only_resource!(
+    /// `client.webhooks()`.
+    Webhooks, "/webhooks", list: true
+);
