@@ -39,6 +39,8 @@ mod mac;
 pub mod replay;
 #[cfg(feature = "client")]
 pub mod runtime;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod secret;
 pub mod signer;
 pub mod verifier;

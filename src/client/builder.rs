@@ -75,7 +75,7 @@ fn check_base_url(base_url: &str) -> Result<String, PersonaError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, PersonaError> {
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, PersonaError> {
     use rustls_platform_verifier::BuilderVerifierExt;
     // ring as the provider, passed explicitly: installing a process-wide default from a library
     // would fight with the host application's choice.

@@ -256,10 +256,16 @@ impl Client {
         })?;
         let status = response.status().as_u16();
         let request_id = header(&response, "Request-Id");
-        let wait = requested_wait(
-            header(&response, "Retry-After").as_deref(),
-            header(&response, "RateLimit-Reset").as_deref(),
-        );
+        // Persona sends RateLimit-* on every response; the reset time is a wait only for a 429.
+        // Retry-After is honoured on 429 and 503 (where servers use it for maintenance).
+        let wait = match status {
+            429 => requested_wait(
+                header(&response, "Retry-After").as_deref(),
+                header(&response, "RateLimit-Reset").as_deref(),
+            ),
+            503 => requested_wait(header(&response, "Retry-After").as_deref(), None),
+            _ => None,
+        };
         let bytes = response
             .bytes()
             .await
