@@ -330,6 +330,11 @@ fn every_command_has_help() {
         vec!["webhook", "--help"],
         vec!["webhook", "sign", "--help"],
         vec!["webhook", "verify", "--help"],
+        vec!["sandbox", "--help"],
+        vec!["demo", "--help"],
+        vec!["inquiries", "create", "--help"],
+        vec!["inquiries", "list", "--help"],
+        vec!["accounts", "get", "--help"],
     ] {
         let output = persona(&args, &[], None);
         assert_eq!(code(&output), 0, "{args:?}");
@@ -338,4 +343,112 @@ fn every_command_has_help() {
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn demo_runs_end_to_end() {
+    let output = persona(&["demo"], &[], None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        code(&output),
+        0,
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("inquiry.completed") || stdout.contains("webhook"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("done in"), "{stdout}");
+}
+
+/// `persona sandbox` as a subprocess (as every language's tests run it), driven by the
+/// `persona inquiries`/`accounts` commands.
+#[test]
+fn sandbox_process_and_api_commands() {
+    use std::io::BufRead;
+    let api_key = "persona_sandbox_CLI-API-KEY-do-not-leak";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_persona"))
+        .args(["sandbox", "--port", "0"])
+        .env_remove("PERSONA_API_KEY_ID")
+        .env_remove("PERSONA_API_KEY_SECRET")
+        .env("PERSONA_API_KEY", api_key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let origin = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&first_line)
+        .to_owned();
+    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+    let base = format!("{origin}/api/v1");
+    let env = [("PERSONA_API_KEY", api_key)];
+    let run = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_persona"));
+        command
+            .args(args)
+            .args(["--base-url", &base])
+            .env_remove("PERSONA_API_KEY_ID")
+            .env_remove("PERSONA_API_KEY_SECRET")
+            .envs(env);
+        let output = command.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!text.contains(api_key), "API key leaked: {text}");
+        (
+            output.status.code().unwrap(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (status, created) = run(&[
+        "inquiries",
+        "create",
+        "--template-id",
+        "itmpl_cli",
+        "--reference-id",
+        "cli-1",
+    ]);
+    assert_eq!(status, 0, "{created}");
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, fetched) = run(&["inquiries", "get", &id]);
+    assert_eq!(status, 0);
+    assert!(fetched.contains("cli-1"));
+    let (status, simulated) = run(&["inquiries", "simulate", &id, "start", "complete"]);
+    assert_eq!(status, 0);
+    assert!(simulated.contains("\"completed\""));
+    let (status, listed) = run(&["inquiries", "list", "--status", "completed"]);
+    assert_eq!(status, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&listed)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(run(&["accounts", "create", "--reference-id", "a1"]).0, 0);
+    assert_eq!(run(&["accounts", "list"]).0, 0);
+    assert_eq!(run(&["inquiries", "get", "inq_missing"]).0, 1);
+
+    // SIGTERM stops it cleanly.
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
 }

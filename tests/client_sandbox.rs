@@ -540,3 +540,49 @@ fn blocking_client_and_configuration_errors() {
     drop(sandbox);
     drop(runtime);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
+    let webhook_secret = "wbhsec_delivery-test";
+    let mut receiver = persona::sandbox::WebhookReceiver::start(
+        persona::WebhookVerifier::new([webhook_secret]).unwrap(),
+        1,
+    )
+    .await
+    .unwrap();
+    let sandbox = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        webhook_url: Some(receiver.url()),
+        webhook_secret: Some(Secret::new(webhook_secret)),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sandbox, bearer());
+    let inquiry = client.inquiries().create(template(), None).await.unwrap();
+    let first = receiver
+        .next(Duration::from_secs(5))
+        .await
+        .expect("first delivery");
+    assert_eq!(
+        (first.answered, first.attempt),
+        (500, Some(1)),
+        "the receiver refused the first attempt"
+    );
+    let retried = receiver
+        .next(Duration::from_secs(5))
+        .await
+        .expect("retried delivery");
+    assert_eq!((retried.answered, retried.attempt), (200, Some(2)));
+    let event = retried.event.unwrap();
+    assert_eq!(event.name, "inquiry.created");
+    assert!(event.payload_json.contains(&inquiry.id));
+    let listed = client
+        .webhooks()
+        .list(ListParams::default())
+        .next()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.attribute_str("url"), Some(receiver.url().as_str()));
+}

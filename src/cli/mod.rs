@@ -1,7 +1,10 @@
 //! Argument parsing and dispatch for the `persona` binary.
 
+mod api;
+mod demo;
 mod input;
 mod request;
+mod sandbox;
 mod webhook;
 
 use std::process::ExitCode;
@@ -23,7 +26,11 @@ impl From<PersonaError> for Failure {
         match error {
             PersonaError::RequestRejected(_)
             | PersonaError::WebhookRejected(_)
-            | PersonaError::InvalidPayload(_) => Self::Invalid(line),
+            | PersonaError::InvalidPayload(_)
+            | PersonaError::Api(_)
+            | PersonaError::Network { .. }
+            | PersonaError::Timeout { .. }
+            | PersonaError::UnexpectedResponse(_) => Self::Invalid(line),
             _ => Self::Usage(line),
         }
     }
@@ -40,7 +47,8 @@ pub(crate) type CommandResult = Result<(), Failure>;
         Secrets are read only from environment variables: PERSONA_API_KEY_ID and \
         PERSONA_API_KEY_SECRET for requests, PERSONA_WEBHOOK_SECRET for webhooks. For verification \
         a variable may hold several comma-separated secrets (rotation); signing uses the first.\n\n\
-        Exit codes: 0 success/valid, 1 invalid (reason on stderr), 2 usage or configuration error."
+        Exit codes: 0 success/valid, 1 invalid or failed API call (reason on stderr), 2 usage or \
+        configuration error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -56,6 +64,16 @@ enum Command {
     /// Sign or verify Persona webhooks (`Persona-Signature: t=…,v1=…`).
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
+    /// Run the local Persona-compatible sandbox server.
+    Sandbox(sandbox::SandboxArgs),
+    /// Run the end-to-end demo against an embedded sandbox (no network, no credentials needed).
+    Demo,
+    /// Create, get, list and simulate inquiries (JSON out).
+    #[command(subcommand)]
+    Inquiries(api::InquiriesCommand),
+    /// Create, get and list accounts (JSON out).
+    #[command(subcommand)]
+    Accounts(api::AccountsCommand),
 }
 
 /// Parses arguments, runs the command and maps the outcome to an exit code.
@@ -65,6 +83,10 @@ pub fn run() -> ExitCode {
         Command::Sign(args) => request::sign(&args),
         Command::VerifyRequest(args) => request::verify(&args),
         Command::Webhook(command) => webhook::run(&command),
+        Command::Sandbox(args) => sandbox::run(&args),
+        Command::Demo => demo::run(),
+        Command::Inquiries(command) => api::inquiries(command),
+        Command::Accounts(command) => api::accounts(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -46,6 +46,15 @@ impl Resource {
         })
     }
 
+    /// The resource as JSON:API JSON.
+    pub fn to_json(&self) -> Value {
+        let mut object = json!({ "type": self.kind, "id": self.id, "attributes": self.attributes });
+        if let Some(relationships) = &self.relationships {
+            object["relationships"] = relationships.clone();
+        }
+        object
+    }
+
     /// A string attribute.
     pub fn attribute_str(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).and_then(Value::as_str)

@@ -13,6 +13,7 @@
 pub mod faults;
 mod idempotency;
 mod inflection;
+pub mod receiver;
 mod routes;
 mod server;
 mod state;
@@ -26,6 +27,7 @@ use crate::credentials::ApiKey;
 use crate::error::PersonaError;
 use crate::secret::Secret;
 
+pub use receiver::{Delivery, WebhookReceiver};
 pub use server::SandboxHandle;
 
 /// What the sandbox accepts and where it sends webhooks.
