@@ -44,7 +44,7 @@ step "Shared vectors are reproducible from the independent generator"
 python3 tests/vectors/generate.py --check
 
 step "C tests under AddressSanitizer + UBSan (shared and static library)"
-cargo build --lib --quiet
+cargo build --quiet   # the library, and `persona` for the C client test's sandbox
 tests/c/run.sh debug
 if [[ "${PERSONA_VALGRIND:-1}" == 1 ]]; then
   tests/c/run.sh debug --valgrind

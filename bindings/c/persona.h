@@ -129,6 +129,11 @@ typedef enum persona_result {
 } persona_result;
 
 /**
+ * A Persona API client (opaque). Thread-safe: share one handle across threads.
+ */
+typedef struct persona_client persona_client;
+
+/**
  * Signs requests with one key id + secret (opaque). Thread-safe: one handle may be used from
  * several threads at once.
  */
@@ -143,6 +148,11 @@ typedef struct persona_request_verifier persona_request_verifier;
  * The four headers produced by one signing (opaque).
  */
 typedef struct persona_signed_request persona_signed_request;
+
+/**
+ * A string returned by the library (opaque): JSON text.
+ */
+typedef struct persona_string persona_string;
 
 /**
  * A verified webhook event (opaque).
@@ -218,6 +228,95 @@ size_t persona_last_error_length(void);
  * `buf` is NULL or points to `buf_len` writable bytes.
  */
 enum persona_result persona_last_error_message(char *buf, size_t buf_len);
+
+/**
+ * Creates a client from a JSON config object:
+ * `{"base_url": "...", "api_key": "..."}` or `{"key_id": "...", "secret": "..."}` (neither: read
+ * `PERSONA_API_KEY` / `PERSONA_API_KEY_ID` + `PERSONA_API_KEY_SECRET`), optional
+ * `"persona_version"`, `"expected_environment"` (`"sandbox"`/`"production"`),
+ * `"request_timeout_ms"`, `"total_timeout_ms"`, `"max_retries"`.
+ *
+ * On success writes a new handle to `*out`; the caller owns it and must free it with
+ * `persona_client_free`. Secrets are copied; wipe your config string after the call.
+ *
+ * # Safety
+ * `config_json` is NUL-terminated; `out` is writable.
+ */
+enum persona_result persona_client_new(const char *config_json, struct persona_client **out);
+
+/**
+ * Frees a client. NULL is a no-op.
+ *
+ * # Safety
+ * `client` is NULL or a handle from `persona_client_new` not yet freed.
+ */
+void persona_client_free(struct persona_client *client);
+
+/**
+ * Runs one API operation, blocking: `operation` is one of `inquiries.create`,
+ * `inquiries.retrieve`, `inquiries.update`, `inquiries.list`, `inquiries.approve`,
+ * `inquiries.decline`, `inquiries.expire`, `inquiries.redact`, `inquiries.resume`,
+ * `inquiries.simulate`, `accounts.create`, `accounts.retrieve`, `accounts.update`,
+ * `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json` (NULL = `{}`)
+ * holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
+ * `filters` (object) as the operation needs. Results are the JSON:API resource object (lists:
+ * `{"data": [...], "next_cursor": ...}`).
+ *
+ * Errors: `PERSONA_ERR_API` (status, request id and Persona's messages in the last error
+ * message), `PERSONA_ERR_NETWORK`, `PERSONA_ERR_TIMEOUT`, `PERSONA_ERR_INVALID_ARGUMENT`.
+ * On success writes a new string to `*out`; the caller owns it and must free it with
+ * `persona_string_free`.
+ *
+ * # Safety
+ * `client` is a live handle; strings are NUL-terminated; `out` is writable.
+ */
+enum persona_result persona_client_call(const struct persona_client *client,
+                                        const char *operation,
+                                        const char *params_json,
+                                        struct persona_string **out);
+
+/**
+ * The raw escape hatch: `method` (`GET`, `POST`, ...), `path` relative to the base URL
+ * (`/inquiries/inq_123`), optional `query_json` (object of strings) and `body_json`, optional
+ * `idempotency_key` (POSTs get a fresh one when NULL). On success writes the response body JSON
+ * to `*out` (caller frees it with `persona_string_free`).
+ *
+ * # Safety
+ * `client` is a live handle; strings are NUL-terminated or NULL where allowed; `out` is writable.
+ */
+enum persona_result persona_client_request(const struct persona_client *client,
+                                           const char *method,
+                                           const char *path,
+                                           const char *query_json,
+                                           const char *body_json,
+                                           const char *idempotency_key,
+                                           struct persona_string **out);
+
+/**
+ * The string's NUL-terminated text, or NULL if `string` is NULL.
+ *
+ * Borrowed: valid until `persona_string_free(string)`; do not free it.
+ *
+ * # Safety
+ * `string` is NULL or a live handle.
+ */
+const char *persona_string_ptr(const struct persona_string *string);
+
+/**
+ * The string's length in bytes (excluding the NUL); 0 if `string` is NULL.
+ *
+ * # Safety
+ * `string` is NULL or a live handle.
+ */
+size_t persona_string_len(const struct persona_string *string);
+
+/**
+ * Frees a string. NULL is a no-op.
+ *
+ * # Safety
+ * `string` is NULL or a handle returned by this library, not yet freed.
+ */
+void persona_string_free(struct persona_string *string);
 
 /**
  * The name of a result code as a static NUL-terminated string (e.g. `"PERSONA_ERR_MISSING_HEADER"`).

@@ -138,7 +138,7 @@ run() {
 
 build_failed=0
 if [ "$valgrind" -eq 0 ]; then
-  for t in abi_test vectors_test; do
+  for t in abi_test vectors_test client_test; do
     extra=()
     [ "$t" = vectors_test ] && extra=(-lcjson)
     build "$build_dir/${t}_shared" "$script_dir/$t.c" shared "${extra[@]}" || build_failed=$((build_failed + 1))
@@ -156,6 +156,24 @@ if [ "$valgrind" -eq 0 ]; then
       run "${t}_${kind}" "$build_dir/${t}_${kind}" "$vectors_dir"
     done
   done
+  # The client against a real sandbox process on an ephemeral loopback port.
+  sandbox_key="persona_sandbox_c-test-$$"
+  sandbox_out="$build_dir/sandbox.out"
+  [ -x "$target_dir/persona" ] || die "missing $target_dir/persona (run: cargo build)"
+  PERSONA_API_KEY="$sandbox_key" PERSONA_API_KEY_ID= PERSONA_API_KEY_SECRET= \
+    "$target_dir/persona" sandbox --port 0 >"$sandbox_out" 2>&1 &
+  sandbox_pid=$!
+  trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    grep -q '^listening on ' "$sandbox_out" 2>/dev/null && break
+    sleep 0.1
+  done
+  origin="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
+  [ -n "$origin" ] || die "the sandbox did not start: $(cat "$sandbox_out")"
+  for kind in shared static; do
+    run "client_test_${kind}" "$build_dir/client_test_${kind}" "$origin/api/v1" "$sandbox_key"
+  done
+  kill "$sandbox_pid" 2>/dev/null || true
 else
   for t in abi_test vectors_test; do
     extra=()

@@ -16,12 +16,16 @@
 
 #[macro_use]
 mod boundary;
+#[cfg(feature = "client")]
+mod client;
 mod result;
 mod signer;
 mod verifier;
 mod webhook;
 
 pub use boundary::{persona_last_error_length, persona_last_error_message};
+#[cfg(feature = "client")]
+pub use client::*;
 pub use result::{persona_result, persona_result_name};
 pub use signer::*;
 pub use verifier::*;

@@ -1,0 +1,157 @@
+/*
+ * The client over the C ABI against a real `persona sandbox` on loopback (argv[1] = base URL,
+ * argv[2] = the sandbox's API key). Blocking calls, JSON in / JSON out, errors as result codes.
+ * Ends with "N passed, M failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "persona.h"
+
+static int passed, failed;
+
+#define CHECK(cond, what)                                                        \
+  do {                                                                           \
+    if (cond) {                                                                  \
+      passed++;                                                                  \
+    } else {                                                                     \
+      failed++;                                                                  \
+      char msg_[1024] = "";                                                      \
+      persona_last_error_message(msg_, sizeof msg_);                             \
+      fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, \
+              what, msg_);                                                       \
+    }                                                                            \
+  } while (0)
+
+/* Copies the value of "key":"..." from a JSON text (enough for ids in these tests). */
+static int json_string_field(const char *json, const char *key, char *out, size_t out_len) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+  const char *start = strstr(json, pattern);
+  if (!start) return 0;
+  start += strlen(pattern);
+  const char *end = strchr(start, '"');
+  if (!end || (size_t)(end - start) >= out_len) return 0;
+  memcpy(out, start, (size_t)(end - start));
+  out[end - start] = '\0';
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: client_test BASE_URL API_KEY\n");
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  char config[1024];
+  snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"%s\",\"max_retries\":2}", argv[1], argv[2]);
+
+  persona_client *client = NULL;
+  CHECK(persona_client_new(config, &client) == PERSONA_OK && client, "persona_client_new");
+  if (!client) {
+    printf("%d passed, %d failed\n", passed, failed + 1);
+    return 1;
+  }
+
+  /* create → retrieve → simulate → list */
+  /* One idempotency key per test binary: the shared and static runs share a sandbox. */
+  const char *binary = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+  char create[512];
+  snprintf(create, sizeof create,
+           "{\"attributes\":{\"inquiry-template-id\":\"itmpl_c\",\"reference-id\":\"c-user\"},\"idempotency_key\":\"key-%s\"}",
+           binary);
+  persona_string *out = NULL;
+  persona_result r = persona_client_call(client, "inquiries.create", create, &out);
+  CHECK(r == PERSONA_OK && out, "inquiries.create");
+  char id[128] = "";
+  CHECK(out && json_string_field(persona_string_ptr(out), "id", id, sizeof id), "created inquiry has an id");
+  CHECK(out && persona_string_len(out) == strlen(persona_string_ptr(out)), "persona_string_len");
+  persona_string_free(out);
+
+  /* The same idempotency key and parameters replays the first response: still one inquiry. */
+  out = NULL;
+  r = persona_client_call(client, "inquiries.create", create, &out);
+  char replayed[128] = "";
+  CHECK(r == PERSONA_OK && out && json_string_field(persona_string_ptr(out), "id", replayed, sizeof replayed) &&
+            strcmp(replayed, id) == 0,
+        "idempotent replay returns the same inquiry");
+  persona_string_free(out);
+
+  char params[256];
+  snprintf(params, sizeof params, "{\"id\":\"%s\"}", id);
+  out = NULL;
+  CHECK(persona_client_call(client, "inquiries.retrieve", params, &out) == PERSONA_OK &&
+            strstr(persona_string_ptr(out), "\"created\"") != NULL,
+        "inquiries.retrieve");
+  persona_string_free(out);
+
+  snprintf(params, sizeof params, "{\"id\":\"%s\",\"actions\":[\"start\",\"complete\"]}", id);
+  out = NULL;
+  CHECK(persona_client_call(client, "inquiries.simulate", params, &out) == PERSONA_OK &&
+            strstr(persona_string_ptr(out), "\"completed\"") != NULL,
+        "inquiries.simulate");
+  persona_string_free(out);
+
+  out = NULL;
+  CHECK(persona_client_call(client, "inquiries.list", "{\"page_size\":5,\"filters\":{\"status\":\"completed\"}}", &out) == PERSONA_OK &&
+            strstr(persona_string_ptr(out), id) != NULL,
+        "inquiries.list with a filter");
+  persona_string_free(out);
+
+  /* The raw escape hatch. */
+  char path[160];
+  snprintf(path, sizeof path, "/inquiries/%s", id);
+  out = NULL;
+  CHECK(persona_client_request(client, "GET", path, NULL, NULL, NULL, &out) == PERSONA_OK &&
+            strstr(persona_string_ptr(out), id) != NULL,
+        "persona_client_request GET");
+  persona_string_free(out);
+
+  /* Errors: 404 and 422 are PERSONA_ERR_API with the status in the message; out untouched. */
+  persona_string *sentinel = (persona_string *)0x1;
+  out = sentinel;
+  r = persona_client_call(client, "inquiries.retrieve", "{\"id\":\"inq_missing\"}", &out);
+  char message[1024] = "";
+  persona_last_error_message(message, sizeof message);
+  CHECK(r == PERSONA_ERR_API && out == sentinel && strstr(message, "404") != NULL, "404 -> PERSONA_ERR_API");
+  r = persona_client_call(client, "inquiries.create", "{\"attributes\":{}}", &out);
+  persona_last_error_message(message, sizeof message);
+  CHECK(r == PERSONA_ERR_API && strstr(message, "/data/attributes/inquiry-template-id") != NULL,
+        "422 carries the source pointer");
+  CHECK(strstr(message, argv[2]) == NULL, "error message never contains the API key");
+
+  /* Bad input: typed errors, never a crash. */
+  CHECK(persona_client_call(client, "inquiries.fly", NULL, &out) == PERSONA_ERR_INVALID_ARGUMENT, "unknown operation");
+  CHECK(persona_client_call(client, "inquiries.retrieve", "not json", &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not JSON");
+  CHECK(persona_client_call(client, "inquiries.retrieve", "[1]", &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not an object");
+  CHECK(persona_client_call(NULL, "inquiries.retrieve", NULL, &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL client");
+  CHECK(persona_client_call(client, NULL, NULL, &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL operation");
+  CHECK(persona_client_call(client, "inquiries.retrieve", "{\"id\":\"x\"}", NULL) == PERSONA_ERR_NULL_ARGUMENT, "NULL out");
+  CHECK(persona_client_request(client, "G E T", "/inquiries", NULL, NULL, NULL, &out) == PERSONA_ERR_INVALID_ARGUMENT, "bad method");
+  CHECK(out == sentinel, "out untouched on every failure");
+
+  persona_client *other = (persona_client *)0x1;
+  CHECK(persona_client_new("{\"base_url\":\"http://example.com/api/v1\",\"api_key\":\"k\"}", &other) == PERSONA_ERR_INVALID_ARGUMENT &&
+            other == (persona_client *)0x1,
+        "plain http to a non-loopback host is refused");
+  CHECK(persona_client_new("{\"api_key\":\"k\",\"key_id\":\"x\"}", &other) == PERSONA_ERR_INVALID_ARGUMENT, "ambiguous credentials");
+  CHECK(persona_client_new("nope", &other) == PERSONA_ERR_INVALID_ARGUMENT, "config not JSON");
+
+  /* Wrong key: authentication error from the sandbox. */
+  snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"persona_sandbox_wrong\"}", argv[1]);
+  persona_client *wrong = NULL;
+  CHECK(persona_client_new(config, &wrong) == PERSONA_OK, "client with a wrong key builds");
+  CHECK(persona_client_call(wrong, "inquiries.list", NULL, &out) == PERSONA_ERR_API, "wrong key -> PERSONA_ERR_API (401)");
+  persona_last_error_message(message, sizeof message);
+  CHECK(strstr(message, "401") != NULL && strstr(message, "authentication") != NULL, "401 message");
+  persona_client_free(wrong);
+
+  persona_client_free(client);
+  persona_client_free(NULL);
+  persona_string_free(NULL);
+  CHECK(persona_string_ptr(NULL) == NULL && persona_string_len(NULL) == 0, "NULL string accessors");
+
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
