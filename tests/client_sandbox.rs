@@ -586,3 +586,72 @@ async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
         .unwrap();
     assert_eq!(listed.attribute_str("url"), Some(receiver.url().as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_rotate_on_a_live_client() {
+    let sandbox = start().await;
+    let client = client(
+        &sandbox,
+        Credentials::ApiKey(ApiKey::new("persona_sandbox_old").unwrap()),
+    );
+    assert_eq!(
+        client
+            .inquiries()
+            .retrieve("inq_x")
+            .await
+            .unwrap_err()
+            .code(),
+        "authentication"
+    );
+    client.set_credentials(&signed()).unwrap();
+    assert_eq!(
+        client
+            .inquiries()
+            .retrieve("inq_x")
+            .await
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    client.set_credentials(&bearer()).unwrap();
+    assert!(client.inquiries().create(template(), None).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_inflection_is_honoured() {
+    let sandbox = start().await;
+    let created = client(&sandbox, bearer())
+        .inquiries()
+        .create(template(), None)
+        .await
+        .unwrap();
+    let url = format!("{}/inquiries/{}", sandbox.base_url(), created.id);
+    for (inflection, key) in [
+        ("camel", "createdAt"),
+        ("snake", "created_at"),
+        ("kebab", "created-at"),
+    ] {
+        let response = http()
+            .get(&url)
+            .bearer_auth(API_KEY)
+            .header("Key-Inflection", inflection)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert!(
+            body["data"]["attributes"].get(key).is_some(),
+            "{inflection}: {body}"
+        );
+    }
+    // Input in any inflection is accepted.
+    let response = http()
+        .post(format!("{}/inquiries", sandbox.base_url()))
+        .bearer_auth(API_KEY)
+        .header("Content-Type", "application/json")
+        .body(r#"{"data":{"attributes":{"inquiryTemplateId":"itmpl_camel"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
