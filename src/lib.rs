@@ -43,6 +43,8 @@ pub mod runtime;
 pub mod sandbox;
 pub mod secret;
 pub mod signer;
+#[cfg(feature = "uniffi")]
+pub mod uniffi_api;
 pub mod verifier;
 pub mod webhook;
 
@@ -60,6 +62,9 @@ pub use secret::Secret;
 pub use signer::{RequestSigner, SignedRequest};
 pub use verifier::{RequestVerifier, RequestVerifierBuilder, VerifiedRequest};
 pub use webhook::{WebhookEvent, WebhookVerifier, sign_webhook};
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("persona");
 
 /// The library version (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -16,7 +16,7 @@
 mod blocking;
 mod builder;
 mod http;
-mod pagination;
+pub(crate) mod pagination;
 mod resources;
 pub mod retry;
 

@@ -54,7 +54,8 @@ fn next_cursor(body: &Value) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-pub(crate) type Parse<T> = fn(&Value) -> Result<T, PersonaError>;
+/// Reads one list item.
+pub type Parse<T> = fn(&Value) -> Result<T, PersonaError>;
 
 impl<T> Page<T> {
     pub(crate) async fn fetch(

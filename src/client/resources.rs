@@ -162,7 +162,8 @@ pub struct Account {
 }
 
 impl Account {
-    pub(crate) fn from_json(value: &Value) -> Result<Self, PersonaError> {
+    /// Reads an account resource object.
+    pub fn from_json(value: &Value) -> Result<Self, PersonaError> {
         let resource = Resource::from_json(value)?;
         Ok(Self {
             id: resource.id.clone(),

@@ -1,0 +1,32 @@
+//! The UniFFI surface: a thin exported layer over the core for Python, Kotlin and Swift.
+//!
+//! Every exported method is a one-line delegation to the core (plus conversion). Objects are
+//! `Send + Sync`; async methods run on tokio (`async_runtime = "tokio"`), so reqwest works from
+//! asyncio, coroutines and Swift tasks. Hot paths in Python (webhook verify, request sign) go
+//! through the C ABI of the same library instead, to skip UniFFI's marshalling cost.
+
+// The exported error's shape is what UniFFI can carry (flat fields, no boxing); errors are the
+// cold path, so its size does not matter here.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod error;
+mod signing;
+
+pub use client::*;
+pub use error::PersonaError;
+pub use signing::*;
+
+/// The library version.
+#[uniffi::export]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
+
+/// Panics on purpose, for binding test suites: the panic must surface as an exception and the
+/// host process must survive.
+#[uniffi::export]
+pub fn debug_trigger_panic() -> Result<(), PersonaError> {
+    #[allow(clippy::panic)] // the point of this function
+    std::panic::panic_any("deliberate panic (debug_trigger_panic)")
+}
