@@ -6,8 +6,9 @@
 #   PERSONA_VALGRIND=0 ...      skip the C tests under valgrind (run by default)
 #
 # Steps: toolchain/packages → cargo fmt --check → clippy -D warnings → cargo test (unit, vectors,
-# properties, CLI, C header drift) → vector drift check → C tests under ASan/UBSan against the
-# shared and the static library → fuzz smoke runs.
+# properties, CLI, client/sandbox, C header drift) → vector drift check → C tests under ASan/UBSan
+# against the shared and the static library (and valgrind) → the Python package (pip install
+# ./python, pytest) → fuzz smoke runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -49,6 +50,14 @@ tests/c/run.sh debug
 if [[ "${PERSONA_VALGRIND:-1}" == 1 ]]; then
   tests/c/run.sh debug --valgrind
 fi
+
+step "Python: pip install ./python (maturin builds the wheel from this crate), pytest python/tests"
+python3 -m pip install --quiet --disable-pip-version-check 'pytest>=7' 2>&1 | grep -v 'Running pip as' || true
+python3 -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python 2>&1 | grep -v 'Running pip as' || true
+python3 -c 'import persona, persona._native' # fails loudly if the install did not happen
+# From the repository root pytest puts python/tests (not python/) on sys.path, so `import persona`
+# is the installed wheel, not the source tree. The sandbox process comes from `cargo build`.
+PERSONA_BIN="$ROOT/target/debug/persona" python3 -m pytest -q -p no:cacheprovider --rootdir "$ROOT/python" -o pythonpath= python/tests
 
 if [[ "$FUZZ_SECONDS" != 0 ]]; then
   step "Fuzz smoke runs (${FUZZ_SECONDS}s per target)"

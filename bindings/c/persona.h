@@ -17,6 +17,12 @@
 #include <stdint.h>
 
 /**
+ * Bytes (including NULs) that always suffice for `persona_request_signer_sign_headers`:
+ * `Bearer ` + 128-char key id, a 19-digit timestamp, a 128-char nonce, `v1,` + 44, four NULs.
+ */
+#define PERSONA_SIGNED_HEADERS_MAX 384
+
+/**
  * Bytes (including the NUL) that always suffice for `persona_webhook_sign`'s output:
  * `t=` + up to 19 digits + `,v1=` + 64 hex + NUL = 90.
  */
@@ -415,6 +421,25 @@ const char *persona_signed_request_canonical_request(const struct persona_signed
  * `request` is NULL or a handle from `persona_request_signer_sign` not yet freed.
  */
 void persona_signed_request_free(struct persona_signed_request *request);
+
+/**
+ * Signs like `persona_request_signer_sign`, but writes the four header values into `buf` in one
+ * call, each followed by a NUL, in order: Authorization, Persona-Timestamp, Persona-Nonce,
+ * Persona-Signature. `PERSONA_SIGNED_HEADERS_MAX` bytes always suffice. For callers where
+ * every FFI call costs (Python, JNA). The caller owns `buf`.
+ *
+ * # Safety
+ * As `persona_request_signer_sign`; `buf` points to `buf_len` writable bytes.
+ */
+enum persona_result persona_request_signer_sign_headers(const struct persona_request_signer *signer,
+                                                        const char *method,
+                                                        const char *url,
+                                                        const uint8_t *body,
+                                                        size_t body_len,
+                                                        const int64_t *timestamp,
+                                                        const char *nonce,
+                                                        char *buf,
+                                                        size_t buf_len);
 
 /**
  * Creates a verifier accepting `keys` (`keys_len` entries; at least one), a tolerance in seconds

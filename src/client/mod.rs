@@ -22,6 +22,7 @@ pub mod retry;
 
 pub use blocking::{BlockingClient, BlockingPaginator};
 pub use builder::ClientBuilder;
+#[cfg(feature = "sandbox")]
 pub(crate) use builder::tls_config;
 pub use http::{ApiResponse, RequestOptions};
 pub use pagination::{ListParams, Page, Paginator};

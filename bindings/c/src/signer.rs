@@ -204,3 +204,54 @@ pub unsafe extern "C" fn persona_signed_request_free(request: *mut persona_signe
     // SAFETY: caller contract.
     guard_value((), || unsafe { free_handle(request) });
 }
+
+/// Bytes (including NULs) that always suffice for `persona_request_signer_sign_headers`:
+/// `Bearer ` + 128-char key id, a 19-digit timestamp, a 128-char nonce, `v1,` + 44, four NULs.
+pub const PERSONA_SIGNED_HEADERS_MAX: usize = 384;
+
+/// Signs like `persona_request_signer_sign`, but writes the four header values into `buf` in one
+/// call, each followed by a NUL, in order: Authorization, Persona-Timestamp, Persona-Nonce,
+/// Persona-Signature. `PERSONA_SIGNED_HEADERS_MAX` bytes always suffice. For callers where
+/// every FFI call costs (Python, JNA). The caller owns `buf`.
+///
+/// # Safety
+/// As `persona_request_signer_sign`; `buf` points to `buf_len` writable bytes.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn persona_request_signer_sign_headers(
+    signer: *const persona_request_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    timestamp: *const i64,
+    nonce: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+) -> persona_result {
+    guard(|| {
+        check_not_null!(signer, buf);
+        // SAFETY: caller contract.
+        let (signer, method, url, body, nonce) = unsafe {
+            (
+                &(*signer).inner,
+                str_arg(method, "method")?,
+                str_arg(url, "url")?,
+                bytes_arg(body, body_len, "body")?,
+                opt_str_arg(nonce, "nonce")?,
+            )
+        };
+        // SAFETY: NULL or readable per the contract.
+        let timestamp = unsafe { timestamp.as_ref() }.copied();
+        let signed = signer.sign_with(method, url, body, timestamp, nonce)?;
+        let mut joined = String::with_capacity(PERSONA_SIGNED_HEADERS_MAX);
+        for (index, (_, value)) in signed.headers().iter().enumerate() {
+            if index > 0 {
+                joined.push('\0');
+            }
+            joined.push_str(value);
+        }
+        // SAFETY: buf non-NULL with buf_len writable bytes; the final NUL is added by the copy.
+        unsafe { super::boundary::copy_to_buffer(&joined, buf, buf_len) }
+    })
+}

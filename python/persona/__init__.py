@@ -1,0 +1,72 @@
+"""libpersona: Persona webhooks, `v1` request signing and the Persona API client.
+
+>>> import persona
+>>> event = persona.webhooks.verify(header, raw_body, secrets=["wbhsec_..."])
+>>> signer = persona.RequestSigner("kid_...", secret)
+>>> headers = signer.sign("POST", "https://api.withpersona.com/api/v1/inquiries", body)
+>>> with persona.Client(api_key="persona_sandbox_...") as client:
+...     inquiry = client.inquiries.create({"inquiry-template-id": "itmpl_..."})
+
+Importing is cheap: webhooks and signing call the library's C ABI directly; the API client
+(``Client``/``AsyncClient``) loads its UniFFI bindings on first use.
+"""
+
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    InternalError,
+    InvalidInputError,
+    InvalidPayloadError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    PersonaError,
+    RateLimitError,
+    RequestVerificationError,
+    ServerError,
+    TimeoutError,
+    UnexpectedResponseError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from ._signing import RequestSigner, RequestVerifier
+from . import webhooks
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIError",
+    "AsyncClient",
+    "AuthenticationError",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalError",
+    "InvalidInputError",
+    "InvalidPayloadError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PersonaError",
+    "RateLimitError",
+    "RequestSigner",
+    "RequestVerificationError",
+    "RequestVerifier",
+    "ServerError",
+    "TimeoutError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "WebhookVerificationError",
+    "webhooks",
+]
+
+
+def __getattr__(name: str):
+    # The client pulls in the UniFFI bindings (and asyncio): load them only when asked.
+    if name in ("Client", "AsyncClient"):
+        from . import _client
+
+        return getattr(_client, name)
+    raise AttributeError(f"module 'persona' has no attribute {name!r}")

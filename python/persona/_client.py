@@ -1,0 +1,392 @@
+"""``persona.Client`` (sync) and ``persona.AsyncClient`` (asyncio), over the UniFFI bindings.
+
+Blocking calls release the GIL (they run on the library's own runtime), so threads sharing one
+``Client`` overlap. Every POST carries one Idempotency-Key for all its retries.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
+
+from . import _errors
+from ._native import persona as _ffi
+
+__all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource"]
+
+
+def _convert(error: "_ffi.PersonaError") -> _errors.PersonaError:
+    message = getattr(error, "message", None) or str(error)
+    kind = type(error).__name__
+    details: Dict[str, Any] = {}
+    if kind == "Api":
+        details = {
+            "status": error.status,
+            "request_id": error.request_id,
+            "errors": [{"title": d.title, "details": d.details, "pointer": d.pointer} for d in error.errors],
+            "retry_after": None if error.retry_after_ms is None else error.retry_after_ms / 1000,
+            "idempotency_key": error.idempotency_key,
+        }
+        cls = _errors.API_ERRORS.get(error.code, _errors.APIError)
+        return cls(message, code=error.code, **details)
+    if kind in ("Network", "Timeout"):
+        cls = _errors.NetworkError if kind == "Network" else _errors.TimeoutError
+        return cls(message, idempotency_key=error.idempotency_key)
+    table = {
+        "InvalidInput": _errors.InvalidInputError,
+        "Configuration": _errors.ConfigurationError,
+        "RequestRejected": _errors.RequestVerificationError,
+        "WebhookRejected": _errors.WebhookVerificationError,
+        "InvalidPayload": _errors.InvalidPayloadError,
+        "UnexpectedResponse": _errors.UnexpectedResponseError,
+    }
+    cls = table.get(kind, _errors.InternalError)
+    return cls(message, code=getattr(error, "code", None))
+
+
+def _translate(function):
+    """Re-raises UniFFI errors as the public ``persona.PersonaError`` hierarchy."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _ffi.PersonaError as error:
+            raise _convert(error) from None
+        except _ffi.InternalError as error:
+            raise _errors.InternalError(str(error)) from None
+
+    return wrapper
+
+
+def _translate_async(function):
+    @functools.wraps(function)
+    async def wrapper(*args, **kwargs):
+        try:
+            return await function(*args, **kwargs)
+        except _ffi.PersonaError as error:
+            raise _convert(error) from None
+        except _ffi.InternalError as error:
+            raise _errors.InternalError(str(error)) from None
+
+    return wrapper
+
+
+class _Model:
+    __slots__ = ("id", "raw")
+
+    def __init__(self, record: Any) -> None:
+        self.id: str = record.id
+        self.raw: Dict[str, Any] = json.loads(record.resource_json)
+
+    @property
+    def attributes(self) -> Dict[str, Any]:
+        """Every attribute as sent, unknown ones included."""
+        return self.raw.get("attributes", {})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r})"
+
+
+class Inquiry(_Model):
+    __slots__ = ("status", "reference_id", "created_at")
+
+    def __init__(self, record: Any) -> None:
+        super().__init__(record)
+        self.status: str = record.status
+        self.reference_id: Optional[str] = record.reference_id
+        self.created_at: Optional[str] = record.created_at
+
+    def __repr__(self) -> str:
+        return f"Inquiry(id={self.id!r}, status={self.status!r})"
+
+
+class Account(_Model):
+    __slots__ = ("reference_id",)
+
+    def __init__(self, record: Any) -> None:
+        super().__init__(record)
+        self.reference_id: Optional[str] = record.reference_id
+
+
+class Resource(_Model):
+    __slots__ = ("type",)
+
+    def __init__(self, record: Any) -> None:
+        super().__init__(record)
+        self.type: str = record.kind
+
+
+def _params(page_size: Optional[int], after: Optional[str], filters: Optional[Dict[str, str]]) -> "_ffi.ListParams":
+    return _ffi.ListParams(page_size=page_size, after=after, filters=dict(filters or {}))
+
+
+def _config(api_key, key_id, secret, base_url, persona_version, expected_environment, timeout, total_timeout, max_retries):
+    ms = lambda seconds: None if seconds is None else int(seconds * 1000)  # noqa: E731
+    return _ffi.ClientConfig(
+        api_key=api_key,
+        key_id=key_id,
+        secret=secret,
+        base_url=base_url,
+        persona_version=persona_version,
+        expected_environment=expected_environment,
+        request_timeout_ms=ms(timeout),
+        total_timeout_ms=ms(total_timeout),
+        max_retries=max_retries,
+        binding="python",
+    )
+
+
+class _Closed:
+    def __getattr__(self, name: str):
+        raise _errors.ConfigurationError("this client is closed", code="client_closed")
+
+
+# ---------------------------------------------------------------------------------------- sync
+
+
+class _Inquiries:
+    def __init__(self, client: "Client") -> None:
+        self._c = client
+
+    @_translate
+    def create(self, attributes: Dict[str, Any], *, idempotency_key: Optional[str] = None) -> Inquiry:
+        return Inquiry(self._c._ffi.create_inquiry(json.dumps(attributes), idempotency_key))
+
+    @_translate
+    def retrieve(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(self._c._ffi.retrieve_inquiry(inquiry_id))
+
+    @_translate
+    def update(self, inquiry_id: str, attributes: Dict[str, Any]) -> Inquiry:
+        return Inquiry(self._c._ffi.update_inquiry(inquiry_id, json.dumps(attributes)))
+
+    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Inquiry]:
+        """Every matching inquiry, fetching pages as you iterate (``status="completed"`` filters)."""
+        cursor = after
+        while True:
+            page = _translate(self._c._ffi.list_inquiries)(_params(page_size, cursor, filters))
+            for record in page.data:
+                yield Inquiry(record)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    @_translate
+    def approve(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "approve"))
+
+    @_translate
+    def decline(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "decline"))
+
+    @_translate
+    def expire(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "expire"))
+
+    @_translate
+    def redact(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "redact"))
+
+    @_translate
+    def resume(self, inquiry_id: str) -> str:
+        """The session token to resume the flow."""
+        return self._c._ffi.resume_inquiry(inquiry_id)
+
+    @_translate
+    def simulate(self, inquiry_id: str, *actions: str) -> Inquiry:
+        """Sandbox only: ``simulate(id, "start", "complete")``."""
+        return Inquiry(self._c._ffi.simulate_inquiry(inquiry_id, list(actions)))
+
+
+class _Accounts:
+    def __init__(self, client: "Client") -> None:
+        self._c = client
+
+    @_translate
+    def create(self, attributes: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = None) -> Account:
+        return Account(self._c._ffi.create_account(json.dumps(attributes or {}), idempotency_key))
+
+    @_translate
+    def retrieve(self, account_id: str) -> Account:
+        return Account(self._c._ffi.retrieve_account(account_id))
+
+    @_translate
+    def update(self, account_id: str, attributes: Dict[str, Any]) -> Account:
+        return Account(self._c._ffi.update_account(account_id, json.dumps(attributes)))
+
+    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Account]:
+        cursor = after
+        while True:
+            page = _translate(self._c._ffi.list_accounts)(_params(page_size, cursor, filters))
+            for record in page.data:
+                yield Account(record)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+
+class _Resources:
+    def __init__(self, client: "Client", kind: str) -> None:
+        self._c, self._kind = client, kind
+
+    @_translate
+    def retrieve(self, resource_id: str) -> Resource:
+        return Resource(self._c._ffi.retrieve_resource(self._kind, resource_id))
+
+    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Resource]:
+        cursor = after
+        while True:
+            page = _translate(self._c._ffi.list_resources)(self._kind, _params(page_size, cursor, filters))
+            for record in page.data:
+                yield Resource(record)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+
+class Client:
+    """The blocking Persona client. Use as a context manager; safe to share across threads.
+
+    Credentials: ``api_key=`` (Persona's bearer key), or ``key_id=`` + ``secret=`` (``v1``
+    signing), or neither (``PERSONA_API_KEY`` / ``PERSONA_API_KEY_ID`` + ``PERSONA_API_KEY_SECRET``).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        key_id: Optional[str] = None,
+        secret: Optional[str] = None,
+        base_url: Optional[str] = None,
+        persona_version: Optional[str] = None,
+        expected_environment: Optional[str] = None,
+        timeout: Optional[float] = None,
+        total_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        config = _config(api_key, key_id, secret, base_url, persona_version, expected_environment, timeout, total_timeout, max_retries)
+        self._ffi = _translate(_ffi.BlockingClient)(config)
+        self.base_url = base_url
+        self.inquiries = _Inquiries(self)
+        self.accounts = _Accounts(self)
+        self.verifications = _Resources(self, "verification")
+        self.events = _Resources(self, "event")
+        self.webhooks = _Resources(self, "webhook")
+
+    @_translate
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Optional[Dict[str, str]] = None,
+        json_body: Any = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        """Any endpoint (``path`` relative to the base URL, e.g. ``/reports/rep_1``); returns the JSON."""
+        pairs = [_ffi.Header(name=k, value=v) for k, v in (query or {}).items()]
+        body = None if json_body is None else json.dumps(json_body)
+        return json.loads(self._ffi.request(method, path, pairs, body, idempotency_key).body_json)
+
+    def close(self) -> None:
+        """Releases the client; later calls raise :class:`persona.ConfigurationError`."""
+        self._ffi = _Closed()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, credentials=[REDACTED])"
+
+
+# --------------------------------------------------------------------------------------- async
+
+
+class _AsyncInquiries:
+    def __init__(self, client: "AsyncClient") -> None:
+        self._c = client
+
+    @_translate_async
+    async def create(self, attributes: Dict[str, Any], *, idempotency_key: Optional[str] = None) -> Inquiry:
+        return Inquiry(await self._c._ffi.create_inquiry(json.dumps(attributes), idempotency_key))
+
+    @_translate_async
+    async def retrieve(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(await self._c._ffi.retrieve_inquiry(inquiry_id))
+
+    @_translate_async
+    async def update(self, inquiry_id: str, attributes: Dict[str, Any]) -> Inquiry:
+        return Inquiry(await self._c._ffi.update_inquiry(inquiry_id, json.dumps(attributes)))
+
+    async def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> AsyncIterator[Inquiry]:
+        cursor = after
+        while True:
+            page = await _translate_async(self._c._ffi.list_inquiries)(_params(page_size, cursor, filters))
+            for record in page.data:
+                yield Inquiry(record)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    @_translate_async
+    async def simulate(self, inquiry_id: str, *actions: str) -> Inquiry:
+        return Inquiry(await self._c._ffi.simulate_inquiry(inquiry_id, list(actions)))
+
+    @_translate_async
+    async def approve(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(await self._c._ffi.inquiry_action(inquiry_id, "approve"))
+
+    @_translate_async
+    async def decline(self, inquiry_id: str) -> Inquiry:
+        return Inquiry(await self._c._ffi.inquiry_action(inquiry_id, "decline"))
+
+
+class _AsyncAccounts:
+    def __init__(self, client: "AsyncClient") -> None:
+        self._c = client
+
+    @_translate_async
+    async def create(self, attributes: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = None) -> Account:
+        return Account(await self._c._ffi.create_account(json.dumps(attributes or {}), idempotency_key))
+
+    @_translate_async
+    async def retrieve(self, account_id: str) -> Account:
+        return Account(await self._c._ffi.retrieve_account(account_id))
+
+
+class AsyncClient:
+    """The asyncio Persona client (same options as :class:`Client`); ``async with`` it."""
+
+    def __init__(self, **options: Any) -> None:
+        known = ("api_key", "key_id", "secret", "base_url", "persona_version", "expected_environment", "timeout", "total_timeout", "max_retries")
+        unknown = set(options) - set(known)
+        if unknown:
+            raise TypeError(f"unexpected options: {sorted(unknown)}")
+        config = _config(*(options.get(name) for name in known))
+        self._ffi = _translate(_ffi.Client)(config)
+        self.base_url = options.get("base_url")
+        self.inquiries = _AsyncInquiries(self)
+        self.accounts = _AsyncAccounts(self)
+
+    @_translate_async
+    async def request(self, method: str, path: str, *, query: Optional[Dict[str, str]] = None, json_body: Any = None, idempotency_key: Optional[str] = None) -> Any:
+        pairs = [_ffi.Header(name=k, value=v) for k, v in (query or {}).items()]
+        body = None if json_body is None else json.dumps(json_body)
+        return json.loads((await self._ffi.request(method, path, pairs, body, idempotency_key)).body_json)
+
+    async def close(self) -> None:
+        self._ffi = _Closed()
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.base_url!r}, credentials=[REDACTED])"

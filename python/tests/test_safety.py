@@ -1,0 +1,81 @@
+"""Bad inputs raise PersonaError subclasses or TypeError; a Rust panic is an exception, never a
+crash."""
+
+import pytest
+
+import persona
+
+NOW = 1_700_000_000
+
+
+@pytest.mark.parametrize("body", [None, 123, "text", ["list"]])
+def test_bad_body_types(body):
+    with pytest.raises(TypeError):
+        persona.webhooks.verify("t=1,v1=00", body, "s", now=NOW)
+    with pytest.raises(TypeError):
+        persona.RequestSigner("kid", "s").sign("GET", "https://h/", body)
+
+
+def test_bodies_accept_bytes_like():
+    header = persona.webhooks.sign("s", b"abc", NOW)
+    for body in (b"abc", bytearray(b"abc"), memoryview(b"abc")):
+        persona.webhooks.verify(header, body, "s", now=NOW)
+        assert persona.RequestSigner("kid", "s").sign("POST", "https://h/", body, timestamp=NOW, nonce="nonce-123")
+
+
+def test_bad_strings_and_values():
+    with pytest.raises(TypeError):
+        persona.RequestSigner(None, "s")
+    with pytest.raises(persona.InvalidInputError) as error:
+        persona.RequestSigner("bad id", "s")
+    assert error.value.code == "invalid_key_id"
+    with pytest.raises(persona.InvalidInputError):
+        persona.RequestSigner("kid", "")
+    with pytest.raises(persona.InvalidInputError):
+        persona.RequestSigner("kid", "s").sign("GET", "https://h/\0x")
+    with pytest.raises(persona.InvalidInputError):
+        persona.RequestSigner("kid", "s").sign("GET", "https://h/\udcff")
+    with pytest.raises(persona.WebhookVerificationError) as error:
+        persona.webhooks.verify(None, b"x", "s", now=NOW)
+    assert error.value.code == "missing_header"
+    with pytest.raises(persona.WebhookVerificationError):
+        persona.webhooks.verify("t=1,v1=\udcff", b"x", "s", now=NOW)
+    with pytest.raises(TypeError):
+        persona.webhooks.verify("t=1", b"x", "s", now="soon")
+    with pytest.raises(persona.InvalidInputError):
+        persona.webhooks.WebhookVerifier([""])
+    with pytest.raises(persona.ConfigurationError):
+        persona.webhooks.WebhookVerifier([])
+
+
+def test_huge_body_round_trip():
+    body = b"\xff" * (8 * 1024 * 1024)
+    header = persona.webhooks.sign("s", body, NOW)
+    assert persona.webhooks.verify(header, body, "s", now=NOW).raw is body
+
+
+def test_event_fields_of_a_non_event_body():
+    header = persona.webhooks.sign("s", b"not json", NOW)
+    event = persona.webhooks.verify(header, b"not json", "s", now=NOW)
+    with pytest.raises(persona.InvalidPayloadError):
+        event.name
+
+
+def test_panic_in_rust_is_an_exception_and_the_process_survives():
+    from persona._native import persona as ffi
+
+    with pytest.raises(Exception) as error:
+        ffi.debug_trigger_panic()
+    assert "deliberate panic" in str(error.value)
+    # The library still works afterwards.
+    assert persona.webhooks.sign("s", b"x", NOW).startswith("t=")
+
+
+def test_import_does_not_load_the_client():
+    """`import persona` stays light (the import-time figure lives in python/benches)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import persona"], capture_output=True, text=True, check=True).stderr
+    assert "asyncio" not in out, "import persona must not import asyncio (the client loads lazily)"
+    assert "persona._native" not in out, "the UniFFI module must load only with the client"
