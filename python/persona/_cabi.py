@@ -23,6 +23,15 @@ def _library_path() -> str:
 
 lib = ctypes.CDLL(_library_path())
 
+# The two hot calls also go through cffi's ABI mode (about half of ctypes' per-call cost) when
+# cffi is installed; `hot` is None otherwise and callers use ctypes. Same library, same handles.
+try:
+    from ._cffi_hot import ffi as hot_ffi
+
+    hot = hot_ffi.dlopen(_library_path())
+except ImportError:  # pragma: no cover - cffi is a declared dependency
+    hot_ffi = hot = None
+
 
 def _fn(name, restype, *argtypes):
     function = getattr(lib, name)

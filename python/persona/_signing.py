@@ -15,7 +15,7 @@ _BUFFER = 384  # PERSONA_SIGNED_HEADERS_MAX
 class RequestSigner:
     """Signs requests with a key id + secret. Thread-safe; reuse one per process."""
 
-    __slots__ = ("_handle", "key_id", "__weakref__")
+    __slots__ = ("_handle", "_hot_handle", "key_id", "__weakref__")
 
     def __init__(self, key_id: str, secret: str) -> None:
         handle = ctypes.c_void_p()
@@ -23,6 +23,7 @@ class RequestSigner:
         if code:
             raise _cabi.error(code)
         self._handle = handle.value
+        self._hot_handle = None if _cabi.hot is None else _cabi.hot_ffi.cast("void *", handle.value)
         self.key_id = key_id
 
     def sign(
@@ -38,22 +39,34 @@ class RequestSigner:
         Persona-Signature. ``timestamp``/``nonce`` default to now / a random nonce."""
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
-        buffer = ctypes.create_string_buffer(_BUFFER)
-        code = _cabi.request_signer_sign_headers(
-            self._handle,
-            _cabi.text(method, "method"),
-            _cabi.text(url, "url"),
-            body,
-            len(body),
-            None if timestamp is None else _cabi.now_arg(timestamp),
-            None if nonce is None else _cabi.text(nonce, "nonce"),
-            buffer,
-            _BUFFER,
-        )
+        method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
+        nonce_b = None if nonce is None else _cabi.text(nonce, "nonce")
+        hot = _cabi.hot
+        if hot is not None:
+            ffi = _cabi.hot_ffi
+            if timestamp is None:
+                timestamp_ptr = ffi.NULL
+            elif type(timestamp) is int:
+                timestamp_ptr = ffi.new("int64_t *", timestamp)
+            else:
+                raise TypeError("timestamp must be an int (unix seconds) or None")
+            buffer = ffi.new("char[]", _BUFFER)
+            code = hot.persona_request_signer_sign_headers(
+                self._hot_handle, method_b, url_b, body, len(body), timestamp_ptr,
+                ffi.NULL if nonce_b is None else nonce_b, buffer, _BUFFER,
+            )
+            raw = ffi.buffer(buffer)[:]
+        else:
+            buffer = ctypes.create_string_buffer(_BUFFER)
+            code = _cabi.request_signer_sign_headers(
+                self._handle, method_b, url_b, body, len(body),
+                None if timestamp is None else _cabi.now_arg(timestamp), nonce_b, buffer, _BUFFER,
+            )
+            raw = buffer.raw
         if code:
             raise _cabi.error(code)
         # Four NUL-terminated values back to back (`.value` would stop at the first NUL).
-        values = buffer.raw.split(b"\0", 4)[:4]
+        values = raw.split(b"\0", 4)[:4]
         return {name: value.decode("ascii") for name, value in zip(_HEADER_NAMES, values)}
 
     def __del__(self) -> None:

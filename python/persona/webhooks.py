@@ -66,7 +66,7 @@ class Event:
 class WebhookVerifier:
     """Verifies webhooks against one or more secrets (rotation). Thread-safe."""
 
-    __slots__ = ("_handle", "tolerance", "__weakref__")
+    __slots__ = ("_handle", "_hot_handle", "_verify_at", "tolerance", "__weakref__")
 
     def __init__(self, secrets: Union[str, Iterable[str]], tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
@@ -79,6 +79,9 @@ class WebhookVerifier:
         if code:
             raise _cabi.error(code, _errors.WebhookVerificationError)
         self._handle = handle.value
+        self._hot_handle = None if _cabi.hot is None else _cabi.hot_ffi.cast("void *", handle.value)
+        # Bound once: the per-call path does no module or library attribute lookups.
+        self._verify_at = None if _cabi.hot is None else _cabi.hot.persona_webhook_verifier_verify_at
         self.tolerance = tolerance
 
     def verify(self, header: Optional[str], body: Body, now: Optional[int] = None) -> Event:
@@ -91,10 +94,23 @@ class WebhookVerifier:
             encoded = header.encode("utf-8", "surrogatepass")
         else:
             encoded = _cabi.text(header, "header")
-        code = _cabi.webhook_verifier_verify(self._handle, encoded, body, len(body), None if now is None else _cabi.now_arg(now))
+        if self._verify_at is not None:
+            if type(now) is int:
+                code = self._verify_at(self._hot_handle, _NULL if encoded is None else encoded, body, len(body), now)
+            elif now is None:
+                code = _cabi.hot.persona_webhook_verifier_verify(
+                    self._hot_handle, _NULL if encoded is None else encoded, body, len(body), _NULL
+                )
+            else:
+                raise TypeError("now must be an int (unix seconds) or None")
+        else:
+            code = _cabi.webhook_verifier_verify(self._handle, encoded, body, len(body), _cabi.now_arg(now))
         if code:
             raise _cabi.error(code, _errors.WebhookVerificationError)
-        return Event(body)
+        event = _new_event(Event)
+        event.raw = body
+        event._data = None
+        return event
 
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
@@ -105,6 +121,10 @@ class WebhookVerifier:
     def __repr__(self) -> str:
         return f"WebhookVerifier(secrets=[REDACTED], tolerance={self.tolerance})"
 
+
+_NULL = None if _cabi.hot_ffi is None else _cabi.hot_ffi.NULL
+# Events are built without running __init__ on the hot path (same two fields).
+_new_event = object.__new__
 
 _cache: Dict[tuple, WebhookVerifier] = {}
 
@@ -121,6 +141,12 @@ def verify(
     ``secrets`` is one secret or several (during a rotation). Verifiers are cached per
     (secrets, tolerance), so calling this per request costs only the verification.
     """
+    # Fast path: the same immutable secrets object as the previous call (a module-level constant,
+    # typically). Only str/tuple qualify: a list could have been mutated since, and reusing its
+    # verifier would keep accepting a removed secret.
+    last = _last
+    if secrets is last[0] and tolerance == last[1]:
+        return last[2].verify(header, body, now)
     key = (secrets if isinstance(secrets, str) else tuple(secrets), tolerance)
     verifier = _cache.get(key)
     if verifier is None:
@@ -128,7 +154,17 @@ def verify(
         if len(_cache) >= 16:
             _cache.clear()
         _cache[key] = verifier
+    if type(secrets) in (str, tuple):
+        _set_last((secrets, tolerance, verifier))
     return verifier.verify(header, body, now)
+
+
+_last: tuple = (object(), None, None)
+
+
+def _set_last(entry: tuple) -> None:
+    global _last
+    _last = entry  # one reference assignment: readers see the old or the new entry, whole
 
 
 def sign(secret: str, body: Body, timestamp: int) -> str:

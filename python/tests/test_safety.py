@@ -79,3 +79,41 @@ def test_import_does_not_load_the_client():
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import persona"], capture_output=True, text=True, check=True).stderr
     assert "asyncio" not in out, "import persona must not import asyncio (the client loads lazily)"
     assert "persona._native" not in out, "the UniFFI module must load only with the client"
+
+
+def test_generated_cffi_module_is_current():
+    import pathlib
+    import subprocess
+    import sys
+
+    tool = pathlib.Path(__file__).resolve().parents[1] / "tools" / "gen_cffi.py"
+    subprocess.run([sys.executable, str(tool), "--check"], check=True, capture_output=True)
+
+
+def test_ctypes_fallback_matches_the_cffi_path(monkeypatch):
+    from persona import _cabi
+
+    assert _cabi.hot is not None, "cffi is a dependency: the fast path must be active"
+    header = persona.webhooks.sign("s", b"body", NOW)
+    signer = persona.RequestSigner("kid", "s")
+    fast = signer.sign("POST", "https://h/p?b=1&a=2", b"body", timestamp=NOW, nonce="nonce-123")
+    monkeypatch.setattr(_cabi, "hot", None)
+    verifier = persona.webhooks.WebhookVerifier(["s"])
+    assert verifier.verify(header, b"body", now=NOW).raw == b"body"
+    with pytest.raises(persona.WebhookVerificationError):
+        verifier.verify(header, b"other", now=NOW)
+    slow_signer = persona.RequestSigner("kid", "s")
+    assert slow_signer.sign("POST", "https://h/p?b=1&a=2", b"body", timestamp=NOW, nonce="nonce-123") == fast
+
+
+def test_verify_never_reuses_a_verifier_for_mutated_secrets():
+    secrets = ["old-secret"]
+    header = persona.webhooks.sign("old-secret", b"x", NOW)
+    persona.webhooks.verify(header, b"x", secrets, now=NOW)
+    secrets[0] = "new-secret"  # the old secret was rotated out
+    with pytest.raises(persona.WebhookVerificationError):
+        persona.webhooks.verify(header, b"x", secrets, now=NOW)
+    # A str is immutable: the fast path is safe and still checks the signature.
+    persona.webhooks.verify(header, b"x", "old-secret", now=NOW)
+    with pytest.raises(persona.WebhookVerificationError):
+        persona.webhooks.verify(header, b"y", "old-secret", now=NOW)
