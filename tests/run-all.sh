@@ -52,7 +52,9 @@ if [[ "${PERSONA_VALGRIND:-1}" == 1 ]]; then
 fi
 
 step "Python: pip install ./python (maturin builds the wheel from this crate), pytest python/tests"
-python3 -m pip install --quiet --disable-pip-version-check 'pytest>=7' 2>&1 | grep -v 'Running pip as' || true
+# Runtime dependency (cffi) and pytest first; then our package, rebuilt every run (--force-reinstall
+# --no-deps rebuilds only it).
+python3 -m pip install --quiet --disable-pip-version-check 'cffi>=1.15' 'pytest>=7' 2>&1 | grep -v 'Running pip as' || true
 python3 -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python 2>&1 | grep -v 'Running pip as' || true
 python3 -c 'import persona, persona._native' # fails loudly if the install did not happen
 # From the repository root pytest puts python/tests (not python/) on sys.path, so `import persona`
