@@ -33,6 +33,36 @@ fn c_string(text: &str) -> Result<CString, FfiError> {
     })
 }
 
+/// Checks the arguments shared by both sign entry points, then signs.
+///
+/// # Safety
+/// As `persona_request_signer_sign`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn sign_inputs(
+    signer: *const persona_request_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    timestamp: *const i64,
+    nonce: *const c_char,
+) -> Result<crate::signer::SignedRequest, FfiError> {
+    check_not_null!(signer);
+    // SAFETY: caller contract.
+    let (signer, method, url, body, nonce) = unsafe {
+        (
+            &(*signer).inner,
+            str_arg(method, "method")?,
+            str_arg(url, "url")?,
+            bytes_arg(body, body_len, "body")?,
+            opt_str_arg(nonce, "nonce")?,
+        )
+    };
+    // SAFETY: NULL or readable per the contract.
+    let timestamp = unsafe { timestamp.as_ref() }.copied();
+    Ok(signer.sign_with(method, url, body, timestamp, nonce)?)
+}
+
 /// Creates a signer for `key_id` (1-128 chars of `[A-Za-z0-9._~-]`) and a non-empty `secret`.
 ///
 /// On success writes a new handle to `*out`; the caller owns it and must free it with
@@ -90,20 +120,9 @@ pub unsafe extern "C" fn persona_request_signer_sign(
     out: *mut *mut persona_signed_request,
 ) -> persona_result {
     guard(|| {
-        check_not_null!(signer, out);
-        // SAFETY: caller contract.
-        let (signer, method, url, body, nonce) = unsafe {
-            (
-                &(*signer).inner,
-                str_arg(method, "method")?,
-                str_arg(url, "url")?,
-                bytes_arg(body, body_len, "body")?,
-                opt_str_arg(nonce, "nonce")?,
-            )
-        };
-        // SAFETY: NULL or readable per the contract.
-        let timestamp = unsafe { timestamp.as_ref() }.copied();
-        let signed = signer.sign_with(method, url, body, timestamp, nonce)?;
+        check_not_null!(out);
+        // SAFETY: forwarded contract.
+        let signed = unsafe { sign_inputs(signer, method, url, body, body_len, timestamp, nonce)? };
         let headers = signed.headers();
         let result = persona_signed_request {
             names: [
@@ -230,20 +249,9 @@ pub unsafe extern "C" fn persona_request_signer_sign_headers(
     buf_len: usize,
 ) -> persona_result {
     guard(|| {
-        check_not_null!(signer, buf);
-        // SAFETY: caller contract.
-        let (signer, method, url, body, nonce) = unsafe {
-            (
-                &(*signer).inner,
-                str_arg(method, "method")?,
-                str_arg(url, "url")?,
-                bytes_arg(body, body_len, "body")?,
-                opt_str_arg(nonce, "nonce")?,
-            )
-        };
-        // SAFETY: NULL or readable per the contract.
-        let timestamp = unsafe { timestamp.as_ref() }.copied();
-        let signed = signer.sign_with(method, url, body, timestamp, nonce)?;
+        check_not_null!(buf);
+        // SAFETY: forwarded contract.
+        let signed = unsafe { sign_inputs(signer, method, url, body, body_len, timestamp, nonce)? };
         let mut joined = String::with_capacity(PERSONA_SIGNED_HEADERS_MAX);
         for (index, (_, value)) in signed.headers().iter().enumerate() {
             if index > 0 {
