@@ -28,7 +28,7 @@ class Event:
         self._data: Optional[Dict[str, Any]] = None
 
     def _event(self) -> Dict[str, Any]:
-        if self._data is None:
+        if getattr(self, "_data", None) is None:
             try:
                 data = json.loads(self.raw)["data"]
                 if data.get("type", "event") != "event" or not isinstance(data["id"], str):
@@ -109,7 +109,6 @@ class WebhookVerifier:
             raise _cabi.error(code, _errors.WebhookVerificationError)
         event = _new_event(Event)
         event.raw = body
-        event._data = None
         return event
 
     def __del__(self) -> None:
@@ -145,6 +144,14 @@ def verify(
     # typically). Only str/tuple qualify: a list could have been mutated since, and reusing its
     # verifier would keep accepting a removed secret.
     last = _last
+    if secrets is last[0] and tolerance == last[1] and type(now) is int and type(body) is bytes and type(header) is str and "\0" not in header:
+        # The common case, inlined: same secrets object, an explicit `now`, plain bytes and str.
+        code = last[3](last[4], header.encode("utf-8", "surrogatepass"), body, len(body), now)
+        if code:
+            raise _cabi.error(code, _errors.WebhookVerificationError)
+        event = _new_event(Event)
+        event.raw = body
+        return event
     if secrets is last[0] and tolerance == last[1]:
         return last[2].verify(header, body, now)
     key = (secrets if isinstance(secrets, str) else tuple(secrets), tolerance)
@@ -154,12 +161,12 @@ def verify(
         if len(_cache) >= 16:
             _cache.clear()
         _cache[key] = verifier
-    if type(secrets) in (str, tuple):
-        _set_last((secrets, tolerance, verifier))
+    if type(secrets) in (str, tuple) and verifier._verify_at is not None:
+        _set_last((secrets, tolerance, verifier, verifier._verify_at, verifier._hot_handle))
     return verifier.verify(header, body, now)
 
 
-_last: tuple = (object(), None, None)
+_last: tuple = (object(), None, None, None, None)
 
 
 def _set_last(entry: tuple) -> None:
