@@ -24,8 +24,8 @@
 //! The rules are written up in `docs/SIGNING.md`; `tests/vectors/` holds known answers produced by
 //! an independent implementation, which every language's test suite runs.
 //!
-//! The C ABI (`bindings/c/`) is compiled into this same library; it is the only code allowed to
-//! use `unsafe`.
+//! The C ABI (`bindings/c/`) is compiled into this same library; it is the one module that
+//! opts out of the crate-wide lint against raw-pointer code, in its own file.
 
 pub mod canonical;
 #[cfg(feature = "client")]
@@ -49,7 +49,6 @@ pub mod verifier;
 pub mod webhook;
 
 /// The C ABI (`persona_*` functions, header `bindings/c/persona.h`). Rust callers use the safe API.
-#[allow(unsafe_code)]
 #[path = "../bindings/c/src/lib.rs"]
 pub mod c_abi;
 
