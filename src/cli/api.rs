@@ -1,7 +1,7 @@
 //! `persona inquiries …` and `persona accounts …`: the client from the shell, JSON out.
 
 use clap::{Args, Subcommand};
-use persona::client::{Client, ListParams, RequestOptions};
+use persona::client::{Client, ListParams, Paginator, RequestOptions};
 use serde_json::{Value, json};
 
 use super::{CommandResult, Failure};
@@ -115,6 +115,19 @@ fn block<T>(
     Ok(persona::runtime::runtime()?.block_on(future)?)
 }
 
+/// Prints every item of a list as one JSON array, fetching pages as needed.
+fn print_all<T>(mut pages: Paginator<T>, to_json: impl Fn(&T) -> Value) -> CommandResult {
+    let all = block(async move {
+        let mut all = Vec::new();
+        while let Some(item) = pages.next().await {
+            all.push(to_json(&item?));
+        }
+        Ok(all)
+    })?;
+    print(&Value::Array(all));
+    Ok(())
+}
+
 pub(crate) fn inquiries(command: InquiriesCommand) -> CommandResult {
     match command {
         InquiriesCommand::Create {
@@ -160,15 +173,7 @@ pub(crate) fn inquiries(command: InquiriesCommand) -> CommandResult {
             if let Some(status) = status {
                 params.filters.push(("filter[status]".into(), status));
             }
-            let all = block(async {
-                let mut pages = client.inquiries().list(params);
-                let mut all = Vec::new();
-                while let Some(item) = pages.next().await {
-                    all.push(item?.resource.to_json());
-                }
-                Ok(all)
-            })?;
-            print(&Value::Array(all));
+            print_all(client.inquiries().list(params), |i| i.resource.to_json())?;
         }
         InquiriesCommand::Simulate {
             connection,
@@ -210,18 +215,11 @@ pub(crate) fn accounts(command: AccountsCommand) -> CommandResult {
             page_size,
         } => {
             let client = client(&connection)?;
-            let all = block(async {
-                let mut pages = client.accounts().list(ListParams {
-                    page_size,
-                    ..ListParams::default()
-                });
-                let mut all: Vec<Value> = Vec::new();
-                while let Some(item) = pages.next().await {
-                    all.push(item?.resource.to_json());
-                }
-                Ok(all)
-            })?;
-            print(&Value::Array(all));
+            let params = ListParams {
+                page_size,
+                ..ListParams::default()
+            };
+            print_all(client.accounts().list(params), |a| a.resource.to_json())?;
         }
     }
     Ok(())

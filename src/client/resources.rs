@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::Client;
 use super::http::RequestOptions;
-use super::pagination::{ListParams, Page, Paginator};
+use super::pagination::{ListParams, Page, Paginator, Parse};
 use crate::error::PersonaError;
 
 /// A JSON:API resource object: `{"type", "id", "attributes", "relationships"}`.
@@ -61,8 +61,25 @@ impl Resource {
     }
 }
 
-fn single(body: &Value) -> Result<Resource, PersonaError> {
-    Resource::from_json(body.get("data").unwrap_or(&Value::Null))
+/// One call whose answer is a single resource object in `data`, read with `parse`.
+async fn fetch_one<T>(
+    client: &Client,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    options: Option<RequestOptions>,
+    parse: Parse<T>,
+) -> Result<T, PersonaError> {
+    let response = client
+        .request(
+            method,
+            path,
+            &[],
+            body.as_ref(),
+            &options.unwrap_or_default(),
+        )
+        .await?;
+    parse(response.body.get("data").unwrap_or(&Value::Null))
 }
 
 /// An inquiry's status. Open: values Persona adds later arrive as `Other`.
@@ -207,17 +224,15 @@ impl Inquiries<'_> {
         body: Option<Value>,
         options: Option<RequestOptions>,
     ) -> Result<Inquiry, PersonaError> {
-        let response = self
-            .client
-            .request(
-                method,
-                &path,
-                &[],
-                body.as_ref(),
-                &options.unwrap_or_default(),
-            )
-            .await?;
-        single(&response.body).map(Inquiry::from_resource)
+        fetch_one(
+            self.client,
+            method,
+            &path,
+            body,
+            options,
+            Inquiry::from_json,
+        )
+        .await
     }
 
     /// `POST /inquiries` with these attributes (e.g. `{"inquiry-template-id": "itmpl_…"}`).
@@ -358,17 +373,15 @@ impl Accounts<'_> {
         body: Option<Value>,
         options: Option<RequestOptions>,
     ) -> Result<Account, PersonaError> {
-        let response = self
-            .client
-            .request(
-                method,
-                &path,
-                &[],
-                body.as_ref(),
-                &options.unwrap_or_default(),
-            )
-            .await?;
-        Account::from_json(response.body.get("data").unwrap_or(&Value::Null))
+        fetch_one(
+            self.client,
+            method,
+            &path,
+            body,
+            options,
+            Account::from_json,
+        )
+        .await
     }
 
     /// `POST /accounts`.
@@ -408,6 +421,11 @@ impl Accounts<'_> {
         .await
     }
 
+    /// One page of `GET /accounts`.
+    pub async fn list_page(&self, params: &ListParams) -> Result<Page<Account>, PersonaError> {
+        Page::fetch(self.client, "/accounts", params, Account::from_json).await
+    }
+
     /// Every account matching `params`.
     pub fn list(&self, params: ListParams) -> Paginator<Account> {
         Paginator::new(self.client.clone(), "/accounts", params, Account::from_json)
@@ -425,11 +443,8 @@ macro_rules! read_only_resource {
         impl $name<'_> {
             /// Retrieves one object by id.
             pub async fn retrieve(&self, id: &str) -> Result<Resource, PersonaError> {
-                let response = self
-                    .client
-                    .request(Method::GET, &format!(concat!($path, "/{}"), check_id(id)?), &[], None, &RequestOptions::default())
-                    .await?;
-                single(&response.body)
+                let path = format!(concat!($path, "/{}"), check_id(id)?);
+                fetch_one(self.client, Method::GET, &path, None, None, Resource::from_json).await
             }
             read_only_resource!(@list $path, $list);
         }

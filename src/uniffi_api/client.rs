@@ -286,13 +286,7 @@ impl Ops {
         ))
     }
     async fn list_accounts(&self, params: ListParams) -> Result<AccountPage, PersonaError> {
-        let page = core::Page::fetch(
-            &self.0,
-            "/accounts",
-            &(&params).into(),
-            core::Account::from_json,
-        )
-        .await?;
+        let page = self.0.accounts().list_page(&(&params).into()).await?;
         Ok(AccountPage {
             data: page.data.into_iter().map(account).collect(),
             next_cursor: page.next_cursor,
@@ -373,30 +367,60 @@ impl Ops {
     }
 }
 
-/// Generates the exported client objects: each method is a one-line delegation to [`Ops`],
-/// awaited directly (async client) or run on the process-wide runtime (blocking client).
-macro_rules! exported_client {
-    ($(#[$doc:meta])* $name:ident, $($attr:tt)*) => {
-        $(#[$doc])*
+/// Both exported clients from one method list: each method is a one-line delegation to [`Ops`],
+/// awaited directly (`Client`: asyncio, Kotlin coroutines, Swift async) or run on the
+/// process-wide runtime (`BlockingClient`: sync callers; the call releases Python's GIL).
+macro_rules! exported_clients {
+    ($( $(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        /// The async Persona client (asyncio / Kotlin coroutines / Swift async).
         #[derive(uniffi::Object)]
-        pub struct $name(Ops);
+        pub struct Client(Ops);
 
-        impl std::fmt::Debug for $name {
+        /// The blocking Persona client; calls run on the process-wide runtime.
+        #[derive(uniffi::Object)]
+        pub struct BlockingClient(Ops);
+
+        impl std::fmt::Debug for Client {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0 .0.fmt(f)
             }
         }
+
+        impl std::fmt::Debug for BlockingClient {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0 .0.fmt(f)
+            }
+        }
+
+        #[uniffi::export(async_runtime = "tokio")]
+        impl Client {
+            #[uniffi::constructor]
+            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Ops(build(config)?))))
+            }
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> Result<$ret, PersonaError> {
+                    self.0.$name($($arg),*).await
+                }
+            )*
+        }
+
+        #[uniffi::export]
+        impl BlockingClient {
+            #[uniffi::constructor]
+            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Ops(build(config)?))))
+            }
+            $(
+                $(#[$doc])*
+                pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret, PersonaError> {
+                    block(self.0.$name($($arg),*))
+                }
+            )*
+        }
     };
 }
-
-exported_client!(
-    /// The async Persona client (asyncio / Kotlin coroutines / Swift async).
-    Client,
-);
-exported_client!(
-    /// The blocking Persona client; calls run on the process-wide runtime and release the GIL.
-    BlockingClient,
-);
 
 fn block<T>(
     future: impl std::future::Future<Output = Result<T, PersonaError>>,
@@ -404,189 +428,30 @@ fn block<T>(
     crate::runtime::runtime()?.block_on(future)
 }
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Client {
-    #[uniffi::constructor]
-    pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
-        Ok(Arc::new(Self(Ops(build(config)?))))
-    }
-    pub async fn create_inquiry(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        self.0
-            .create_inquiry(attributes_json, idempotency_key)
-            .await
-    }
-    pub async fn retrieve_inquiry(&self, id: String) -> Result<Inquiry, PersonaError> {
-        self.0.retrieve_inquiry(id).await
-    }
-    pub async fn update_inquiry(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Inquiry, PersonaError> {
-        self.0.update_inquiry(id, attributes_json).await
-    }
-    pub async fn list_inquiries(&self, params: ListParams) -> Result<InquiryPage, PersonaError> {
-        self.0.list_inquiries(params).await
-    }
+exported_clients! {
+    fn create_inquiry(&self, attributes_json: String, idempotency_key: Option<String>) -> Inquiry;
+    fn retrieve_inquiry(&self, id: String) -> Inquiry;
+    fn update_inquiry(&self, id: String, attributes_json: String) -> Inquiry;
+    fn list_inquiries(&self, params: ListParams) -> InquiryPage;
     /// `approve`, `decline`, `expire` or `redact`.
-    pub async fn inquiry_action(
-        &self,
-        id: String,
-        action: String,
-    ) -> Result<Inquiry, PersonaError> {
-        self.0.inquiry_action(id, action).await
-    }
-    pub async fn resume_inquiry(&self, id: String) -> Result<String, PersonaError> {
-        self.0.resume_inquiry(id).await
-    }
-    pub async fn simulate_inquiry(
-        &self,
-        id: String,
-        actions: Vec<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        self.0.simulate_inquiry(id, actions).await
-    }
-    pub async fn create_account(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Account, PersonaError> {
-        self.0
-            .create_account(attributes_json, idempotency_key)
-            .await
-    }
-    pub async fn retrieve_account(&self, id: String) -> Result<Account, PersonaError> {
-        self.0.retrieve_account(id).await
-    }
-    pub async fn update_account(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Account, PersonaError> {
-        self.0.update_account(id, attributes_json).await
-    }
-    pub async fn list_accounts(&self, params: ListParams) -> Result<AccountPage, PersonaError> {
-        self.0.list_accounts(params).await
-    }
+    fn inquiry_action(&self, id: String, action: String) -> Inquiry;
+    fn resume_inquiry(&self, id: String) -> String;
+    fn simulate_inquiry(&self, id: String, actions: Vec<String>) -> Inquiry;
+    fn create_account(&self, attributes_json: String, idempotency_key: Option<String>) -> Account;
+    fn retrieve_account(&self, id: String) -> Account;
+    fn update_account(&self, id: String, attributes_json: String) -> Account;
+    fn list_accounts(&self, params: ListParams) -> AccountPage;
     /// `verification`, `event` or `webhook`.
-    pub async fn retrieve_resource(
-        &self,
-        kind: String,
-        id: String,
-    ) -> Result<Resource, PersonaError> {
-        self.0.retrieve_resource(kind, id).await
-    }
+    fn retrieve_resource(&self, kind: String, id: String) -> Resource;
     /// `event` or `webhook`.
-    pub async fn list_resources(
-        &self,
-        kind: String,
-        params: ListParams,
-    ) -> Result<ResourcePage, PersonaError> {
-        self.0.list_resources(kind, params).await
-    }
+    fn list_resources(&self, kind: String, params: ListParams) -> ResourcePage;
     /// The raw escape hatch (`query` as name/value pairs).
-    pub async fn request(
+    fn request(
         &self,
         method: String,
         path: String,
         query: Vec<super::Header>,
         body_json: Option<String>,
-        idempotency_key: Option<String>,
-    ) -> Result<ApiResponse, PersonaError> {
-        self.0
-            .request(method, path, query, body_json, idempotency_key)
-            .await
-    }
-}
-
-#[uniffi::export]
-impl BlockingClient {
-    #[uniffi::constructor]
-    pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
-        Ok(Arc::new(Self(Ops(build(config)?))))
-    }
-    pub fn create_inquiry(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        block(self.0.create_inquiry(attributes_json, idempotency_key))
-    }
-    pub fn retrieve_inquiry(&self, id: String) -> Result<Inquiry, PersonaError> {
-        block(self.0.retrieve_inquiry(id))
-    }
-    pub fn update_inquiry(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Inquiry, PersonaError> {
-        block(self.0.update_inquiry(id, attributes_json))
-    }
-    pub fn list_inquiries(&self, params: ListParams) -> Result<InquiryPage, PersonaError> {
-        block(self.0.list_inquiries(params))
-    }
-    /// `approve`, `decline`, `expire` or `redact`.
-    pub fn inquiry_action(&self, id: String, action: String) -> Result<Inquiry, PersonaError> {
-        block(self.0.inquiry_action(id, action))
-    }
-    pub fn resume_inquiry(&self, id: String) -> Result<String, PersonaError> {
-        block(self.0.resume_inquiry(id))
-    }
-    pub fn simulate_inquiry(
-        &self,
-        id: String,
-        actions: Vec<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        block(self.0.simulate_inquiry(id, actions))
-    }
-    pub fn create_account(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Account, PersonaError> {
-        block(self.0.create_account(attributes_json, idempotency_key))
-    }
-    pub fn retrieve_account(&self, id: String) -> Result<Account, PersonaError> {
-        block(self.0.retrieve_account(id))
-    }
-    pub fn update_account(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Account, PersonaError> {
-        block(self.0.update_account(id, attributes_json))
-    }
-    pub fn list_accounts(&self, params: ListParams) -> Result<AccountPage, PersonaError> {
-        block(self.0.list_accounts(params))
-    }
-    /// `verification`, `event` or `webhook`.
-    pub fn retrieve_resource(&self, kind: String, id: String) -> Result<Resource, PersonaError> {
-        block(self.0.retrieve_resource(kind, id))
-    }
-    /// `event` or `webhook`.
-    pub fn list_resources(
-        &self,
-        kind: String,
-        params: ListParams,
-    ) -> Result<ResourcePage, PersonaError> {
-        block(self.0.list_resources(kind, params))
-    }
-    /// The raw escape hatch (`query` as name/value pairs).
-    pub fn request(
-        &self,
-        method: String,
-        path: String,
-        query: Vec<super::Header>,
-        body_json: Option<String>,
-        idempotency_key: Option<String>,
-    ) -> Result<ApiResponse, PersonaError> {
-        block(
-            self.0
-                .request(method, path, query, body_json, idempotency_key),
-        )
-    }
+        idempotency_key: Option<String>
+    ) -> ApiResponse;
 }
