@@ -24,7 +24,10 @@ use crate::error::{InputField, PersonaError};
 pub struct RequestTarget<'a> {
     /// Path exactly as it goes on the wire (never empty: an empty path is `/`).
     pub path: Cow<'a, str>,
-    /// Raw query without the `?` (empty when absent or `?` alone).
+    /// Raw query without the `?` (empty when absent or `?` alone). Only its canonical form is
+    /// signed, and that equals the canonical form of the query WHATWG parsing gives; it may still
+    /// hold bytes WHATWG would percent-encode (`"`, `<`, non-ASCII, ...), which canonicalization
+    /// encodes the same way.
     pub query: Cow<'a, str>,
 }
 
@@ -102,11 +105,10 @@ mod fast_path {
 
     /// `host[:port]` characters.
     const AUTHORITY: [bool; 256] = class(true, b"-.:");
+    /// ASCII digits.
+    const DIGITS: [bool; 256] = class(false, b"0123456789");
     /// Path characters WHATWG parsing leaves untouched (`?` and `#` end the path).
     const PATH: [bool; 256] = class(true, b"-._~/!$&'()*+,;=:@%");
-    /// Query characters WHATWG's special-query percent-encode set leaves untouched, minus a few we
-    /// need not bet on (`#` ends the query).
-    const QUERY: [bool; 256] = class(true, b"-._~/!$&()*+,;=:@%?[]");
 
     /// The value of an all-digit byte string, `None` if it has another byte or overflows u32
     /// (hosts and ports are attacker-sized: the fuzzer found a 60-digit host).
@@ -137,56 +139,49 @@ mod fast_path {
         labels == 4
     }
 
-    /// `host[:port]`: a plain IPv4 address, or dot-separated LDH labels whose last starts with a
-    /// letter (so WHATWG never tries to read it as a number); a port of at most 65535.
-    fn is_simple_authority(authority: &[u8]) -> bool {
-        let (host, port) = match authority.iter().position(|&b| b == b':') {
-            Some(colon) => (&authority[..colon], Some(&authority[colon + 1..])),
-            None => (authority, None),
-        };
-        if let Some(port) = port {
-            let value = decimal_value(port);
-            if port.is_empty() || port.len() > 5 || value.is_none_or(|v| v > 65_535) {
-                return false;
-            }
-        }
-        if host.last().is_some_and(u8::is_ascii_digit) {
-            return is_plain_ipv4(host);
-        }
+    /// Where a simple `host[:port]` starting at `start` ends, in one pass; `None` if the
+    /// authority needs the full parser. Simple means: a plain IPv4 address, or dot-separated LDH
+    /// labels whose last starts with a letter (so WHATWG never tries to read it as a number), and
+    /// a port of at most 65535.
+    fn authority_end(bytes: &[u8], start: usize) -> Option<usize> {
         let (mut label_len, mut label_first) = (0usize, 0u8);
-        for &b in host {
-            if b == b'.' {
-                if label_len == 0 {
-                    return false;
+        let mut i = start;
+        loop {
+            match bytes.get(i) {
+                Some(&b) if b.is_ascii_alphanumeric() || b == b'-' => {
+                    if label_len == 0 {
+                        label_first = b;
+                    }
+                    label_len += 1;
                 }
-                label_len = 0;
-            } else if b.is_ascii_alphanumeric() || b == b'-' {
-                if label_len == 0 {
-                    label_first = b;
-                }
-                label_len += 1;
-            } else {
-                return false;
+                Some(b'.') if label_len > 0 => label_len = 0,
+                Some(b'.') => return None,
+                _ => break,
+            }
+            i += 1;
+        }
+        let host = &bytes[start..i];
+        let host_ok = if host.last().is_some_and(u8::is_ascii_digit) {
+            is_plain_ipv4(host)
+        } else {
+            label_len > 0 && label_first.is_ascii_alphabetic()
+        };
+        if !host_ok {
+            return None;
+        }
+        if bytes.get(i) == Some(&b':') {
+            let port_start = i + 1;
+            i = scan(bytes, port_start, &DIGITS);
+            let port = &bytes[port_start..i];
+            if port.is_empty() || port.len() > 5 || decimal_value(port).is_none_or(|v| v > 65_535) {
+                return None;
             }
         }
-        label_len > 0 && label_first.is_ascii_alphabetic()
-    }
-
-    /// True if a segment could be a dot segment (`.`, `..`, `%2e`, ...): WHATWG resolves those, so
-    /// they take the full parser. `path` is empty or starts with `/`.
-    fn has_possible_dot_segment(path: &[u8]) -> bool {
-        // A segment starts after each `/`; look only there.
-        path.iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == b'/')
-            .any(|(i, _)| match path.get(i + 1) {
-                Some(b'.') => true,
-                Some(b'%') => {
-                    path.get(i + 2) == Some(&b'2')
-                        && path.get(i + 3).is_some_and(|e| e | 0x20 == b'e')
-                }
-                _ => false,
-            })
+        // Anything authority-like left over (`h:80:81`, `h:80x`) is for the full parser.
+        if bytes.get(i).is_some_and(|&b| AUTHORITY[usize::from(b)]) {
+            return None;
+        }
+        Some(i)
     }
 
     fn scan(bytes: &[u8], start: usize, class: &[bool; 256]) -> usize {
@@ -199,26 +194,81 @@ mod fast_path {
         })
     }
 
-    /// (path, query) if `url` is simple enough to slice; `None` means "use the full parser".
+    /// Where the path starting at `start` ends (its first byte outside [`PATH`]), or `None` if a
+    /// segment could be a dot segment (`.`, `..`, `%2e`, ...): WHATWG resolves those, so they take
+    /// the full parser.
+    fn path_end(bytes: &[u8], start: usize) -> Option<usize> {
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            if !PATH[usize::from(b)] {
+                break;
+            }
+            // A segment starts after each `/`; look only there.
+            if b == b'/' {
+                match bytes.get(i + 1) {
+                    Some(b'.') => return None,
+                    Some(b'%')
+                        if bytes.get(i + 2) == Some(&b'2')
+                            && bytes.get(i + 3).is_some_and(|e| e | 0x20 == b'e') =>
+                    {
+                        return None;
+                    }
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        Some(i)
+    }
+
+    /// Where the query starting at `start` ends (the first `#`, or the end of the URL), or `None`
+    /// if it holds a byte WHATWG parsing strips or trims (tab, newline, other controls, space).
+    ///
+    /// Every other byte may stay as it is: WHATWG only percent-encodes query bytes (`"`, `<`,
+    /// non-ASCII, ...), and canonicalization decodes `%XX` and re-encodes every such byte
+    /// identically, so the raw query and WHATWG's query have the same canonical form (a property
+    /// test checks this). Scans eight bytes per step: this runs on every request.
+    fn query_end(bytes: &[u8], start: usize) -> Option<usize> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+        let rest = bytes.get(start..)?;
+        let mut clean = 0;
+        for chunk in rest.chunks_exact(8) {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+            // Classic SWAR tests: some byte is below 0x21, or some byte equals `#`.
+            let below_0x21 = word.wrapping_sub(ONES * 0x21) & !word & HIGH_BITS;
+            let hashes = word ^ (ONES * u64::from(b'#'));
+            let has_hash = hashes.wrapping_sub(ONES) & !hashes & HIGH_BITS;
+            if below_0x21 | has_hash != 0 {
+                break;
+            }
+            clean += 8;
+        }
+        for (i, &b) in rest[clean..].iter().enumerate() {
+            match b {
+                b'#' => return Some(start + clean + i),
+                0..=0x20 => return None,
+                _ => {}
+            }
+        }
+        Some(bytes.len())
+    }
+
+    /// (path, raw query) if `url` is simple enough to slice; `None` means "use the full parser".
     pub(super) fn split(url: &str) -> Option<(&str, &str)> {
         let bytes = url.as_bytes();
         let path_start = if bytes.starts_with(b"https://") || bytes.starts_with(b"http://") {
             let host_start = if bytes[4] == b's' { 8 } else { 7 };
-            let host_end = scan(bytes, host_start, &AUTHORITY);
-            if !is_simple_authority(&bytes[host_start..host_end]) {
-                return None;
-            }
-            host_end
+            authority_end(bytes, host_start)?
         } else if bytes.first() == Some(&b'/') {
             0
         } else {
             return None;
         };
-        let path_end = scan(bytes, path_start, &PATH);
-        let (query_start, query_end) = if bytes.get(path_end) == Some(&b'?') {
-            (path_end + 1, scan(bytes, path_end + 1, &QUERY))
-        } else {
-            (path_end, path_end)
+        let path_end = path_end(bytes, path_start)?;
+        let (query_start, query_end) = match bytes.get(path_end) {
+            Some(b'?') => (path_end + 1, query_end(bytes, path_end + 1)?),
+            _ => (path_end, path_end),
         };
         // Whatever follows must be a fragment of printable ASCII (or nothing).
         match bytes.get(query_end) {
@@ -229,12 +279,10 @@ mod fast_path {
                     .all(|b| (0x21..=0x7e).contains(b)) => {}
             Some(_) => return None,
         }
-        let path = &bytes[path_start..path_end];
-        if (path_start > 0 && !path.is_empty() && path[0] != b'/') || has_possible_dot_segment(path)
-        {
+        if path_start > 0 && path_end > path_start && bytes[path_start] != b'/' {
             return None;
         }
-        let path = if path.is_empty() {
+        let path = if path_end == path_start {
             "/"
         } else {
             url.get(path_start..path_end)?
@@ -266,7 +314,7 @@ const UNRESERVED: [bool; 256] = {
 
 /// Appends `raw` percent-decoded (`%XX` with two hex digits only; any other `%` is literal, `+`
 /// stays `+`) and re-encoded (keep `A-Z a-z 0-9 - . _ ~`, every other byte as uppercase `%XX`).
-fn push_canonical_component(raw: &[u8], out: &mut Vec<u8>) {
+fn push_canonical_component(raw: &[u8], out: &mut String) {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
     let mut i = 0;
     while i < raw.len() {
@@ -282,13 +330,11 @@ fn push_canonical_component(raw: &[u8], out: &mut Vec<u8>) {
             }
         }
         if UNRESERVED[usize::from(byte)] {
-            out.push(byte);
+            out.push(char::from(byte));
         } else {
-            out.extend_from_slice(&[
-                b'%',
-                UPPER[usize::from(byte >> 4)],
-                UPPER[usize::from(byte & 0x0f)],
-            ]);
+            out.push('%');
+            out.push(char::from(UPPER[usize::from(byte >> 4)]));
+            out.push(char::from(UPPER[usize::from(byte & 0x0f)]));
         }
     }
 }
@@ -296,31 +342,9 @@ fn push_canonical_component(raw: &[u8], out: &mut Vec<u8>) {
 /// Canonicalizes a raw query string (without `?`): split at `&`, skip empty parts, split each at the
 /// first `=`, percent-decode, re-encode, sort by name then value (bytes), join with `&`.
 pub fn canonical_query(raw_query: &str) -> String {
-    let mut out = Vec::with_capacity(raw_query.len() + raw_query.len() / 2);
+    let mut out = String::with_capacity(raw_query.len() + raw_query.len() / 2);
     push_canonical_query(raw_query, &mut out);
-    // Every byte written is ASCII (unreserved characters, `%`, hex digits, `=`, `&`).
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// True when `component` is already in canonical form: unreserved bytes, and `%XX` with uppercase
-/// hex whose byte is *not* unreserved (so decoding then re-encoding gives it back unchanged).
-fn is_canonical_component(component: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(&byte) = component.get(i) {
-        if UNRESERVED[usize::from(byte)] {
-            i += 1;
-        } else if byte == b'%' && i + 2 < component.len() {
-            let (hi, lo) = (component[i + 1], component[i + 2]);
-            let upper = |b: u8| UPPER_HEX_VALUE[usize::from(b)];
-            match (upper(hi), upper(lo)) {
-                (Some(hi), Some(lo)) if !UNRESERVED[usize::from((hi << 4) | lo)] => i += 3,
-                _ => return false,
-            }
-        } else {
-            return false;
-        }
-    }
-    true
+    out
 }
 
 /// Values of the uppercase hex digits `0-9 A-F` (lowercase is not canonical).
@@ -339,6 +363,13 @@ const UPPER_HEX_VALUE: [Option<u8>; 256] = {
     table
 };
 
+/// True when `bytes[at..]` starts with `%XX` in canonical form: uppercase hex whose byte is *not*
+/// unreserved (so decoding then re-encoding gives it back unchanged).
+fn is_canonical_escape(bytes: &[u8], at: usize) -> bool {
+    let upper = |i: usize| bytes.get(i).and_then(|&b| UPPER_HEX_VALUE[usize::from(b)]);
+    matches!((upper(at + 1), upper(at + 2)), (Some(hi), Some(lo)) if !UNRESERVED[usize::from((hi << 4) | lo)])
+}
+
 /// Splits a query part at its first `=` (no `=`: empty value).
 fn split_pair(part: &[u8]) -> (&[u8], &[u8]) {
     match part.iter().position(|&b| b == b'=') {
@@ -347,81 +378,144 @@ fn split_pair(part: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// Collects the non-empty `&`-separated parts of `text` as (name, value) pairs into `inline`
-/// (spilling to `spilled` past 16), returning how many there are. With `require_canonical`, stops
-/// and returns `None` at the first component that is not already canonical.
-fn collect_pairs<'t>(
-    text: &'t [u8],
-    require_canonical: bool,
-    inline: &mut [(&'t [u8], &'t [u8]); 16],
-    spilled: &mut Vec<(&'t [u8], &'t [u8])>,
-) -> Option<usize> {
-    let mut count = 0;
-    for part in text.split(|&b| b == b'&') {
-        if part.is_empty() {
-            continue;
+/// Query pairs, kept on the stack when there are at most 8 (the common case).
+struct Pairs<'t> {
+    inline: [(&'t str, &'t str); 8],
+    count: usize,
+    spilled: Vec<(&'t str, &'t str)>,
+}
+
+impl<'t> Pairs<'t> {
+    fn new() -> Self {
+        Self {
+            inline: [("", ""); 8],
+            count: 0,
+            spilled: Vec::new(),
         }
-        let pair = split_pair(part);
-        if require_canonical && !(is_canonical_component(pair.0) && is_canonical_component(pair.1))
-        {
-            return None;
-        }
-        if count < inline.len() {
-            inline[count] = pair;
-        } else {
-            if spilled.is_empty() {
-                spilled.extend_from_slice(inline);
-            }
-            spilled.push(pair);
-        }
-        count += 1;
     }
-    Some(count)
+
+    fn clear(&mut self) {
+        self.count = 0;
+        self.spilled.clear();
+    }
+
+    fn push(&mut self, pair: (&'t str, &'t str)) {
+        if self.count < self.inline.len() {
+            self.inline[self.count] = pair;
+        } else {
+            if self.spilled.is_empty() {
+                self.spilled.extend_from_slice(&self.inline);
+            }
+            self.spilled.push(pair);
+        }
+        self.count += 1;
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(&'t str, &'t str)] {
+        if self.spilled.is_empty() {
+            &mut self.inline[..self.count]
+        } else {
+            &mut self.spilled
+        }
+    }
+}
+
+/// Collects the non-empty `&`-separated parts of `text` as (name, value) pairs, in one pass. With
+/// `require_canonical`, returns false at the first byte that is not already in canonical form
+/// (unreserved, a canonical `%XX`, or the part's first `=`).
+fn collect_pairs<'t>(text: &'t str, require_canonical: bool, pairs: &mut Pairs<'t>) -> bool {
+    let bytes = text.as_bytes();
+    // Bytes that need no decision: a canonical component's unreserved bytes, or (in text we
+    // encoded ourselves) anything but the separators.
+    let ordinary = if require_canonical {
+        &UNRESERVED
+    } else {
+        &NOT_SEPARATOR
+    };
+    let (mut part_start, mut eq) = (0, None);
+    let mut i = 0;
+    loop {
+        // Runs of ordinary bytes dominate: skip them in a tight loop.
+        while bytes.get(i).is_some_and(|&b| ordinary[usize::from(b)]) {
+            i += 1;
+        }
+        let byte = bytes.get(i).copied();
+        match byte {
+            None | Some(b'&') => {
+                if i > part_start {
+                    // Every index is at an ASCII byte, so these slices are on char boundaries.
+                    let pair = match eq {
+                        Some(eq) => (text.get(part_start..eq), text.get(eq + 1..i)),
+                        None => (text.get(part_start..i), Some("")),
+                    };
+                    let (Some(name), Some(value)) = pair else {
+                        return false;
+                    };
+                    pairs.push((name, value));
+                }
+                if byte.is_none() {
+                    return true;
+                }
+                (part_start, eq) = (i + 1, None);
+                i += 1;
+            }
+            Some(b'=') if eq.is_none() => {
+                eq = Some(i);
+                i += 1;
+            }
+            Some(b'%') if is_canonical_escape(bytes, i) => i += 3,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Every byte except `&` and `=`.
+const NOT_SEPARATOR: [bool; 256] = {
+    let mut table = [true; 256];
+    table[b'&' as usize] = false;
+    table[b'=' as usize] = false;
+    table
+};
+
+/// Every component of `raw_query` canonically encoded, as `name=value&…` (whose separators are
+/// unambiguous: both are percent-encoded inside components).
+fn encode_components(raw_query: &str) -> String {
+    let raw = raw_query.as_bytes();
+    let mut encoded = String::with_capacity(raw.len() + raw.len() / 2);
+    for part in raw.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = split_pair(part);
+        push_canonical_component(name, &mut encoded);
+        encoded.push('=');
+        push_canonical_component(value, &mut encoded);
+        encoded.push('&');
+    }
+    encoded
 }
 
 /// Appends the canonical form of `raw_query` to `out`.
-fn push_canonical_query(raw_query: &str, out: &mut Vec<u8>) {
-    let raw = raw_query.as_bytes();
-    if raw.is_empty() {
+fn push_canonical_query(raw_query: &str, out: &mut String) {
+    if raw_query.is_empty() {
         return;
     }
     // Queries our own signers send are usually canonical already: then the pairs are slices of the
-    // input and nothing is re-encoded. Otherwise every component is encoded once into `storage`
-    // as `name=value&…`, whose separators are unambiguous (both are percent-encoded inside).
-    // Up to 16 pairs are sorted on the stack.
-    let mut inline: [(&[u8], &[u8]); 16] = [(&[], &[]); 16];
-    let mut spilled = Vec::new();
-    let mut storage = Vec::new();
-    let count = match collect_pairs(raw, true, &mut inline, &mut spilled) {
-        Some(count) => count,
-        None => {
-            storage.reserve(raw.len() + raw.len() / 2);
-            for part in raw.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-                let (name, value) = split_pair(part);
-                push_canonical_component(name, &mut storage);
-                storage.push(b'=');
-                push_canonical_component(value, &mut storage);
-                storage.push(b'&');
-            }
-            inline = [(&[], &[]); 16];
-            spilled = Vec::new();
-            collect_pairs(&storage, false, &mut inline, &mut spilled).unwrap_or(0)
-        }
-    };
-    let pairs: &mut [(&[u8], &[u8])] = if spilled.is_empty() {
-        &mut inline[..count]
-    } else {
-        &mut spilled
-    };
-    // Sorting (name, value) slice pairs orders by name, then value, in byte order.
+    // input and nothing is re-encoded. Otherwise every component is encoded once into `storage`.
+    let storage;
+    let mut pairs = Pairs::new();
+    if !collect_pairs(raw_query, true, &mut pairs) {
+        pairs.clear();
+        storage = encode_components(raw_query);
+        collect_pairs(&storage, false, &mut pairs);
+    }
+    let pairs = pairs.as_mut_slice();
+    // Sorting (name, value) string pairs orders by name, then value, in byte order.
     pairs.sort_unstable();
     for (index, (name, value)) in pairs.iter().enumerate() {
         if index > 0 {
-            out.push(b'&');
+            out.push('&');
         }
-        out.extend_from_slice(name);
-        out.push(b'=');
-        out.extend_from_slice(value);
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
     }
 }
 
@@ -453,12 +547,9 @@ pub struct CanonicalParts<'a> {
 impl CanonicalParts<'_> {
     /// The eight lines joined by `\n`.
     pub fn to_canonical_request(&self) -> String {
-        let mut out = Vec::with_capacity(self.capacity_hint());
+        let mut out = String::with_capacity(self.capacity_hint());
         self.write_to(&mut out);
-        // Every input is `&str` and every byte added is ASCII, so this is valid UTF-8; the lossy
-        // fallback only exists so this hot path has no panic.
-        String::from_utf8(out)
-            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+        out
     }
 
     /// Bytes the canonical request will most likely need (so one allocation suffices).
@@ -473,26 +564,21 @@ impl CanonicalParts<'_> {
 
     /// Appends the canonical request to `out` (this runs on every request: one pass, no
     /// intermediate strings).
-    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
-        for line in [
-            b"v1".as_slice(),
-            self.key_id.as_bytes(),
-            self.timestamp.as_bytes(),
-            self.nonce.as_bytes(),
-        ] {
-            out.extend_from_slice(line);
-            out.push(b'\n');
+    pub(crate) fn write_to(&self, out: &mut String) {
+        for line in ["v1", self.key_id, self.timestamp, self.nonce] {
+            out.push_str(line);
+            out.push('\n');
         }
         if self.method.bytes().any(|b| b.is_ascii_lowercase()) {
-            out.extend(self.method.bytes().map(|b| b.to_ascii_uppercase()));
+            out.extend(self.method.chars().map(|c| c.to_ascii_uppercase()));
         } else {
-            out.extend_from_slice(self.method.as_bytes());
+            out.push_str(self.method);
         }
-        out.push(b'\n');
-        out.extend_from_slice(self.path.as_bytes());
-        out.push(b'\n');
+        out.push('\n');
+        out.push_str(self.path);
+        out.push('\n');
         push_canonical_query(self.raw_query, out);
-        out.push(b'\n');
+        out.push('\n');
         crate::hex::push_lower(&Sha256::digest(self.body), out);
     }
 }
@@ -525,6 +611,27 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(canonical_query(raw), expected, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn many_pairs_spill_past_the_stack_buffer() {
+        // 20 pairs in reverse order: past the 8 kept on the stack, canonical and not.
+        let names: Vec<String> = (0..20).rev().map(|i| format!("p{i:02}")).collect();
+        let raw = names
+            .iter()
+            .map(|n| format!("{n}=1"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut sorted = names.clone();
+        sorted.sort();
+        let expected = sorted
+            .iter()
+            .map(|n| format!("{n}=1"))
+            .collect::<Vec<_>>()
+            .join("&");
+        assert_eq!(canonical_query(&raw), expected);
+        let raw_lower = raw.replace("=1", "=%2a");
+        assert_eq!(canonical_query(&raw_lower), expected.replace("=1", "=%2A"));
     }
 
     #[test]

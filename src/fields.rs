@@ -93,15 +93,27 @@ pub(crate) fn generate_nonce() -> Result<String, PersonaError> {
 /// Writes a non-negative timestamp in decimal (no sign, no leading zeros) into `buf`, returning
 /// the text. Avoids the formatting machinery on the signing hot path.
 pub(crate) fn format_timestamp(timestamp: u64, buf: &mut [u8; 20]) -> &str {
+    // Two digits per division (a table of "00".."99"): half the dependent divisions.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut value = timestamp;
     let mut start = buf.len();
-    loop {
+    while value >= 100 {
+        let pair = usize::try_from(value % 100).unwrap_or(0) * 2;
+        value /= 100;
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = usize::try_from(value).unwrap_or(0) * 2;
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         start -= 1;
-        buf[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
+        buf[start] = b'0' + value as u8;
     }
     // Only ASCII digits were written.
     std::str::from_utf8(&buf[start..]).unwrap_or("0")
@@ -162,6 +174,12 @@ mod tests {
             format_timestamp(i64::MAX as u64, &mut buf),
             "9223372036854775807"
         );
+        assert_eq!(format_timestamp(u64::MAX, &mut buf), u64::MAX.to_string());
+        let mut powers = (0..20).map(|p| 10u64.pow(p)).collect::<Vec<_>>();
+        powers.extend(powers.clone().iter().map(|p| p - 1));
+        for value in (0..1234).chain(powers) {
+            assert_eq!(format_timestamp(value, &mut buf), value.to_string());
+        }
     }
 
     #[test]

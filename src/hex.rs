@@ -4,22 +4,34 @@ const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Encodes bytes as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut out = String::with_capacity(bytes.len() * 2);
     push_lower(bytes, &mut out);
-    // Only ASCII hex digits were written.
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
+/// The two lowercase hex digits of every byte value: one lookup per byte on the hot path.
+const PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [DIGITS[b >> 4], DIGITS[b & 0x0f]];
+        b += 1;
+    }
+    table
+};
+
 /// Appends lowercase hex of `bytes` to `out`.
-pub fn push_lower(bytes: &[u8], out: &mut Vec<u8>) {
+pub fn push_lower(bytes: &[u8], out: &mut String) {
     // Encode through a stack buffer: indexed writes, then one copy (this runs on every request).
     let mut chunk = [0u8; 64];
     for block in bytes.chunks(32) {
         for (pair, &byte) in chunk.chunks_exact_mut(2).zip(block) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0x0f)];
+            pair.copy_from_slice(&PAIRS[usize::from(byte)]);
         }
-        out.extend_from_slice(&chunk[..block.len() * 2]);
+        // Only ASCII hex digits were written, so this never fails.
+        if let Ok(text) = std::str::from_utf8(&chunk[..block.len() * 2]) {
+            out.push_str(text);
+        }
     }
 }
 

@@ -163,25 +163,19 @@ impl RequestSigner {
             raw_query: &target.query,
             body,
         };
-        let mut text = Vec::with_capacity(parts.capacity_hint() + self.key_id.len() + 56);
+        let mut text = String::with_capacity(parts.capacity_hint() + self.key_id.len() + 56);
         parts.write_to(&mut text);
         let canonical_end = text.len();
-        let mac = self.key.mac(&[&text]);
+        let mac = self.key.mac(&[text.as_bytes()]);
         // Lines 3 and 4 of the canonical request are the timestamp and nonce header values.
         let timestamp_start = "v1\n".len() + self.key_id.len() + 1;
         let nonce_start = timestamp_start + timestamp.len() + 1;
         let authorization_start = text.len();
-        text.extend_from_slice(b"Bearer ");
-        text.extend_from_slice(self.key_id.as_bytes());
+        text.push_str("Bearer ");
+        text.push_str(&self.key_id);
         let signature_start = text.len();
-        text.extend_from_slice(b"v1,");
-        let mut signature = [0u8; 44];
-        // 32 bytes always encode to exactly 44 padded base64 characters.
-        let _ = STANDARD.encode_slice(mac, &mut signature);
-        text.extend_from_slice(&signature);
-        let text = String::from_utf8(text).map_err(|_| {
-            PersonaError::Configuration("internal error: canonical request is not UTF-8".into())
-        })?;
+        text.push_str("v1,");
+        text.push_str(encode_signature(&mac, &mut [0u8; 44]));
         Ok(SignedRequest {
             canonical_end,
             timestamp: timestamp_start..timestamp_start + timestamp.len(),
@@ -195,11 +189,16 @@ impl RequestSigner {
 
 /// Base64 of the `v1` MAC over a canonical request: the 44-char value a `v1` entry must equal.
 pub(crate) fn expected_signature(key: &MacKey, canonical_request: &str) -> [u8; 44] {
-    let mac = key.mac(&[canonical_request.as_bytes()]);
     let mut out = [0u8; 44];
-    // 32 bytes always encode to exactly 44 padded base64 characters.
-    let _ = STANDARD.encode_slice(mac, &mut out);
+    encode_signature(&key.mac(&[canonical_request.as_bytes()]), &mut out);
     out
+}
+
+/// Standard padded base64 of a MAC, written into `out`.
+fn encode_signature<'o>(mac: &[u8; 32], out: &'o mut [u8; 44]) -> &'o str {
+    // 32 bytes always encode to exactly 44 padded base64 characters, all ASCII.
+    let _ = STANDARD.encode_slice(mac, &mut out[..]);
+    std::str::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
