@@ -35,13 +35,17 @@ pub fn push_lower(bytes: &[u8], out: &mut String) {
     }
 }
 
-fn lower_nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
+/// The value of each lowercase hex digit; `INVALID` for every other byte.
+const LOWER_NIBBLE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[DIGITS[i] as usize] = i as u8;
+        i += 1;
     }
-}
+    table
+};
+const INVALID: u8 = 0xff;
 
 /// Decodes exactly `N` bytes from `2N` *lowercase* hex characters; uppercase is refused because
 /// Persona's webhook scheme defines the signature as lowercase hex.
@@ -51,10 +55,17 @@ pub fn decode_lower<const N: usize>(text: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
+    // Table lookups without early exit; one check at the end (an invalid digit sets the high bit).
+    let mut invalid = 0u8;
     for (slot, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        *slot = (lower_nibble(pair[0])? << 4) | lower_nibble(pair[1])?;
+        let (hi, lo) = (
+            LOWER_NIBBLE[usize::from(pair[0])],
+            LOWER_NIBBLE[usize::from(pair[1])],
+        );
+        invalid |= hi | lo;
+        *slot = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (invalid & 0x80 == 0).then_some(out)
 }
 
 #[cfg(test)]

@@ -73,18 +73,20 @@ impl WebhookVerifier {
 
     /// Verifies as of `now` (unix seconds).
     pub fn verify_at(&self, header: &str, body: &[u8], now: i64) -> Result<(), PersonaError> {
-        let sets = header::parse(header)?;
+        let mut any_usable = false;
         let mut stale_skew = None;
-        for set in &sets {
-            if set.signatures.is_empty() {
+        // Sets are parsed as they are read, nothing is allocated: this runs on every webhook.
+        for set in header::sets(header)?.flatten() {
+            any_usable = true;
+            // No well-formed `v1` value: nothing can match, so skip the MAC over the body.
+            if !set.has_signature() {
                 continue;
             }
             let matched = self.keys.iter().any(|key| {
                 let expected = key.mac(&[set.timestamp_text.as_bytes(), b".", body]);
                 // Not short-circuited across this set's values: compare each in constant time.
-                set.signatures
-                    .iter()
-                    .fold(false, |acc, sig| acc | constant_time_eq(sig, &expected))
+                set.signatures()
+                    .fold(false, |acc, sig| acc | constant_time_eq(&sig, &expected))
             });
             if !matched {
                 continue;
@@ -96,6 +98,7 @@ impl WebhookVerifier {
         }
         Err(match stale_skew {
             Some(skew_seconds) => WebhookRejection::TimestampOutOfTolerance { skew_seconds },
+            None if !any_usable => header::NO_USABLE_SET,
             None => WebhookRejection::NoMatchingSignature,
         }
         .into())
