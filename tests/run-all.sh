@@ -8,7 +8,7 @@
 # Steps: toolchain/packages → cargo fmt --check → clippy -D warnings → cargo test (unit, vectors,
 # properties, CLI, client/sandbox, C header drift) → vector drift check → C tests under ASan/UBSan
 # against the shared and the static library (and valgrind) → the Python package (pip install
-# ./python, pytest) → fuzz smoke runs.
+# ./python, pytest) → the Kotlin package (mvn verify) → fuzz smoke runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -22,10 +22,11 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing prerequisites"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 missing=()
-for pkg in libcjson-dev gcc; do
+for pkg in libcjson-dev gcc maven; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [[ "${PERSONA_VALGRIND:-1}" == 1 ]] && ! command -v valgrind >/dev/null; then missing+=(valgrind); fi
+command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 if ((${#missing[@]})); then
   echo "apt-get install ${missing[*]}"
   apt-get update -qq >/dev/null
@@ -62,6 +63,10 @@ python3 -c 'import persona, persona._native' # fails loudly if the install did n
 # From the repository root pytest puts python/tests (not python/) on sys.path, so `import persona`
 # is the installed wheel, not the source tree. The sandbox process comes from `cargo build`.
 PERSONA_BIN="$ROOT/target/debug/persona" python3 -m pytest -q -p no:cacheprovider --rootdir "$ROOT/python" -o pythonpath= python/tests
+
+step "Kotlin: mvn -f kotlin/pom.xml verify (builds libpersona, generates the UniFFI Kotlin, JUnit against a real sandbox)"
+# Needs a JDK 17+ (on the machine) and Maven (installed above); Maven fetches its plugins.
+mvn -B -q -f kotlin/pom.xml verify
 
 if [[ "$FUZZ_SECONDS" != 0 ]]; then
   step "Fuzz smoke runs (${FUZZ_SECONDS}s per target)"

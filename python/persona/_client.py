@@ -17,7 +17,7 @@ __all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource"]
 
 
 def _convert(error: "_ffi.PersonaError") -> _errors.PersonaError:
-    message = getattr(error, "message", None) or str(error)
+    message = getattr(error, "detail", None) or str(error)
     kind = type(error).__name__
     details: Dict[str, Any] = {}
     if kind == "Api":

@@ -148,7 +148,7 @@ fn json_object(text: &str) -> Result<Value, PersonaError> {
         Ok(value @ Value::Object(_)) => Ok(value),
         _ => Err(PersonaError::InvalidInput {
             code: "invalid_json".into(),
-            message: "expected a JSON object".into(),
+            detail: "expected a JSON object".into(),
         }),
     }
 }
@@ -167,7 +167,7 @@ fn build(config: ClientConfig) -> Result<core::Client, PersonaError> {
         (None, None, None) => Credentials::from_env()?,
         _ => {
             return Err(PersonaError::Configuration {
-                message: "give api_key, or key_id and secret, or neither (environment)".into(),
+                detail: "give api_key, or key_id and secret, or neither (environment)".into(),
             });
         }
     };
@@ -242,7 +242,7 @@ impl Ops {
             other => {
                 return Err(PersonaError::InvalidInput {
                     code: "invalid_action".into(),
-                    message: format!("unknown action `{other}`"),
+                    detail: format!("unknown action `{other}`"),
                 });
             }
         }))
@@ -300,7 +300,7 @@ impl Ops {
             other => {
                 return Err(PersonaError::InvalidInput {
                     code: "invalid_kind".into(),
-                    message: format!("unknown resource kind `{other}`"),
+                    detail: format!("unknown resource kind `{other}`"),
                 });
             }
         }))
@@ -316,7 +316,7 @@ impl Ops {
             other => {
                 return Err(PersonaError::InvalidInput {
                     code: "invalid_kind".into(),
-                    message: format!("cannot list `{other}`"),
+                    detail: format!("cannot list `{other}`"),
                 });
             }
         };
@@ -338,7 +338,7 @@ impl Ops {
         let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| {
             PersonaError::InvalidInput {
                 code: "invalid_method".into(),
-                message: "not an HTTP method".into(),
+                detail: "not an HTTP method".into(),
             }
         })?;
         let query: Vec<(String, String)> = query.into_iter().map(|h| (h.name, h.value)).collect();
@@ -348,7 +348,7 @@ impl Ops {
             .transpose()
             .map_err(|_| PersonaError::InvalidInput {
                 code: "invalid_json".into(),
-                message: "body is not JSON".into(),
+                detail: "body is not JSON".into(),
             })?;
         let options = RequestOptions {
             idempotency_key,

@@ -14,26 +14,28 @@ pub struct ApiErrorDetail {
     pub pointer: Option<String>,
 }
 
-/// Every failure of libpersona. `code` fields carry the stable codes shared by all languages.
+/// Every failure of libpersona. `code` fields carry the stable codes shared by all languages;
+/// `detail` is the human-readable text (not `message`: UniFFI's Kotlin error classes already have
+/// a `message` property, and a field of that name makes the generated code ambiguous under K2).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum PersonaError {
     /// An input was invalid (`invalid_key_id`, `invalid_nonce`, ...).
-    #[error("{message}")]
-    InvalidInput { code: String, message: String },
+    #[error("{detail}")]
+    InvalidInput { code: String, detail: String },
     /// Credentials or settings are missing or inconsistent.
-    #[error("{message}")]
-    Configuration { message: String },
+    #[error("{detail}")]
+    Configuration { detail: String },
     /// A `v1`-signed request failed verification (`signature_mismatch`, ...).
-    #[error("{message}")]
-    RequestRejected { code: String, message: String },
+    #[error("{detail}")]
+    RequestRejected { code: String, detail: String },
     /// A webhook failed verification (`no_matching_signature`, ...).
-    #[error("{message}")]
-    WebhookRejected { code: String, message: String },
+    #[error("{detail}")]
+    WebhookRejected { code: String, detail: String },
     /// A verified webhook body is not a Persona event.
-    #[error("{message}")]
-    InvalidPayload { message: String },
+    #[error("{detail}")]
+    InvalidPayload { detail: String },
     /// The API answered with an error status.
-    #[error("{message}")]
+    #[error("{detail}")]
     Api {
         /// `authentication`, `permission_denied`, `not_found`, `conflict`, `validation`,
         /// `rate_limited`, `server` or `api_error`.
@@ -43,46 +45,46 @@ pub enum PersonaError {
         errors: Vec<ApiErrorDetail>,
         retry_after_ms: Option<u64>,
         idempotency_key: Option<String>,
-        message: String,
+        detail: String,
     },
     /// The request could not be completed over the network.
-    #[error("{message}")]
+    #[error("{detail}")]
     Network {
-        message: String,
+        detail: String,
         idempotency_key: Option<String>,
     },
     /// A timeout or the total deadline passed.
-    #[error("{message}")]
+    #[error("{detail}")]
     Timeout {
-        message: String,
+        detail: String,
         idempotency_key: Option<String>,
     },
     /// A response did not have the expected shape.
-    #[error("{message}")]
-    UnexpectedResponse { message: String },
+    #[error("{detail}")]
+    UnexpectedResponse { detail: String },
     /// A bug inside libpersona (a caught panic).
-    #[error("{message}")]
-    Internal { message: String },
+    #[error("{detail}")]
+    Internal { detail: String },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for PersonaError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
         Self::Internal {
-            message: error.reason,
+            detail: error.reason,
         }
     }
 }
 
 impl From<CoreError> for PersonaError {
     fn from(error: CoreError) -> Self {
-        let message = error.to_string();
+        let detail = error.to_string();
         let code = error.code().to_owned();
         match error {
-            CoreError::InvalidInput { .. } => Self::InvalidInput { code, message },
-            CoreError::Configuration(_) => Self::Configuration { message },
-            CoreError::RequestRejected(_) => Self::RequestRejected { code, message },
-            CoreError::WebhookRejected(_) => Self::WebhookRejected { code, message },
-            CoreError::InvalidPayload(_) => Self::InvalidPayload { message },
+            CoreError::InvalidInput { .. } => Self::InvalidInput { code, detail },
+            CoreError::Configuration(_) => Self::Configuration { detail },
+            CoreError::RequestRejected(_) => Self::RequestRejected { code, detail },
+            CoreError::WebhookRejected(_) => Self::WebhookRejected { code, detail },
+            CoreError::InvalidPayload(_) => Self::InvalidPayload { detail },
             CoreError::Api(api) => Self::Api {
                 code: match api.kind {
                     ApiErrorKind::Other => "api_error".into(),
@@ -103,21 +105,21 @@ impl From<CoreError> for PersonaError {
                     .retry_after
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 idempotency_key: api.idempotency_key.clone(),
-                message,
+                detail,
             },
             CoreError::Network {
                 idempotency_key, ..
             } => Self::Network {
-                message,
+                detail,
                 idempotency_key,
             },
             CoreError::Timeout {
                 idempotency_key, ..
             } => Self::Timeout {
-                message,
+                detail,
                 idempotency_key,
             },
-            CoreError::UnexpectedResponse(_) => Self::UnexpectedResponse { message },
+            CoreError::UnexpectedResponse(_) => Self::UnexpectedResponse { detail },
         }
     }
 }

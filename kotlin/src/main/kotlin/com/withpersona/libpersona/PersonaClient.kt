@@ -1,0 +1,222 @@
+package com.withpersona.libpersona
+
+import com.withpersona.libpersona.ffi.ClientConfig
+import com.withpersona.libpersona.ffi.Header
+import com.withpersona.libpersona.ffi.ListParams
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import java.time.Duration
+import com.withpersona.libpersona.ffi.Client as FfiClient
+
+/** An inquiry: the common fields, plus the whole JSON:API resource as returned. */
+typealias Inquiry = com.withpersona.libpersona.ffi.Inquiry
+
+/** One page of inquiries; [InquiryPage.nextCursor] is null on the last page. */
+typealias InquiryPage = com.withpersona.libpersona.ffi.InquiryPage
+
+/** An account, plus the whole JSON:API resource as returned. */
+typealias Account = com.withpersona.libpersona.ffi.Account
+
+/** One page of accounts. */
+typealias AccountPage = com.withpersona.libpersona.ffi.AccountPage
+
+/** Any other resource (verification, event, webhook), as JSON. */
+typealias Resource = com.withpersona.libpersona.ffi.Resource
+
+/** One page of other resources. */
+typealias ResourcePage = com.withpersona.libpersona.ffi.ResourcePage
+
+/** A raw response from [PersonaClient.request]. */
+typealias ApiResponse = com.withpersona.libpersona.ffi.ApiResponse
+
+/** Which Persona environment a key belongs to. */
+enum class Environment(internal val wire: String) { SANDBOX("sandbox"), PRODUCTION("production") }
+
+/**
+ * The Persona API client: `suspend` functions over libpersona's async Rust client (its own tokio
+ * runtime; no thread of yours blocks). Retries with full jitter inside a total deadline; every
+ * retried POST carries the same Idempotency-Key. Thread-safe: share one client and [close] it
+ * when done (`use {}`).
+ *
+ * ```kotlin
+ * PersonaClient.builder().apiKey(System.getenv("PERSONA_API_KEY")).build().use { persona ->
+ *     val inquiry = persona.inquiries.create("""{"inquiry-template-id": "itmpl_…"}""")
+ *     persona.inquiries.list(pageSize = 50).collect { println(it.id) }
+ * }
+ * ```
+ */
+class PersonaClient private constructor(private val inner: FfiClient, private val baseUrl: String?) : AutoCloseable {
+    /** Settings for a [PersonaClient]; credentials default to the environment (`PERSONA_API_KEY`, or `PERSONA_API_KEY_ID` + `PERSONA_API_KEY_SECRET`). */
+    class Builder internal constructor() {
+        private var apiKey: String? = null
+        private var keyId: String? = null
+        private var secret: String? = null
+        private var baseUrl: String? = null
+        private var personaVersion: String? = null
+        private var expectedEnvironment: Environment? = null
+        private var requestTimeout: Duration? = null
+        private var totalTimeout: Duration? = null
+        private var maxRetries: Int? = null
+
+        /** A Persona API key (sent as `Authorization: Bearer`). */
+        fun apiKey(apiKey: String) = apply { this.apiKey = apiKey }
+
+        /** A key id + secret: requests are signed with the `v1` scheme. */
+        fun keyPair(keyId: String, secret: String) = apply {
+            this.keyId = keyId
+            this.secret = secret
+        }
+
+        /** The API base URL (default `https://api.withpersona.com/api/v1`; plain HTTP only for loopback). */
+        fun baseUrl(baseUrl: String) = apply { this.baseUrl = baseUrl }
+
+        /** The `Persona-Version` header. */
+        fun personaVersion(version: String) = apply { this.personaVersion = version }
+
+        /** Refuse a key that belongs to the other environment (a production key in a dev config fails loudly). */
+        fun expectedEnvironment(environment: Environment) = apply { this.expectedEnvironment = environment }
+
+        /** Per-attempt timeout. */
+        fun requestTimeout(timeout: Duration) = apply { this.requestTimeout = timeout }
+
+        /** Deadline for a whole call, retries included. */
+        fun totalTimeout(timeout: Duration) = apply { this.totalTimeout = timeout }
+
+        /** Retries after the first attempt (0 disables retrying). */
+        fun maxRetries(retries: Int) = apply { this.maxRetries = retries }
+
+        fun build(): PersonaClient {
+            fun millis(d: Duration?, name: String): ULong? = d?.let {
+                if (it.isNegative) throw InvalidInputException("invalid_argument", "$name must not be negative")
+                it.toMillis().toULong()
+            }
+            val retries = maxRetries?.let {
+                if (it < 0) throw InvalidInputException("invalid_argument", "maxRetries must not be negative")
+                it.toUInt()
+            }
+            val config = ClientConfig(
+                apiKey = apiKey,
+                keyId = keyId,
+                secret = secret,
+                baseUrl = baseUrl,
+                personaVersion = personaVersion,
+                expectedEnvironment = expectedEnvironment?.wire,
+                requestTimeoutMs = millis(requestTimeout, "requestTimeout"),
+                totalTimeoutMs = millis(totalTimeout, "totalTimeout"),
+                maxRetries = retries,
+                binding = "kotlin",
+            )
+            return PersonaClient(translated { FfiClient(config) }, baseUrl)
+        }
+
+        override fun toString() = "PersonaClient.Builder(credentials=[REDACTED], baseUrl=$baseUrl)"
+    }
+
+    /** `/inquiries`. */
+    val inquiries = Inquiries()
+
+    /** `/accounts`. */
+    val accounts = Accounts()
+
+    /** `/verifications` (retrieve only). */
+    val verifications = Resources("verification")
+
+    /** `/events`. */
+    val events = Resources("event")
+
+    /** `/webhooks`. */
+    val webhooks = Resources("webhook")
+
+    inner class Inquiries internal constructor() {
+        /** Creates an inquiry from JSON attributes; retried safely under one Idempotency-Key (yours, or generated). */
+        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): Inquiry =
+            translated { inner.createInquiry(attributesJson, idempotencyKey) }
+
+        suspend fun retrieve(id: String): Inquiry = translated { inner.retrieveInquiry(id) }
+
+        suspend fun update(id: String, attributesJson: String): Inquiry = translated { inner.updateInquiry(id, attributesJson) }
+
+        /** One page; pass the previous page's `nextCursor` as [after] to continue. */
+        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): InquiryPage =
+            translated { inner.listInquiries(params(pageSize, after, filters)) }
+
+        /** Every inquiry matching [filters], fetching pages as the flow is collected. */
+        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Inquiry> =
+            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
+
+        suspend fun approve(id: String): Inquiry = action(id, "approve")
+        suspend fun decline(id: String): Inquiry = action(id, "decline")
+        suspend fun expire(id: String): Inquiry = action(id, "expire")
+        suspend fun redact(id: String): Inquiry = action(id, "redact")
+
+        /** Resumes an inquiry; returns the session token. */
+        suspend fun resume(id: String): String = translated { inner.resumeInquiry(id) }
+
+        /** Sandbox only: simulates actions (e.g. `start_inquiry`, `complete_inquiry`). */
+        suspend fun simulate(id: String, actions: List<String>): Inquiry = translated { inner.simulateInquiry(id, actions) }
+
+        private suspend fun action(id: String, action: String): Inquiry = translated { inner.inquiryAction(id, action) }
+    }
+
+    inner class Accounts internal constructor() {
+        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): Account =
+            translated { inner.createAccount(attributesJson, idempotencyKey) }
+
+        suspend fun retrieve(id: String): Account = translated { inner.retrieveAccount(id) }
+
+        suspend fun update(id: String, attributesJson: String): Account = translated { inner.updateAccount(id, attributesJson) }
+
+        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): AccountPage =
+            translated { inner.listAccounts(params(pageSize, after, filters)) }
+
+        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Account> =
+            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
+    }
+
+    inner class Resources internal constructor(private val kind: String) {
+        suspend fun retrieve(id: String): Resource = translated { inner.retrieveResource(kind, id) }
+
+        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): ResourcePage =
+            translated { inner.listResources(kind, params(pageSize, after, filters)) }
+
+        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Resource> =
+            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
+    }
+
+    /** Any endpoint (the escape hatch): [path] is relative to the base URL, e.g. `/inquiries`. */
+    suspend fun request(
+        method: String,
+        path: String,
+        query: List<Pair<String, String>> = emptyList(),
+        bodyJson: String? = null,
+        idempotencyKey: String? = null,
+    ): ApiResponse = translated { inner.request(method, path, query.map { Header(it.first, it.second) }, bodyJson, idempotencyKey) }
+
+    /** Releases the native client; later calls throw [IllegalStateException]. */
+    override fun close() = inner.close()
+
+    override fun toString() = "PersonaClient(credentials=[REDACTED], baseUrl=${baseUrl ?: "default"})"
+
+    companion object {
+        @JvmStatic
+        fun builder(): Builder = Builder()
+
+        /** The version of the bundled libpersona. */
+        @JvmStatic
+        fun libraryVersion(): String = com.withpersona.libpersona.ffi.version()
+
+        private fun params(pageSize: Int?, after: String?, filters: Map<String, String>): ListParams {
+            if (pageSize != null && pageSize <= 0) throw InvalidInputException("invalid_argument", "pageSize must be positive")
+            return ListParams(pageSize?.toUInt(), after, filters)
+        }
+
+        private fun <P, T> paginate(page: suspend (String?) -> P, items: (P) -> List<T>, next: (P) -> String?): Flow<T> = flow {
+            var after: String? = null
+            do {
+                val current = page(after)
+                for (item in items(current)) emit(item)
+                after = next(current)
+            } while (after != null)
+        }
+    }
+}
