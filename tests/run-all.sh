@@ -8,7 +8,8 @@
 # Steps: toolchain/packages → cargo fmt --check → clippy -D warnings → cargo test (unit, vectors,
 # properties, CLI, client/sandbox, C header drift) → vector drift check → C tests under ASan/UBSan
 # against the shared and the static library (and valgrind) → the Python package (pip install
-# ./python, pytest) → the Kotlin package (mvn verify) → fuzz smoke runs.
+# ./python, pytest) → the Kotlin package (mvn verify) → the Swift package's checks (swift/check.sh:
+# everything short of a Swift compiler) → fuzz smoke runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -67,6 +68,9 @@ PERSONA_BIN="$ROOT/target/debug/persona" python3 -m pytest -q -p no:cacheprovide
 step "Kotlin: mvn -f kotlin/pom.xml verify (builds libpersona, generates the UniFFI Kotlin, JUnit against a real sandbox)"
 # Needs a JDK 17+ (on the machine) and Maven (installed above); Maven fetches its plugins.
 mvn -B -q -f kotlin/pom.xml verify
+
+step "Swift package: drift, clang module import, ABI link check, Swift syntax (no Swift toolchain here)"
+swift/check.sh
 
 if [[ "$FUZZ_SECONDS" != 0 ]]; then
   step "Fuzz smoke runs (${FUZZ_SECONDS}s per target)"

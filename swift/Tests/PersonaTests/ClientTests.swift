@@ -1,0 +1,224 @@
+import Foundation
+import Persona
+import XCTest
+
+// The async client against a real `persona sandbox` process over loopback (the scenarios of
+// python/tests/test_client.py).
+
+/// Inquiry attributes with the test template (fresh each call: `[String: Any]` is not Sendable).
+func template(_ extra: [String: Any] = [:]) -> [String: Any] {
+    var attributes: [String: Any] = ["inquiry-template-id": "itmpl_swift"]
+    attributes.merge(extra) { _, new in new }
+    return attributes
+}
+
+final class ClientTests: SandboxTestCase {
+    func testInquiryLifecycleAndResources() async throws {
+        let sandbox = try self.sandbox
+        let allCredentials: [PersonaClient.Credentials] = [
+            .apiKey(Sandbox.apiKey),
+            .keyPair(keyID: Sandbox.keyID, secret: Sandbox.secret),
+        ]
+        for credentials in allCredentials {
+            let client = try sandbox.client(credentials)
+            let inquiry = try await client.inquiries.create(template(["reference-id": "swift-1"]))
+            XCTAssertTrue(inquiry.id.hasPrefix("inq_"), inquiry.id)
+            XCTAssertEqual(inquiry.status, "created")
+
+            let retrieved = try await client.inquiries.retrieve(inquiry.id)
+            XCTAssertEqual(retrieved.referenceID, "swift-1")
+            let updated = try await client.inquiries.update(inquiry.id, ["note": "n"])
+            XCTAssertEqual(updated.attributes["note"] as? String, "n")
+
+            let completed = try await client.inquiries.simulate(inquiry.id, "start", "complete")
+            XCTAssertEqual(completed.status, "completed")
+            let relationships = completed.raw["relationships"] as? [String: Any]
+            let verifications = relationships?["verifications"] as? [String: Any]
+            let firstVerification = (verifications?["data"] as? [[String: Any]])?.first
+            let verificationID = try XCTUnwrap(firstVerification?["id"] as? String)
+            let verification = try await client.verifications.retrieve(verificationID)
+            XCTAssertEqual(verification.attributes["status"] as? String, "passed")
+
+            let approved = try await client.inquiries.approve(inquiry.id)
+            XCTAssertEqual(approved.status, "approved")
+            let session = try await client.inquiries.resume(inquiry.id)
+            XCTAssertTrue(session.hasPrefix("sess_"), session)
+
+            let account = try await client.accounts.create(["reference-id": "acct"])
+            let fetchedAccount = try await client.accounts.retrieve(account.id)
+            XCTAssertEqual(fetchedAccount.referenceID, "acct")
+
+            var events = client.events.list().makeAsyncIterator()
+            let event = try await events.next()
+            XCTAssertEqual(event?.type, "event")
+
+            let response = try await client.request("GET", "/inquiries/\(inquiry.id)")
+            XCTAssertEqual(response.status, 200)
+            let body = try response.json() as? [String: Any]
+            let data = body?["data"] as? [String: Any]
+            let attributes = data?["attributes"] as? [String: Any]
+            XCTAssertEqual(attributes?["status"] as? String, "approved")
+        }
+    }
+
+    func testPaginationOverThreePages() async throws {
+        let client = try self.sandbox.client()
+        let reference = "page-\(UUID().uuidString)"
+        var created: Set<String> = []
+        for _ in 0..<7 {
+            let inquiry = try await client.inquiries.create(template(["reference-id": reference]))
+            created.insert(inquiry.id)
+        }
+        var listed: [String] = []
+        for try await inquiry in client.inquiries.list(pageSize: 3, filters: ["reference-id": reference]) {
+            listed.append(inquiry.id)
+        }
+        XCTAssertEqual(listed.count, 7)
+        XCTAssertEqual(Set(listed), created)
+
+        // One page by hand, then the rest from its cursor.
+        let first = try await client.inquiries.page(size: 3, filters: ["reference-id": reference])
+        XCTAssertEqual(first.data.count, 3)
+        let cursor = try XCTUnwrap(first.nextCursor)
+        let rest = try await client.inquiries.list(pageSize: 3, after: cursor, filters: ["reference-id": reference]).collect()
+        XCTAssertEqual(rest.count, 4)
+        XCTAssertEqual(Set(first.data.map { $0.id } + rest.map { $0.id }), created)
+    }
+
+    func testTypedErrors() async throws {
+        let sandbox = try self.sandbox
+        let client = try sandbox.client()
+        do {
+            _ = try await client.inquiries.retrieve("inq_missing")
+            XCTFail("expected not_found")
+        } catch let PersonaError.api(error) {
+            XCTAssertEqual(error.kind, .notFound)
+            XCTAssertEqual(error.status, 404)
+            XCTAssertTrue(error.requestID?.hasPrefix("req_") ?? false, "\(String(describing: error.requestID))")
+        }
+        do {
+            _ = try await client.inquiries.create([:])
+            XCTFail("expected validation")
+        } catch let PersonaError.api(error) {
+            XCTAssertEqual(error.kind, .validation)
+            XCTAssertEqual(error.errors.first?.pointer, "/data/attributes/inquiry-template-id")
+        }
+        _ = try await client.inquiries.create(template(), idempotencyKey: "swift-reuse-1")
+        do {
+            _ = try await client.inquiries.create(["inquiry-template-id": "other"], idempotencyKey: "swift-reuse-1")
+            XCTFail("expected conflict")
+        } catch let PersonaError.api(error) {
+            XCTAssertEqual(error.kind, .conflict)
+            XCTAssertEqual(error.idempotencyKey, "swift-reuse-1")
+        }
+
+        let wrongKey = try sandbox.client(.apiKey("persona_sandbox_wrong"))
+        do {
+            _ = try await wrongKey.inquiries.retrieve("inq_x")
+            XCTFail("expected authentication")
+        } catch let error as PersonaError {
+            XCTAssertEqual(error.code, "authentication")
+            XCTAssertEqual(error.status, 401)
+            for text in [String(describing: error), String(reflecting: error), error.localizedDescription] {
+                XCTAssertFalse(text.contains(Sandbox.apiKey), text)
+                XCTAssertFalse(text.contains("wrong"), text)
+            }
+        }
+
+        // Plain http is for loopback only.
+        XCTAssertThrowsError(
+            try PersonaClient(credentials: .apiKey(Sandbox.apiKey), baseURL: URL(string: "http://example.com/api/v1"))
+        ) { error in
+            XCTAssertEqual((error as? PersonaError)?.kind, "configuration", "\(error)")
+        }
+    }
+
+    func testFaultsNeverCreateTwoInquiries() async throws {
+        let sandbox = try self.sandbox
+        let client = try sandbox.client()
+        let faults: [[String: Any]] = [
+            ["kind": "status", "status": 429, "retry_after": 0],
+            ["kind": "status", "status": 502],
+            ["kind": "status", "status": 503],
+            ["kind": "status", "status": 504],
+            ["kind": "reset"],
+            ["kind": "lose_response"],
+        ]
+        for fault in faults {
+            let before = try await sandbox.inquiryCount()
+            var rule: [String: Any] = ["method": "POST", "path": "/api/v1/inquiries", "count": 2]
+            rule.merge(fault) { _, new in new }
+            try await sandbox.inject(rule)
+            _ = try await client.inquiries.create(template())
+            let after = try await sandbox.inquiryCount()
+            XCTAssertEqual(after, before + 1, "exactly one inquiry under \(fault)")
+        }
+    }
+
+    func testPost500SurfacesWithItsIdempotencyKey() async throws {
+        let sandbox = try self.sandbox
+        let client = try sandbox.client()
+        try await sandbox.inject(["method": "POST", "path": "/api/v1/inquiries", "kind": "status", "status": 500])
+        do {
+            _ = try await client.inquiries.create(template())
+            XCTFail("expected a server error")
+        } catch let PersonaError.api(error) {
+            XCTAssertEqual(error.kind, .server)
+            XCTAssertEqual(error.status, 500)
+            XCTAssertNotNil(error.idempotencyKey)
+        }
+    }
+
+    func testConcurrentCallsOnOneClient() async throws {
+        let sandbox = try self.sandbox
+        let client = try sandbox.client(.keyPair(keyID: Sandbox.keyID, secret: Sandbox.secret))
+
+        // Eight concurrent creates, one of them losing its response: still exactly eight inquiries.
+        let before = try await sandbox.inquiryCount()
+        try await sandbox.inject(["method": "POST", "path": "/api/v1/inquiries", "kind": "lose_response"])
+        let ids = try await withThrowingTaskGroup(of: String.self, returning: [String].self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await client.inquiries.create(template()).id }
+            }
+            var ids: [String] = []
+            for try await id in group {
+                ids.append(id)
+            }
+            return ids
+        }
+        XCTAssertEqual(Set(ids).count, 8)
+        let after = try await sandbox.inquiryCount()
+        XCTAssertEqual(after, before + 8)
+        let fetched = try await client.inquiries.retrieve(ids[0])
+        XCTAssertEqual(fetched.id, ids[0])
+
+        // Calls overlap: each listing waits 200 ms inside the sandbox; serial would take 16 × 0.2 s.
+        try await sandbox.inject(
+            ["method": "GET", "path": "/api/v1/inquiries", "kind": "delay", "delay_ms": 200, "count": 16]
+        )
+        let started = Date()
+        let pages = try await withThrowingTaskGroup(of: Int.self, returning: Int.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    _ = try await client.inquiries.page(size: 1)
+                    return 1
+                }
+            }
+            var pages = 0
+            for try await page in group {
+                pages += page
+            }
+            return pages
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(pages, 16)
+        XCTAssertLessThan(elapsed, 16 * 0.2 / 2, "calls did not overlap: \(elapsed) s")
+
+        do {
+            _ = try await client.inquiries.retrieve("inq_missing")
+            XCTFail("expected not_found")
+        } catch let PersonaError.api(error) {
+            XCTAssertEqual(error.kind, .notFound)
+        }
+    }
+}
