@@ -23,6 +23,13 @@ pub fn version() -> String {
     crate::VERSION.to_owned()
 }
 
+/// A `Persona-Signature` value (`t=<timestamp>,v1=<hex>`) for `body`: for tests and local servers
+/// that play Persona's part.
+#[uniffi::export]
+pub fn sign_webhook(secret: String, body: Vec<u8>, timestamp: i64) -> Result<String, PersonaError> {
+    Ok(crate::webhook::sign_webhook(secret, &body, timestamp)?)
+}
+
 /// Panics on purpose, for binding test suites: the panic must surface as an exception and the
 /// host process must survive.
 #[uniffi::export]

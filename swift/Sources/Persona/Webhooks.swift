@@ -53,6 +53,13 @@ public final class WebhookVerifier: Sendable, CustomStringConvertible, CustomDeb
         }
     }
 
+    /// A `Persona-Signature` value for `body` at `timestamp` (unix seconds): for tests and local
+    /// servers that play Persona's part.
+    /// - Throws: ``PersonaError/invalidInput(code:message:)`` for an empty secret or a negative timestamp.
+    public static func sign(secret: String, body: Data, timestamp: Int64) throws -> String {
+        try bridging { try PersonaBindings.signWebhook(secret: secret, body: body, timestamp: timestamp) }
+    }
+
     public var description: String { "WebhookVerifier(secrets: [REDACTED], tolerance: \(tolerance))" }
 
     public var debugDescription: String { description }

@@ -3265,6 +3265,20 @@ public func debugTriggerPanic()throws   {try rustCallWithError(FfiConverterTypeP
 }
 }
 /**
+ * A `Persona-Signature` value (`t=<timestamp>,v1=<hex>`) for `body`: for tests and local servers
+ * that play Persona's part.
+ */
+public func signWebhook(secret: String, body: Data, timestamp: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_sign_webhook(
+        FfiConverterString.lower(secret),
+        FfiConverterData.lower(body),
+        FfiConverterInt64.lower(timestamp),uniffiCallStatus
+    )
+})
+}
+/**
  * The library version.
  */
 public func version() -> String  {
@@ -3291,6 +3305,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_persona_checksum_func_debug_trigger_panic() != 111) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_func_sign_webhook() != 59815) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_version() != 5412) {

@@ -484,6 +484,11 @@ void uniffi_persona_fn_func_debug_trigger_panic(RustCallStatus *_Nonnull out_sta
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIGN_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIGN_WEBHOOK
+RustBuffer uniffi_persona_fn_func_sign_webhook(RustBuffer secret, RustBuffer body, int64_t timestamp, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 RustBuffer uniffi_persona_fn_func_version(RustCallStatus *_Nonnull out_status
@@ -753,6 +758,12 @@ void ffi_persona_rust_future_complete_void(uint64_t handle, RustCallStatus *_Non
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DEBUG_TRIGGER_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DEBUG_TRIGGER_PANIC
 uint16_t uniffi_persona_checksum_func_debug_trigger_panic(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIGN_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIGN_WEBHOOK
+uint16_t uniffi_persona_checksum_func_sign_webhook(void
     
 );
 #endif
