@@ -468,8 +468,11 @@ def parse_event(body: bytes):
         doc = json.loads(body.decode("utf-8"))
         data = doc["data"]
         attrs = data["attributes"]
-        event = {"id": data["id"], "name": attrs["name"], "created_at": attrs["created-at"]}
-        if data.get("type") != "event" or not all(isinstance(v, str) for v in event.values()):
+        # `created-at` is optional (null when absent), as in every libpersona binding.
+        event = {"id": data["id"], "name": attrs["name"], "created_at": attrs.get("created-at")}
+        if data.get("type") != "event" or not isinstance(event["id"], str) or not isinstance(event["name"], str):
+            return None
+        if event["created_at"] is not None and not isinstance(event["created_at"], str):
             return None
         return event
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):

@@ -72,7 +72,8 @@ class WebhookVerifier @JvmOverloads constructor(
                 WebhookEvent(
                     id = CAbi.persona_webhook_event_id(event)?.getString(0, "UTF-8").orEmpty(),
                     name = CAbi.persona_webhook_event_name(event)?.getString(0, "UTF-8").orEmpty(),
-                    createdAt = CAbi.persona_webhook_event_created_at(event)?.getString(0, "UTF-8"),
+                    // The C ABI gives "" when the event has no created-at.
+                    createdAt = CAbi.persona_webhook_event_created_at(event)?.getString(0, "UTF-8")?.ifEmpty { null },
                     payloadJson = String(body, Charsets.UTF_8),
                 )
             } finally {
