@@ -69,10 +69,11 @@ class RequestSigner:
         values = raw.split(b"\0", 4)[:4]
         return {name: value.decode("ascii") for name, value in zip(_HEADER_NAMES, values)}
 
-    def __del__(self) -> None:
+    # The free function is bound now: at interpreter exit module globals may already be gone.
+    def __del__(self, _free=_cabi.request_signer_free) -> None:
         handle = getattr(self, "_handle", None)
         if handle:
-            _cabi.request_signer_free(handle)
+            _free(handle)
             self._handle = None
 
     def __repr__(self) -> str:
@@ -135,10 +136,11 @@ class RequestVerifier:
             raise _cabi.error(code, _errors.RequestVerificationError)
         return (key_id.value or b"").decode("ascii")
 
-    def __del__(self) -> None:
+    # The free function is bound now: at interpreter exit module globals may already be gone.
+    def __del__(self, _free=_cabi.request_verifier_free) -> None:
         handle = getattr(self, "_handle", None)
         if handle:
-            _cabi.request_verifier_free(handle)
+            _free(handle)
             self._handle = None
 
     def __repr__(self) -> str:

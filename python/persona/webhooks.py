@@ -111,10 +111,11 @@ class WebhookVerifier:
         event.raw = body
         return event
 
-    def __del__(self) -> None:
+    # The free function is bound now: at interpreter exit module globals may already be gone.
+    def __del__(self, _free=_cabi.webhook_verifier_free) -> None:
         handle = getattr(self, "_handle", None)
         if handle:
-            _cabi.webhook_verifier_free(handle)
+            _free(handle)
             self._handle = None
 
     def __repr__(self) -> str:
