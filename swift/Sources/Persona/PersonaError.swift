@@ -180,7 +180,7 @@ extension PersonaError: CustomStringConvertible, CustomDebugStringConvertible, L
             }
             return "PersonaError.api(\(context)): \(error.message)"
         default:
-            return "PersonaError.\(caseName)(\(code)): \(message)"
+            return "PersonaError.\(kind)(\(code)): \(message)"
         }
     }
 
@@ -188,7 +188,8 @@ extension PersonaError: CustomStringConvertible, CustomDebugStringConvertible, L
 
     public var errorDescription: String? { description }
 
-    private var caseName: String {
+    /// The case's name without its values (`"api"`, `"webhookRejected"`, ...), for logs and tests.
+    public var kind: String {
         switch self {
         case .invalidInput: return "invalidInput"
         case .configuration: return "configuration"

@@ -176,20 +176,3 @@ func date(_ seconds: Int64) -> Date {
     Date(timeIntervalSince1970: TimeInterval(seconds))
 }
 
-extension PersonaError {
-    /// The case's name without its values, for assertions.
-    var kind: String {
-        switch self {
-        case .invalidInput: return "invalidInput"
-        case .configuration: return "configuration"
-        case .requestRejected: return "requestRejected"
-        case .webhookRejected: return "webhookRejected"
-        case .invalidPayload: return "invalidPayload"
-        case .api: return "api"
-        case .network: return "network"
-        case .timeout: return "timeout"
-        case .unexpectedResponse: return "unexpectedResponse"
-        case .internal: return "internal"
-        }
-    }
-}
