@@ -8,6 +8,8 @@ import os
 import sys
 from ctypes import POINTER, byref, c_char_p, c_int, c_int64, c_size_t, c_uint64, c_void_p
 
+from typing import Any
+
 from . import _errors
 
 _NAMES = {"darwin": "libpersona.dylib", "win32": "persona.dll"}
@@ -135,3 +137,18 @@ def text(value, name: str) -> bytes:
         return value.encode("utf-8")
     except UnicodeEncodeError:
         raise _errors.InvalidInputError(f"{name} is not valid Unicode", code="invalid_utf8") from None
+
+
+class OwnsHandle:
+    """Base for objects holding one C ABI handle, freed once when the object is collected."""
+
+    __slots__ = ("_handle",)
+    # The handle's free function, set by each subclass (a staticmethod).
+    _free: Any = None
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle:
+            # Through the class, never module globals: at interpreter exit those may be gone.
+            type(self)._free(handle)
+            self._handle = None

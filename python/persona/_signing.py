@@ -12,10 +12,10 @@ _HEADER_NAMES = ("Authorization", "Persona-Timestamp", "Persona-Nonce", "Persona
 _BUFFER = 384  # PERSONA_SIGNED_HEADERS_MAX
 
 
-class RequestSigner:
+class RequestSigner(_cabi.OwnsHandle):
     """Signs requests with a key id + secret. Thread-safe; reuse one per process."""
 
-    __slots__ = ("_handle", "_hot_handle", "key_id", "__weakref__")
+    __slots__ = ("_hot_handle", "key_id", "__weakref__")
 
     def __init__(self, key_id: str, secret: str) -> None:
         handle = ctypes.c_void_p()
@@ -69,12 +69,7 @@ class RequestSigner:
         values = raw.split(b"\0", 4)[:4]
         return {name: value.decode("ascii") for name, value in zip(_HEADER_NAMES, values)}
 
-    # The free function is bound now: at interpreter exit module globals may already be gone.
-    def __del__(self, _free=_cabi.request_signer_free) -> None:
-        handle = getattr(self, "_handle", None)
-        if handle:
-            _free(handle)
-            self._handle = None
+    _free = staticmethod(_cabi.request_signer_free)
 
     def __repr__(self) -> str:
         return f"RequestSigner(key_id={self.key_id!r}, secret=[REDACTED])"
@@ -83,13 +78,13 @@ class RequestSigner:
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 
-class RequestVerifier:
+class RequestVerifier(_cabi.OwnsHandle):
     """Verifies ``v1``-signed requests (server or proxy side). Thread-safe.
 
     ``keys`` maps each key id to one secret or a list of secrets (rotation).
     """
 
-    __slots__ = ("_handle", "_key_ids", "tolerance", "__weakref__")
+    __slots__ = ("_key_ids", "tolerance", "__weakref__")
 
     def __init__(
         self,
@@ -136,12 +131,7 @@ class RequestVerifier:
             raise _cabi.error(code, _errors.RequestVerificationError)
         return (key_id.value or b"").decode("ascii")
 
-    # The free function is bound now: at interpreter exit module globals may already be gone.
-    def __del__(self, _free=_cabi.request_verifier_free) -> None:
-        handle = getattr(self, "_handle", None)
-        if handle:
-            _free(handle)
-            self._handle = None
+    _free = staticmethod(_cabi.request_verifier_free)
 
     def __repr__(self) -> str:
         return f"RequestVerifier(key_ids={self._key_ids!r}, secrets=[REDACTED], tolerance={self.tolerance})"

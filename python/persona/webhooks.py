@@ -63,10 +63,10 @@ class Event:
             return f"Event(<{len(self.raw)} bytes, not a Persona event>)"
 
 
-class WebhookVerifier:
+class WebhookVerifier(_cabi.OwnsHandle):
     """Verifies webhooks against one or more secrets (rotation). Thread-safe."""
 
-    __slots__ = ("_handle", "_hot_handle", "_verify_at", "tolerance", "__weakref__")
+    __slots__ = ("_hot_handle", "_verify_at", "tolerance", "__weakref__")
 
     def __init__(self, secrets: Union[str, Iterable[str]], tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
@@ -111,12 +111,7 @@ class WebhookVerifier:
         event.raw = body
         return event
 
-    # The free function is bound now: at interpreter exit module globals may already be gone.
-    def __del__(self, _free=_cabi.webhook_verifier_free) -> None:
-        handle = getattr(self, "_handle", None)
-        if handle:
-            _free(handle)
-            self._handle = None
+    _free = staticmethod(_cabi.webhook_verifier_free)
 
     def __repr__(self) -> str:
         return f"WebhookVerifier(secrets=[REDACTED], tolerance={self.tolerance})"

@@ -210,29 +210,81 @@ fn data(attributes: Value) -> Value {
     json!({ "data": { "attributes": attributes } })
 }
 
-/// `client.inquiries()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Inquiries<'a> {
-    pub(crate) client: &'a Client,
+/// A collection that can be created, retrieved, updated and listed (`/inquiries`, `/accounts`):
+/// one implementation, typed by the resource it parses.
+#[derive(Clone, Copy)]
+struct Collection<'a, T> {
+    client: &'a Client,
+    path: &'static str,
+    parse: Parse<T>,
 }
 
-impl Inquiries<'_> {
+impl<T> Collection<'_, T> {
     async fn call(
         &self,
         method: Method,
         path: String,
         body: Option<Value>,
         options: Option<RequestOptions>,
-    ) -> Result<Inquiry, PersonaError> {
-        fetch_one(
-            self.client,
-            method,
-            &path,
-            body,
+    ) -> Result<T, PersonaError> {
+        fetch_one(self.client, method, &path, body, options, self.parse).await
+    }
+
+    fn object_path(&self, id: &str) -> Result<String, PersonaError> {
+        Ok(format!("{}/{}", self.path, check_id(id)?))
+    }
+
+    async fn create(
+        &self,
+        attributes: Value,
+        options: Option<RequestOptions>,
+    ) -> Result<T, PersonaError> {
+        self.call(
+            Method::POST,
+            self.path.into(),
+            Some(data(attributes)),
             options,
-            Inquiry::from_json,
         )
         .await
+    }
+
+    async fn retrieve(&self, id: &str) -> Result<T, PersonaError> {
+        self.call(Method::GET, self.object_path(id)?, None, None)
+            .await
+    }
+
+    async fn update(&self, id: &str, attributes: Value) -> Result<T, PersonaError> {
+        self.call(
+            Method::PATCH,
+            self.object_path(id)?,
+            Some(data(attributes)),
+            None,
+        )
+        .await
+    }
+
+    async fn list_page(&self, params: &ListParams) -> Result<Page<T>, PersonaError> {
+        Page::fetch(self.client, self.path, params, self.parse).await
+    }
+
+    fn list(&self, params: ListParams) -> Paginator<T> {
+        Paginator::new(self.client.clone(), self.path, params, self.parse)
+    }
+}
+
+/// `client.inquiries()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Inquiries<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl<'a> Inquiries<'a> {
+    fn collection(&self) -> Collection<'a, Inquiry> {
+        Collection {
+            client: self.client,
+            path: "/inquiries",
+            parse: Inquiry::from_json,
+        }
     }
 
     /// `POST /inquiries` with these attributes (e.g. `{"inquiry-template-id": "itmpl_…"}`).
@@ -241,50 +293,27 @@ impl Inquiries<'_> {
         attributes: Value,
         options: Option<RequestOptions>,
     ) -> Result<Inquiry, PersonaError> {
-        self.call(
-            Method::POST,
-            "/inquiries".into(),
-            Some(data(attributes)),
-            options,
-        )
-        .await
+        self.collection().create(attributes, options).await
     }
 
     /// `GET /inquiries/{id}`.
     pub async fn retrieve(&self, id: &str) -> Result<Inquiry, PersonaError> {
-        self.call(
-            Method::GET,
-            format!("/inquiries/{}", check_id(id)?),
-            None,
-            None,
-        )
-        .await
+        self.collection().retrieve(id).await
     }
 
     /// `PATCH /inquiries/{id}`.
     pub async fn update(&self, id: &str, attributes: Value) -> Result<Inquiry, PersonaError> {
-        self.call(
-            Method::PATCH,
-            format!("/inquiries/{}", check_id(id)?),
-            Some(data(attributes)),
-            None,
-        )
-        .await
+        self.collection().update(id, attributes).await
     }
 
     /// One page of `GET /inquiries` (filters such as `filter[status]`).
     pub async fn list_page(&self, params: &ListParams) -> Result<Page<Inquiry>, PersonaError> {
-        Page::fetch(self.client, "/inquiries", params, Inquiry::from_json).await
+        self.collection().list_page(params).await
     }
 
     /// Every inquiry matching `params`, fetched page by page as you iterate.
     pub fn list(&self, params: ListParams) -> Paginator<Inquiry> {
-        Paginator::new(
-            self.client.clone(),
-            "/inquiries",
-            params,
-            Inquiry::from_json,
-        )
+        self.collection().list(params)
     }
 
     /// `POST /inquiries/{id}/resume`: returns the session token to resume the flow.
@@ -293,7 +322,7 @@ impl Inquiries<'_> {
             .client
             .request(
                 Method::POST,
-                &format!("/inquiries/{}/resume", check_id(id)?),
+                &format!("{}/resume", self.collection().object_path(id)?),
                 &[],
                 None,
                 &RequestOptions::default(),
@@ -310,13 +339,9 @@ impl Inquiries<'_> {
     }
 
     async fn action(&self, id: &str, action: &str) -> Result<Inquiry, PersonaError> {
-        self.call(
-            Method::POST,
-            format!("/inquiries/{}/{action}", check_id(id)?),
-            None,
-            None,
-        )
-        .await
+        let collection = self.collection();
+        let path = format!("{}/{action}", collection.object_path(id)?);
+        collection.call(Method::POST, path, None, None).await
     }
 
     /// `POST /inquiries/{id}/expire`.
@@ -336,26 +361,19 @@ impl Inquiries<'_> {
 
     /// `DELETE /inquiries/{id}`: redacts the inquiry's personal data.
     pub async fn redact(&self, id: &str) -> Result<Inquiry, PersonaError> {
-        self.call(
-            Method::DELETE,
-            format!("/inquiries/{}", check_id(id)?),
-            None,
-            None,
-        )
-        .await
+        let collection = self.collection();
+        let path = collection.object_path(id)?;
+        collection.call(Method::DELETE, path, None, None).await
     }
 
     /// `POST /inquiries/{id}/perform-simulate-actions` (sandbox only), e.g.
     /// `["start", "complete"]`, `["fail"]`, `["approve"]`.
     pub async fn simulate(&self, id: &str, actions: &[&str]) -> Result<Inquiry, PersonaError> {
         let actions: Vec<Value> = actions.iter().map(|a| json!({ "type": a })).collect();
-        self.call(
-            Method::POST,
-            format!("/inquiries/{}/perform-simulate-actions", check_id(id)?),
-            Some(json!({ "meta": { "actions": actions } })),
-            None,
-        )
-        .await
+        let collection = self.collection();
+        let path = format!("{}/perform-simulate-actions", collection.object_path(id)?);
+        let body = json!({ "meta": { "actions": actions } });
+        collection.call(Method::POST, path, Some(body), None).await
     }
 }
 
@@ -365,23 +383,13 @@ pub struct Accounts<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl Accounts<'_> {
-    async fn call(
-        &self,
-        method: Method,
-        path: String,
-        body: Option<Value>,
-        options: Option<RequestOptions>,
-    ) -> Result<Account, PersonaError> {
-        fetch_one(
-            self.client,
-            method,
-            &path,
-            body,
-            options,
-            Account::from_json,
-        )
-        .await
+impl<'a> Accounts<'a> {
+    fn collection(&self) -> Collection<'a, Account> {
+        Collection {
+            client: self.client,
+            path: "/accounts",
+            parse: Account::from_json,
+        }
     }
 
     /// `POST /accounts`.
@@ -390,45 +398,27 @@ impl Accounts<'_> {
         attributes: Value,
         options: Option<RequestOptions>,
     ) -> Result<Account, PersonaError> {
-        self.call(
-            Method::POST,
-            "/accounts".into(),
-            Some(data(attributes)),
-            options,
-        )
-        .await
+        self.collection().create(attributes, options).await
     }
 
     /// `GET /accounts/{id}`.
     pub async fn retrieve(&self, id: &str) -> Result<Account, PersonaError> {
-        self.call(
-            Method::GET,
-            format!("/accounts/{}", check_id(id)?),
-            None,
-            None,
-        )
-        .await
+        self.collection().retrieve(id).await
     }
 
     /// `PATCH /accounts/{id}`.
     pub async fn update(&self, id: &str, attributes: Value) -> Result<Account, PersonaError> {
-        self.call(
-            Method::PATCH,
-            format!("/accounts/{}", check_id(id)?),
-            Some(data(attributes)),
-            None,
-        )
-        .await
+        self.collection().update(id, attributes).await
     }
 
     /// One page of `GET /accounts`.
     pub async fn list_page(&self, params: &ListParams) -> Result<Page<Account>, PersonaError> {
-        Page::fetch(self.client, "/accounts", params, Account::from_json).await
+        self.collection().list_page(params).await
     }
 
     /// Every account matching `params`.
     pub fn list(&self, params: ListParams) -> Paginator<Account> {
-        Paginator::new(self.client.clone(), "/accounts", params, Account::from_json)
+        self.collection().list(params)
     }
 }
 

@@ -127,23 +127,36 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
     /** `/webhooks`. */
     val webhooks = Resources("webhook")
 
-    inner class Inquiries internal constructor() {
-        /** Creates an inquiry from JSON attributes; retried safely under one Idempotency-Key (yours, or generated). */
-        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): Inquiry =
-            translated { inner.createInquiry(attributesJson, idempotencyKey) }
+    /** A collection that can be created, retrieved, updated and listed: `/inquiries`, `/accounts`. */
+    open inner class Collection<T, P> internal constructor(
+        private val createFn: suspend FfiClient.(String, String?) -> T,
+        private val retrieveFn: suspend FfiClient.(String) -> T,
+        private val updateFn: suspend FfiClient.(String, String) -> T,
+        private val listFn: suspend FfiClient.(ListParams) -> P,
+        private val itemsOf: (P) -> List<T>,
+        private val cursorOf: (P) -> String?,
+    ) {
+        /** Creates from JSON attributes; retried safely under one Idempotency-Key (yours, or generated). */
+        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): T =
+            translated { inner.createFn(attributesJson, idempotencyKey) }
 
-        suspend fun retrieve(id: String): Inquiry = translated { inner.retrieveInquiry(id) }
+        suspend fun retrieve(id: String): T = translated { inner.retrieveFn(id) }
 
-        suspend fun update(id: String, attributesJson: String): Inquiry = translated { inner.updateInquiry(id, attributesJson) }
+        suspend fun update(id: String, attributesJson: String): T = translated { inner.updateFn(id, attributesJson) }
 
         /** One page; pass the previous page's `nextCursor` as [after] to continue. */
-        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): InquiryPage =
-            translated { inner.listInquiries(params(pageSize, after, filters)) }
+        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): P =
+            translated { inner.listFn(params(pageSize, after, filters)) }
 
-        /** Every inquiry matching [filters], fetching pages as the flow is collected. */
-        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Inquiry> =
-            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
+        /** Every object matching [filters], fetching pages as the flow is collected. */
+        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<T> =
+            paginate({ after -> listPage(pageSize, after, filters) }, itemsOf, cursorOf)
+    }
 
+    inner class Inquiries internal constructor() : Collection<Inquiry, InquiryPage>(
+        FfiClient::createInquiry, FfiClient::retrieveInquiry, FfiClient::updateInquiry, FfiClient::listInquiries,
+        { it.data }, { it.nextCursor },
+    ) {
         suspend fun approve(id: String): Inquiry = action(id, "approve")
         suspend fun decline(id: String): Inquiry = action(id, "decline")
         suspend fun expire(id: String): Inquiry = action(id, "expire")
@@ -158,20 +171,10 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         private suspend fun action(id: String, action: String): Inquiry = translated { inner.inquiryAction(id, action) }
     }
 
-    inner class Accounts internal constructor() {
-        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): Account =
-            translated { inner.createAccount(attributesJson, idempotencyKey) }
-
-        suspend fun retrieve(id: String): Account = translated { inner.retrieveAccount(id) }
-
-        suspend fun update(id: String, attributesJson: String): Account = translated { inner.updateAccount(id, attributesJson) }
-
-        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): AccountPage =
-            translated { inner.listAccounts(params(pageSize, after, filters)) }
-
-        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Account> =
-            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
-    }
+    inner class Accounts internal constructor() : Collection<Account, AccountPage>(
+        FfiClient::createAccount, FfiClient::retrieveAccount, FfiClient::updateAccount, FfiClient::listAccounts,
+        { it.data }, { it.nextCursor },
+    )
 
     inner class Resources internal constructor(private val kind: String) {
         suspend fun retrieve(id: String): Resource = translated { inner.retrieveResource(kind, id) }

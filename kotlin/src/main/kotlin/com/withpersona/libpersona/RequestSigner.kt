@@ -4,6 +4,7 @@ import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
 import com.withpersona.libpersona.internal.NativeHandle
 import com.withpersona.libpersona.internal.cString
+import com.withpersona.libpersona.internal.nulAt
 
 /**
  * Signs requests with the `v1` scheme (key id + secret): returns the four headers to add, in
@@ -69,10 +70,4 @@ class RequestSigner(keyId: String, secret: String) : AutoCloseable {
         val EMPTY = ByteArray(0)
         val HEADER_NAMES = arrayOf("Authorization", "Persona-Timestamp", "Persona-Nonce", "Persona-Signature")
     }
-}
-
-/** Index of the first NUL at or after [from] (the buffers here always contain one). */
-internal fun ByteArray.nulAt(from: Int): Int {
-    for (i in from until size) if (this[i] == 0.toByte()) return i
-    return size
 }

@@ -5,6 +5,7 @@ import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
 import com.withpersona.libpersona.internal.NativeHandle
 import com.withpersona.libpersona.internal.cString
+import com.withpersona.libpersona.internal.nulAt
 
 /** A verified Persona webhook event. [payloadJson] is the raw body, exactly as received. */
 data class WebhookEvent(val id: String, val name: String, val createdAt: String?, val payloadJson: String)
@@ -96,7 +97,7 @@ class WebhookVerifier @JvmOverloads constructor(
             val buf = ByteArray(CAbi.WEBHOOK_HEADER_MAX)
             val code = CAbi.persona_webhook_sign(secret.cString("secret"), body, body.size.toLong(), timestamp, buf, buf.size.toLong())
             if (code != 0) throw CAbi.error(code, CAbi.webhookRejection)
-            return String(buf, 0, buf.indexOf(0), Charsets.US_ASCII)
+            return String(buf, 0, buf.nulAt(0), Charsets.US_ASCII)
         }
     }
 }

@@ -164,3 +164,9 @@ internal fun String.cString(field: String): ByteArray {
     if (bytes.contains(0)) throw InvalidInputException("invalid_argument", "$field must not contain NUL characters")
     return bytes.copyOf(bytes.size + 1)
 }
+
+/** Index of the first NUL at or after [from] (the buffers here always contain one). */
+internal fun ByteArray.nulAt(from: Int): Int {
+    for (i in from until size) if (this[i] == 0.toByte()) return i
+    return size
+}
