@@ -1,21 +1,49 @@
-//! A keyed HMAC-SHA256 whose key schedule is computed once.
+//! HMAC-SHA256 (RFC 2104) with the key schedule computed once per secret.
 //!
 //! Both schemes MAC many messages under one secret. Keying HMAC costs two SHA-256 block
 //! compressions (the ipad and opad blocks); doing it once per secret instead of once per message is
 //! what keeps a 1 KiB signature within a few percent of one raw HMAC.
 //!
-//! The keyed state is derived from the secret (it can forge MACs just like the secret) but is not
-//! the secret itself; the `hmac` crate does not zeroize it. The raw secret is never kept here.
+//! The construction runs on RustCrypto's SHA-256 compression function and block buffer rather than
+//! through the `hmac` crate: cloning that crate's keyed state, and its generic finalization, cost
+//! ~15 ns per MAC, about 2% of a 1 KiB signature. What is left here is HMAC's definition and no
+//! more: `H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))`, with SHA-256's standard padding from `block-buffer`.
+//! Tests compare it with the `hmac` crate on every message length across the padding boundaries,
+//! on long keys, and on split messages; the vectors, made with Python's `hmac`, check it too.
+//!
+//! The keyed states are derived from the secret (they can forge MACs just like the secret) but are
+//! not the secret itself; they are wiped on drop. The raw secret is never kept here.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use block_buffer::{BlockBuffer, Eager};
+use sha2::digest::consts::U64;
+use sha2::digest::generic_array::GenericArray;
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{InputField, PersonaError};
 use crate::secret::Secret;
 
-/// An HMAC-SHA256 key, ready to MAC messages.
-#[derive(Clone)]
-pub(crate) struct MacKey(Hmac<Sha256>);
+/// SHA-256 block size in bytes; also HMAC's padded key length.
+const BLOCK: usize = 64;
+
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
+const INITIAL_STATE: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+/// An HMAC-SHA256 key, ready to MAC messages: the SHA-256 states after the ipad and opad blocks.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct MacKey {
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
 
 impl MacKey {
     /// Keys HMAC with the secret's UTF-8 bytes, verbatim. An empty secret is refused.
@@ -26,18 +54,50 @@ impl MacKey {
                 "must not be empty",
             ));
         }
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-            .map(Self)
-            .map_err(|_| PersonaError::invalid(InputField::Secret, "cannot key HMAC-SHA256"))
+        // RFC 2104: a key longer than the block is replaced by its hash; then zero-padded.
+        let mut key = [0u8; BLOCK];
+        let bytes = secret.as_bytes();
+        if bytes.len() > BLOCK {
+            let mut digest = Sha256::digest(bytes);
+            key[..digest.len()].copy_from_slice(&digest);
+            digest.zeroize();
+        } else {
+            key[..bytes.len()].copy_from_slice(bytes);
+        }
+        let keyed = |pad: u8| {
+            let mut block = GenericArray::<u8, U64>::default();
+            for (out, k) in block.iter_mut().zip(&key) {
+                *out = k ^ pad;
+            }
+            let mut state = INITIAL_STATE;
+            sha2::compress256(&mut state, std::slice::from_ref(&block));
+            block.zeroize();
+            state
+        };
+        let mac_key = Self {
+            inner: keyed(0x36),
+            outer: keyed(0x5c),
+        };
+        key.zeroize();
+        Ok(mac_key)
     }
 
     /// HMAC-SHA256 over the concatenation of `parts`.
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac = self.0.clone();
+        let mut inner = Sha256Stream::resume(self.inner, BLOCK as u64);
         for part in parts {
-            mac.update(part);
+            inner.update(part);
         }
-        mac.finalize().into_bytes().into()
+        let inner_digest = inner.finish();
+        // The outer message is the 32-byte inner digest: always one padded block.
+        let mut block = GenericArray::<u8, U64>::default();
+        block[..32].copy_from_slice(&inner_digest);
+        block[32] = 0x80;
+        let outer_bits = ((BLOCK + 32) as u64) * 8;
+        block[BLOCK - 8..].copy_from_slice(&outer_bits.to_be_bytes());
+        let mut outer = self.outer;
+        sha2::compress256(&mut outer, std::slice::from_ref(&block));
+        state_bytes(&outer)
     }
 }
 
@@ -47,8 +107,127 @@ impl std::fmt::Debug for MacKey {
     }
 }
 
+/// A SHA-256 computation resumed from a state that has absorbed a whole number of blocks.
+struct Sha256Stream {
+    state: [u32; 8],
+    /// Bytes absorbed so far, including those before `resume`.
+    len: u64,
+    buffer: BlockBuffer<U64, Eager>,
+}
+
+impl Sha256Stream {
+    fn resume(state: [u32; 8], absorbed: u64) -> Self {
+        Self {
+            state,
+            len: absorbed,
+            buffer: BlockBuffer::default(),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.len = self.len.wrapping_add(data.len() as u64);
+        let state = &mut self.state;
+        // Whole blocks go to the compression function in one call, straight from `data`.
+        self.buffer
+            .digest_blocks(data, |blocks| sha2::compress256(state, blocks));
+    }
+
+    fn finish(mut self) -> [u8; 32] {
+        let state = &mut self.state;
+        self.buffer
+            .len64_padding_be(self.len.wrapping_mul(8), |block| {
+                sha2::compress256(state, std::slice::from_ref(block))
+            });
+        state_bytes(&self.state)
+    }
+}
+
+/// A SHA-256 state as its big-endian digest bytes.
+fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
 /// Constant-time equality of two byte strings (length is not secret: it is fixed by the scheme).
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::{Hmac, Mac};
+
+    fn reference(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    fn key(bytes: &[u8]) -> MacKey {
+        MacKey::new(&Secret::new(String::from_utf8(bytes.to_vec()).unwrap())).unwrap()
+    }
+
+    #[test]
+    fn matches_the_hmac_crate_on_every_length_across_padding_boundaries() {
+        let message: Vec<u8> = (0..=600u32).map(|i| (i * 7 + 3) as u8).collect();
+        let mac_key = key(b"bench-secret-0123456789");
+        for len in 0..=message.len() {
+            let m = &message[..len];
+            assert_eq!(
+                mac_key.mac(&[m]),
+                reference(b"bench-secret-0123456789", &[m]),
+                "length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn matches_the_hmac_crate_on_key_lengths_around_the_block() {
+        for len in [1, 31, 32, 55, 63, 64, 65, 100, 128, 129, 1000] {
+            let secret: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert_eq!(
+                key(&secret).mac(&[b"message"]),
+                reference(&secret, &[b"message"]),
+                "key length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_messages_mac_like_the_concatenation() {
+        let body: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        let mac_key = key(b"whsec_test");
+        for cut in [0, 1, 52, 53, 64, 65, 127, 128, 299, 300] {
+            let parts: [&[u8]; 3] = [b"1700000000", b".", &body[..cut]];
+            let whole = [b"1700000000.".as_slice(), &body[..cut]].concat();
+            assert_eq!(mac_key.mac(&parts), reference(b"whsec_test", &[&whole]));
+            assert_eq!(
+                mac_key.mac(&[&body[..cut], &body[cut..]]),
+                reference(b"whsec_test", &[&body])
+            );
+        }
+    }
+
+    #[test]
+    fn rfc_4231_test_case_2() {
+        // RFC 4231 4.3: key "Jefe", data "what do ya want for nothing?".
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert_eq!(
+            crate::hex::encode(&key(b"Jefe").mac(&[b"what do ya want ", b"for nothing?"])),
+            expected
+        );
+    }
+
+    #[test]
+    fn empty_secret_is_refused_and_debug_redacts() {
+        assert!(MacKey::new(&Secret::new("")).is_err());
+        assert_eq!(format!("{:?}", key(b"hunter2")), "MacKey([REDACTED])");
+    }
 }

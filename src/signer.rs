@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::canonical::{CanonicalParts, RequestTarget};
 use crate::credentials::KeyPair;
 use crate::error::{InputField, PersonaError};
-use crate::fields::{check_key_id, check_method, check_nonce, format_timestamp, generate_nonce};
+use crate::fields::{check_key_id, check_method, check_nonce, generate_nonce};
 use crate::mac::MacKey;
 use crate::secret::Secret;
 
@@ -152,8 +152,9 @@ impl RequestSigner {
                 generated.as_str()
             }
         };
-        let mut timestamp_buf = [0u8; 20];
-        let timestamp = format_timestamp(timestamp, &mut timestamp_buf);
+        // `itoa` formats without a UTF-8 pass over its digits: this runs on every signature.
+        let mut timestamp_buf = itoa::Buffer::new();
+        let timestamp = timestamp_buf.format(timestamp);
         let parts = CanonicalParts {
             key_id: &self.key_id,
             timestamp,
