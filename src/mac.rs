@@ -12,7 +12,9 @@
 //! on long keys, and on split messages; the vectors, made with Python's `hmac`, check it too.
 //!
 //! The keyed states are derived from the secret (they can forge MACs just like the secret) but are
-//! not the secret itself; they are wiped on drop. The raw secret is never kept here.
+//! not the secret itself; the stored states are wiped on drop, as are the padded key and pad
+//! blocks. Best effort, as in Rust crypto generally: moved-from copies, a long key's hashing
+//! buffer and SHA-256's working state are not. The raw secret is never kept here.
 
 use block_buffer::{BlockBuffer, Eager};
 use sha2::digest::consts::U64;

@@ -233,6 +233,23 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_are_plain_decimal_across_the_range() {
+        for (timestamp, text) in [
+            (0, "0"),
+            (9, "9"),
+            (10, "10"),
+            (1_700_000_000, "1700000000"),
+            (i64::MAX, "9223372036854775807"),
+        ] {
+            let signed = signer()
+                .sign_with("GET", "https://x/", b"", Some(timestamp), Some("nonce-123"))
+                .unwrap();
+            assert_eq!(signed.header("Persona-Timestamp"), Some(text));
+            assert!(signed.canonical_request().contains(&format!("\n{text}\n")));
+        }
+    }
+
+    #[test]
     fn refuses_bad_inputs() {
         let code = |r: Result<SignedRequest, PersonaError>| r.unwrap_err().code();
         let s = signer();
