@@ -72,16 +72,64 @@ pub(crate) fn check_nonce(nonce: &str) -> Result<(), PersonaError> {
     }
 }
 
+/// Space or horizontal tab: the optional whitespace of HTTP header values, and the separator of
+/// both schemes' signature entries.
+pub(crate) fn is_space_or_tab(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t'
+}
+
+/// `text` without leading and trailing spaces/tabs.
+pub(crate) fn trim_space_or_tab(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_space_or_tab(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_space_or_tab(b))
+        .map_or(start, |last| last + 1);
+    // Spaces and tabs are ASCII, so both ends are char boundaries.
+    text.get(start..end).unwrap_or_default()
+}
+
+/// The non-empty runs of bytes other than space/tab in `text`, in order.
+pub(crate) fn space_separated(text: &str) -> SpaceSeparated<'_> {
+    SpaceSeparated { rest: text }
+}
+
+/// Iterator returned by [`space_separated`].
+#[derive(Debug, Clone)]
+pub(crate) struct SpaceSeparated<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for SpaceSeparated<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.rest.as_bytes();
+        let start = bytes.iter().position(|&b| !is_space_or_tab(b))?;
+        let end =
+            memchr::memchr2(b' ', b'\t', &bytes[start..]).map_or(bytes.len(), |len| start + len);
+        // Spaces and tabs are ASCII, so every split point is a char boundary.
+        let run = self.rest.get(start..end)?;
+        self.rest = self.rest.get(end..)?;
+        Some(run)
+    }
+}
+
 /// Parses a timestamp made only of ASCII digits (no sign, space or separator) that fits an `i64`.
 ///
 /// Leading zeros are allowed; callers that sign keep the text verbatim, so `0017` and `17` are
 /// different signed strings with the same value.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0i64, |acc, digit| {
-        acc.checked_mul(10)?.checked_add(i64::from(digit - b'0'))
+    text.bytes().try_fold(0i64, |acc, byte| {
+        let digit = byte.checked_sub(b'0').filter(|d| *d <= 9)?;
+        acc.checked_mul(10)?.checked_add(i64::from(digit))
     })
 }
 
@@ -148,6 +196,17 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn space_and_tab_splitting() {
+        assert_eq!(trim_space_or_tab(" \t a b\t "), "a b");
+        assert_eq!(trim_space_or_tab(" \t "), "");
+        assert_eq!(trim_space_or_tab(""), "");
+        assert_eq!(trim_space_or_tab("\u{a0}x\n"), "\u{a0}x\n");
+        let runs: Vec<&str> = space_separated("\t a,1  b \t\tc é ").collect();
+        assert_eq!(runs, ["a,1", "b", "c", "é"]);
+        assert_eq!(space_separated(" \t ").count(), 0);
     }
 
     #[test]

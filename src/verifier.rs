@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use crate::canonical::{CanonicalParts, RequestTarget};
 use crate::clock::{skew, unix_now, within_tolerance};
 use crate::error::{PersonaError, RequestRejection};
-use crate::fields::{check_key_id, check_method, is_valid_key_id, is_valid_nonce, parse_timestamp};
+use crate::fields::{
+    check_key_id, check_method, is_valid_key_id, is_valid_nonce, parse_timestamp, space_separated,
+    trim_space_or_tab,
+};
 use crate::mac::{MacKey, constant_time_eq};
 use crate::replay::ReplayCache;
 use crate::secret::Secret;
@@ -116,10 +119,6 @@ struct SignatureHeaders<'a> {
     signature: &'a str,
 }
 
-fn is_space_or_tab(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
 fn malformed(header: &'static str, reason: &'static str) -> RequestRejection {
     RequestRejection::MalformedHeader { header, reason }
 }
@@ -134,13 +133,13 @@ where
     let mut values: [Option<&'a str>; 4] = [None; 4];
     let mut counts = [0usize; 4];
     for (name, value) in headers {
-        let name = name.as_ref().trim_matches(is_space_or_tab);
+        let name = trim_space_or_tab(name.as_ref());
         if let Some(slot) = HEADER_NAMES
             .iter()
             .position(|h| name.eq_ignore_ascii_case(h))
         {
             counts[slot] += 1;
-            let value = value.as_ref().trim_matches(is_space_or_tab);
+            let value = trim_space_or_tab(value.as_ref());
             if !value.is_empty() {
                 values[slot] = Some(value);
             }
@@ -191,18 +190,24 @@ fn parse_authorization(value: &str) -> Result<&str, RequestRejection> {
     Ok(key_id)
 }
 
-/// The `v1` values among whitespace-separated `<version>,<value>` entries (others are ignored).
-fn parse_signature_entries(value: &str) -> Result<Vec<&str>, RequestRejection> {
-    let mut v1_values = Vec::new();
-    for entry in value.split(is_space_or_tab).filter(|e| !e.is_empty()) {
-        let (version, signature) = entry
-            .split_once(',')
-            .ok_or_else(|| malformed("persona-signature", "entry is not `<version>,<value>`"))?;
-        if version == "v1" {
-            v1_values.push(signature);
-        }
+/// Checks that `Persona-Signature` is whitespace-separated `<version>,<value>` entries.
+fn check_signature_entries(value: &str) -> Result<(), RequestRejection> {
+    if space_separated(value).all(|entry| entry.contains(',')) {
+        Ok(())
+    } else {
+        Err(malformed(
+            "persona-signature",
+            "entry is not `<version>,<value>`",
+        ))
     }
-    Ok(v1_values)
+}
+
+/// The `v1` values of a checked `Persona-Signature` (entries of other versions are ignored).
+fn v1_values(value: &str) -> impl Iterator<Item = &str> {
+    space_separated(value)
+        .filter_map(|entry| entry.split_once(','))
+        .filter(|(version, _)| *version == "v1")
+        .map(|(_, signature)| signature)
 }
 
 impl RequestVerifier {
@@ -262,7 +267,7 @@ impl RequestVerifier {
             )
             .into());
         }
-        let v1_values = parse_signature_entries(found.signature)?;
+        check_signature_entries(found.signature)?;
         let (key_id, secrets) = self
             .keys
             .get_key_value(key_id)
@@ -285,7 +290,7 @@ impl RequestVerifier {
         let mut matched = false;
         for key in secrets {
             let expected = expected_signature(key, &canonical_request);
-            for value in &v1_values {
+            for value in v1_values(found.signature) {
                 matched |= constant_time_eq(value.as_bytes(), &expected);
             }
         }

@@ -6,7 +6,7 @@
 //! one set and the `v1` of another would let an attacker pair an old signature with a fresh time.
 
 use crate::error::WebhookRejection;
-use crate::fields::parse_timestamp;
+use crate::fields::{SpaceSeparated, is_space_or_tab, parse_timestamp, space_separated};
 
 /// Longest header accepted, so junk input costs bounded work.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -103,7 +103,7 @@ impl<'a> Iterator for Items<'a> {
 /// they are read (the verifier stops at the first accepted set without allocating).
 #[derive(Debug, Clone)]
 pub struct Sets<'a> {
-    rest: &'a str,
+    raw: SpaceSeparated<'a>,
 }
 
 impl<'a> Iterator for Sets<'a> {
@@ -111,23 +111,8 @@ impl<'a> Iterator for Sets<'a> {
     type Item = Option<SignatureSet<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (set, rest) = next_raw_set(self.rest)?;
-        self.rest = rest;
-        Some(SignatureSet::parse(set))
+        self.raw.next().map(SignatureSet::parse)
     }
-}
-
-fn is_space_or_tab(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-/// The next non-empty run of bytes other than space/tab, and what follows it. Spaces and tabs
-/// are ASCII, so every split point is a char boundary.
-fn next_raw_set(text: &str) -> Option<(&str, &str)> {
-    let bytes = text.as_bytes();
-    let start = bytes.iter().position(|&b| !is_space_or_tab(b))?;
-    let end = memchr::memchr2(b' ', b'\t', &bytes[start..]).map_or(bytes.len(), |len| start + len);
-    Some((text.get(start..end)?, text.get(end..)?))
 }
 
 /// The sets of `header`, after the checks that need no parsing: not blank, at most
@@ -142,18 +127,14 @@ pub fn sets(header: &str) -> Result<Sets<'_>, WebhookRejection> {
             "header longer than 16384 bytes",
         ));
     }
-    let mut rest = header;
-    let mut count = 0;
-    while let Some((_, after)) = next_raw_set(rest) {
-        count += 1;
-        if count > MAX_SETS {
-            return Err(WebhookRejection::MalformedHeader(
-                "more than 16 signature sets",
-            ));
-        }
-        rest = after;
+    if space_separated(header).nth(MAX_SETS).is_some() {
+        return Err(WebhookRejection::MalformedHeader(
+            "more than 16 signature sets",
+        ));
     }
-    Ok(Sets { rest: header })
+    Ok(Sets {
+        raw: space_separated(header),
+    })
 }
 
 /// The error for a header none of whose sets has exactly one valid `t`.
