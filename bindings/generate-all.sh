@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates every committed generated file from the current sources, in one command:
-#   bindings/c/persona.h                       (cbindgen)
+#   bindings/ffi/include/persona.h             (cbindgen, from bindings/ffi/src/c)
 #   python/persona/_cffi_hot.py                (cffi declarations, from persona.h)
 #   swift/Sources/{PersonaFFI,PersonaBindings}, swift/xcframework/module.modulemap  (UniFFI)
 # The Python and Kotlin UniFFI bindings are not committed: maturin and Maven generate them from
 # the library at build time. Each of these has a drift check in tests/run-all.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bindings/c/generate-header.sh
+bindings/ffi/generate-header.sh
 python3 python/tools/gen_cffi.py
-cargo build --quiet   # the library and uniffi-bindgen the Swift generator reads
+cargo build --quiet -p persona-ffi -p uniffi-bindgen   # the library and the generator swift/generate.sh reads
 swift/generate.sh

@@ -11,6 +11,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InputField {
+    /// Any other argument, by the name the caller knows it by (a tolerance, a capacity, a
+    /// length, a value that is not text): one code, `invalid_argument`, on every surface.
+    Argument(&'static str),
     /// A `v1` key id (1–128 chars of `[A-Za-z0-9._~-]`).
     KeyId,
     /// A secret (empty).
@@ -29,6 +32,7 @@ impl InputField {
     /// Stable code, e.g. `invalid_key_id`.
     pub fn code(self) -> &'static str {
         match self {
+            Self::Argument(_) => "invalid_argument",
             Self::KeyId => "invalid_key_id",
             Self::Secret => "invalid_secret",
             Self::Nonce => "invalid_nonce",
@@ -40,6 +44,7 @@ impl InputField {
 
     fn name(self) -> &'static str {
         match self {
+            Self::Argument(name) => name,
             Self::KeyId => "key id",
             Self::Secret => "secret",
             Self::Nonce => "nonce",
@@ -52,7 +57,10 @@ impl InputField {
 
 impl fmt::Display for InputField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Self::Argument(name) => write!(f, "argument `{name}`"),
+            other => f.write_str(other.name()),
+        }
     }
 }
 
@@ -284,6 +292,29 @@ pub enum PersonaError {
 impl PersonaError {
     pub(crate) fn invalid(field: InputField, reason: &'static str) -> Self {
         Self::InvalidInput { field, reason }
+    }
+
+    /// An argument out of its domain (`invalid_argument`), named as the caller's API names it:
+    /// `invalid argument `tolerance_secs`: must not be negative`.
+    pub fn invalid_argument(name: &'static str, reason: &'static str) -> Self {
+        Self::invalid(InputField::Argument(name), reason)
+    }
+
+    /// Which kind of failure this is, in snake_case: the variant, which is what each language's
+    /// exception class is chosen by (`invalid_input`, `configuration`, `request_rejected`,
+    /// `webhook_rejected`, `invalid_payload`, `api`, `network`, `timeout`, `unexpected_response`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::Configuration(_) => "configuration",
+            Self::RequestRejected(_) => "request_rejected",
+            Self::WebhookRejected(_) => "webhook_rejected",
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::Api(_) => "api",
+            Self::Network { .. } => "network",
+            Self::Timeout { .. } => "timeout",
+            Self::UnexpectedResponse(_) => "unexpected_response",
+        }
     }
 
     /// Stable snake_case code for this error, shared by every language binding.

@@ -1,8 +1,8 @@
 //! # libpersona
 //!
 //! One Rust core that authenticates, signs and verifies traffic for the Persona
-//! identity-verification API, shipped to C (and, through the same library, to Python, Kotlin and
-//! Swift).
+//! identity-verification API, shipped to C, Python, Kotlin and Swift through one
+//! library built from it (`libpersona`, the `persona-ffi` crate).
 //!
 //! A walk through the crate, in the order a request meets it:
 //!
@@ -24,8 +24,13 @@
 //! The rules are written up in `docs/SIGNING.md`; `tests/vectors/` holds known answers produced by
 //! an independent implementation, which every language's test suite runs.
 //!
-//! The C ABI (`bindings/c/`) is compiled into this same library; it is the one module that
-//! opts out of the crate-wide lint against raw-pointer code, in its own file.
+//! This crate is the core alone: no `unsafe` (forbidden below), no FFI attributes, no server, no
+//! argument parser. The other products are their own crates in this workspace: `persona-ffi`
+//! (`bindings/ffi/`: libpersona's C ABI and UniFFI exports), `persona-sandbox` (`sandbox/`) and
+//! `persona-cli` (`cli/`: the `persona` binary). With the `client` feature off, the crate needs no
+//! async runtime, HTTP or TLS stack (webhook verification and `v1` signing only).
+
+#![forbid(unsafe_code)]
 
 pub mod canonical;
 #[cfg(feature = "client")]
@@ -39,18 +44,10 @@ mod mac;
 pub mod replay;
 #[cfg(feature = "client")]
 pub mod runtime;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 pub mod secret;
 pub mod signer;
-#[cfg(feature = "uniffi")]
-pub mod uniffi_api;
 pub mod verifier;
 pub mod webhook;
-
-/// The C ABI (`persona_*` functions, header `bindings/c/persona.h`). Rust callers use the safe API.
-#[path = "../bindings/c/src/lib.rs"]
-pub mod c_abi;
 
 pub use credentials::{ApiKey, Credentials, Environment, KeyPair};
 pub use error::{
@@ -61,9 +58,6 @@ pub use secret::Secret;
 pub use signer::{RequestSigner, SignedRequest};
 pub use verifier::{RequestVerifier, RequestVerifierBuilder, VerifiedRequest};
 pub use webhook::{WebhookEvent, WebhookVerifier, sign_webhook};
-
-#[cfg(feature = "uniffi")]
-uniffi::setup_scaffolding!("persona");
 
 /// The library version (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

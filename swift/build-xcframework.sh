@@ -9,8 +9,8 @@
 # Slices: ios-arm64 (aarch64-apple-ios), ios-arm64_x86_64-simulator (aarch64-apple-ios-sim +
 # x86_64-apple-ios, combined with lipo), macos-arm64_x86_64 (aarch64-apple-darwin +
 # x86_64-apple-darwin, combined with lipo). Each slice is a static PersonaFFI.framework laid out by
-# scripts/stage-framework.sh: the static libpersona.a (built with only the UniFFI surface and the
-# client: `--no-default-features --features uniffi`, no CLI, no sandbox) as its binary, the UniFFI
+# scripts/stage-framework.sh: the static libpersona.a (the persona-ffi crate as shipped: the C ABI,
+# the UniFFI surface and the client; no CLI, no sandbox, no test hooks) as its binary, the UniFFI
 # header in Headers/, and xcframework/module.modulemap (`framework module PersonaFFI`) in Modules/.
 # Framework slices rather than `-library … -headers …`: see stage-framework.sh for why.
 # Before building, the committed Swift bindings are checked against the macOS library: an
@@ -44,10 +44,10 @@ export MACOSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-10.15}
 echo "==> rustup targets"
 rustup target add "${TARGETS[@]}"
 
-echo "==> cargo build --lib (${PROFILE}) for ${TARGETS[*]}"
+echo "==> cargo build -p persona-ffi (${PROFILE}) for ${TARGETS[*]}"
 for target in "${TARGETS[@]}"; do
   # shellcheck disable=SC2086 # PROFILE_FLAG is empty or one word
-  cargo build --lib $PROFILE_FLAG --no-default-features --features uniffi --target "$target"
+  cargo build -p persona-ffi $PROFILE_FLAG --target "$target"
 done
 lib() { echo "target/$1/$PROFILE/libpersona.a"; }
 

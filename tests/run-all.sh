@@ -5,11 +5,13 @@
 #   PERSONA_FUZZ_SECONDS=0 ...  skip the fuzz smoke runs
 #   PERSONA_VALGRIND=0 ...      skip the C tests under valgrind (run by default)
 #
-# Steps: toolchain/packages → cargo fmt --check → clippy -D warnings → cargo test (unit, vectors,
-# properties, CLI, client/sandbox, C header drift) → vector drift check → C tests under ASan/UBSan
-# against the shared and the static library (and valgrind) → the Python package (pip install
-# ./python, pytest) → the Kotlin package (mvn verify) → the Swift package's checks (swift/check.sh:
-# everything short of a Swift compiler) → fuzz smoke runs.
+# Steps: toolchain/packages → cargo fmt --check → clippy -D warnings and tests for every feature
+# set an artifact is built with (the workspace defaults; the core without its client; the FFI
+# library with its test hooks) → rustdoc -D warnings → vector drift check → C tests under
+# ASan/UBSan against the shared and the static library (and valgrind) → the Python package (pip
+# install ./python, pytest) → the Kotlin package (mvn verify) → what the shipped libraries export
+# → the Swift package's checks (swift/check.sh: everything short of a Swift compiler) → fuzz smoke
+# runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -37,17 +39,32 @@ fi
 step "cargo fmt --check"
 cargo fmt --all --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --quiet -- -D warnings
+# Every feature set an artifact is built with, linted and tested on its own:
+#   the workspace defaults   persona (with the client), persona-ffi as shipped (wheel, jar,
+#                            XCFramework, C release), persona-sandbox, persona-cli
+#   persona, no features     the webhook/signing-only core a Rust user gets with the client off
+#   persona-ffi + test-hooks the library the C, Python and Kotlin suites also load (panic trigger)
+step "cargo clippy -D warnings: workspace defaults, the core without its client, the FFI library with test hooks"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p persona --no-default-features --all-targets --quiet -- -D warnings
+cargo clippy -p persona-ffi --features test-hooks --all-targets --quiet -- -D warnings
 
-step "cargo test (unit, shared vectors, properties, CLI, C header drift)"
-cargo test --all-targets --quiet
+step "cargo test: workspace defaults (unit, shared vectors, properties, CLI, client/sandbox, C header drift), then the core without its client"
+cargo test --workspace --all-targets --quiet
+cargo test -p persona --no-default-features --all-targets --quiet
+
+step "cargo doc -D warnings (every crate with Rust API docs; the core with and without its client)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p persona --no-default-features --no-deps --quiet
 
 step "Shared vectors are reproducible from the independent generator"
 python3 tests/vectors/generate.py --check
 
 step "C tests under AddressSanitizer + UBSan (shared and static library)"
-cargo build --quiet   # the library, and `persona` for the C client test's sandbox
+cargo build --quiet   # `persona` (the C client test's sandbox) and uniffi-bindgen (swift/check.sh)
+# The debug library with its test hooks (a deliberate panic): the C, Python and Kotlin suites use
+# it to prove a panic never crosses the boundary. Release builds, which ship, never have them.
+cargo build --quiet -p persona-ffi --features test-hooks
 tests/c/run.sh debug
 if [[ "${PERSONA_VALGRIND:-1}" == 1 ]]; then
   tests/c/run.sh debug --valgrind
@@ -63,11 +80,17 @@ python3 -m pip install --quiet --disable-pip-version-check --force-reinstall --n
 python3 -c 'import persona, persona._native' # fails loudly if the install did not happen
 # From the repository root pytest puts python/tests (not python/) on sys.path, so `import persona`
 # is the installed wheel, not the source tree. The sandbox process comes from `cargo build`.
-PERSONA_BIN="$ROOT/target/debug/persona" python3 -m pytest -q -p no:cacheprovider --rootdir "$ROOT/python" -o pythonpath= python/tests
+PERSONA_BIN="$ROOT/target/debug/persona" PERSONA_TEST_HOOKS_LIBRARY="$ROOT/target/debug/libpersona.so" \
+  python3 -m pytest -q -p no:cacheprovider --rootdir "$ROOT/python" -o pythonpath= python/tests
 
 step "Kotlin: mvn -f kotlin/pom.xml verify (builds libpersona, generates the UniFFI Kotlin, JUnit against a real sandbox)"
 # Needs a JDK 17+ (on the machine) and Maven (installed above); Maven fetches its plugins.
-mvn -B -q -f kotlin/pom.xml verify
+PERSONA_TEST_HOOKS_LIBRARY="$ROOT/target/debug/libpersona.so" mvn -B -q -f kotlin/pom.xml verify
+
+step "The shipped libraries export the C ABI and UniFFI's symbols, and nothing else (no test hook)"
+python3 bindings/ffi/check-exports.py \
+  "$(python3 -c 'import pathlib, persona; print(next(pathlib.Path(persona.__file__).parent.glob("_native/libpersona.*")))')" \
+  target/release/libpersona.so
 
 step "Swift package: drift, clang module import, ABI link check, Swift syntax (no Swift toolchain here)"
 swift/check.sh

@@ -22,10 +22,10 @@ pub mod retry;
 
 pub use blocking::{BlockingClient, BlockingPaginator};
 pub use builder::ClientBuilder;
-#[cfg(feature = "sandbox")]
-pub(crate) use builder::tls_config;
 pub use http::{ApiResponse, RequestOptions};
 pub use pagination::{ListParams, Page, Paginator};
+/// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
+pub use reqwest::Method;
 pub use resources::{
     Account, Accounts, Events, Inquiries, Inquiry, InquiryStatus, Resource, Verifications, Webhooks,
 };

@@ -440,6 +440,11 @@ macro_rules! read_only_resource {
         }
     };
     (@list $path:literal, true) => {
+        /// One page of objects matching `params`.
+        pub async fn list_page(&self, params: &ListParams) -> Result<Page<Resource>, PersonaError> {
+            Page::fetch(self.client, $path, params, Resource::from_json).await
+        }
+
         /// Every object matching `params`.
         pub fn list(&self, params: ListParams) -> Paginator<Resource> {
             Paginator::new(self.client.clone(), $path, params, Resource::from_json)

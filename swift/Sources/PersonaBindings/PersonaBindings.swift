@@ -3255,16 +3255,6 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * Panics on purpose, for binding test suites: the panic must surface as an exception and the
- * host process must survive.
- */
-public func debugTriggerPanic()throws   {try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_func_debug_trigger_panic(uniffiCallStatus
-    )
-}
-}
-/**
  * A `Persona-Signature` value (`t=<timestamp>,v1=<hex>`) for `body`: for tests and local servers
  * that play Persona's part.
  */
@@ -3303,9 +3293,6 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_persona_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
-    }
-    if (uniffi_persona_checksum_func_debug_trigger_panic() != 111) {
-        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_sign_webhook() != 59815) {
         return InitializationResult.apiChecksumMismatch

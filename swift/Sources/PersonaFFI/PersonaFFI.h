@@ -478,12 +478,6 @@ void uniffi_persona_fn_method_webhookverifier_verify(uint64_t ptr, RustBuffer he
 RustBuffer uniffi_persona_fn_method_webhookverifier_verify_event(uint64_t ptr, RustBuffer header, RustBuffer body, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_DEBUG_TRIGGER_PANIC
-#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_DEBUG_TRIGGER_PANIC
-void uniffi_persona_fn_func_debug_trigger_panic(RustCallStatus *_Nonnull out_status
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIGN_WEBHOOK
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIGN_WEBHOOK
 RustBuffer uniffi_persona_fn_func_sign_webhook(RustBuffer secret, RustBuffer body, int64_t timestamp, RustCallStatus *_Nonnull out_status
@@ -753,12 +747,6 @@ void ffi_persona_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_PERSONA_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_PERSONA_RUST_FUTURE_COMPLETE_VOID
 void ffi_persona_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DEBUG_TRIGGER_PANIC
-#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DEBUG_TRIGGER_PANIC
-uint16_t uniffi_persona_checksum_func_debug_trigger_panic(void
-    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIGN_WEBHOOK

@@ -81,8 +81,6 @@ internal object CAbi {
     ): Int
     @JvmStatic external fun persona_request_verifier_free(verifier: Pointer)
 
-    @JvmStatic external fun persona_debug_trigger_panic(): Int
-
     /**
      * An array of `{const char *, const char *}` structs (`persona_key`, `persona_header`) and
      * the strings they point to, in one native block (one allocation per call).

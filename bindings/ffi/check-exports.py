@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Checks what a built libpersona exports: the C ABI the header declares and UniFFI's symbols,
+and nothing else — in particular no test hook (those exist only in `test-hooks` builds).
+
+    python3 bindings/ffi/check-exports.py target/release/libpersona.so [more libraries...]
+
+The C ABI is read from bindings/ffi/include/persona.h with the `PERSONA_TEST_HOOKS` blocks left
+out, so a shipped library that exports a test hook fails, and so does one that misses a declared
+function. Exits 1 with the offending symbols listed.
+"""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+HEADER = pathlib.Path(__file__).resolve().parent / "include" / "persona.h"
+# What UniFFI's scaffolding exports for the `persona` namespace (functions, checksums, the
+# contract version, RustBuffer and future helpers, and the metadata library mode reads).
+UNIFFI = re.compile(r"^(uniffi_persona_\w+|ffi_persona_\w+|UNIFFI_META_\w*PERSONA\w*)$")
+
+
+def declared_c_abi() -> set:
+    """Function names the header declares outside `#if defined(PERSONA_TEST_HOOKS)` blocks."""
+    names, skipping = set(), 0
+    for line in HEADER.read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#if"):
+            skipping += 1 if skipping or "PERSONA_TEST_HOOKS" in stripped else 0
+            continue
+        if stripped.startswith("#endif") and skipping:
+            skipping -= 1
+            continue
+        # Declarations only: cbindgen writes documentation as ` * ...` comment lines.
+        if not skipping and not stripped.startswith(("/*", "*")):
+            names.update(re.findall(r"\b(persona_\w+)\s*\(", line))
+    return names
+
+
+def exported(library: str) -> set:
+    out = subprocess.run(["nm", "-D", "--defined-only", library], capture_output=True, text=True, check=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    c_abi = declared_c_abi()
+    if not c_abi:
+        print(f"no persona_* declarations found in {HEADER}", file=sys.stderr)
+        return 1
+    failed = False
+    for library in sys.argv[1:]:
+        symbols = exported(library)
+        unexpected = sorted(s for s in symbols if s not in c_abi and not UNIFFI.match(s))
+        missing = sorted(c_abi - symbols)
+        for name in unexpected:
+            print(f"{library}: exports {name}, which is neither the C ABI of persona.h nor UniFFI's", file=sys.stderr)
+        for name in missing:
+            print(f"{library}: does not export {name}, which persona.h declares", file=sys.stderr)
+        failed |= bool(unexpected or missing)
+        if not unexpected and not missing:
+            uniffi = sum(1 for s in symbols if UNIFFI.match(s))
+            print(f"{library}: {len(c_abi)} C ABI functions + {uniffi} UniFFI symbols, nothing else")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,470 @@
+//! Exported client objects: `Client` (async: asyncio, coroutines, Swift tasks) and
+//! `BlockingClient` (sync, on the process-wide runtime). Both delegate to one set of operations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::PersonaError;
+use persona_core::PersonaError as CoreError;
+use persona_core::client::{self as core, RequestOptions};
+use persona_core::credentials::{ApiKey, Credentials, Environment, KeyPair};
+
+/// How to build a client. Give `api_key`, or `key_id` + `secret`, or neither (environment).
+#[derive(Clone, Default, uniffi::Record)]
+pub struct ClientConfig {
+    pub api_key: Option<String>,
+    pub key_id: Option<String>,
+    pub secret: Option<String>,
+    pub base_url: Option<String>,
+    pub persona_version: Option<String>,
+    pub expected_environment: Option<String>,
+    pub request_timeout_ms: Option<u64>,
+    pub total_timeout_ms: Option<u64>,
+    pub max_retries: Option<u32>,
+    /// Named in the User-Agent, e.g. `python`.
+    pub binding: Option<String>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("key_id", &self.key_id)
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An inquiry; `resource_json` is the whole JSON:API object (unknown attributes included).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Inquiry {
+    pub id: String,
+    pub status: String,
+    pub reference_id: Option<String>,
+    pub created_at: Option<String>,
+    pub resource_json: String,
+}
+
+/// An account.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Account {
+    pub id: String,
+    pub reference_id: Option<String>,
+    pub resource_json: String,
+}
+
+/// Any other resource (verification, event, webhook).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Resource {
+    pub kind: String,
+    pub id: String,
+    pub resource_json: String,
+}
+
+/// A page of inquiries.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct InquiryPage {
+    pub data: Vec<Inquiry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of accounts.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AccountPage {
+    pub data: Vec<Account>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of other resources.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ResourcePage {
+    pub data: Vec<Resource>,
+    pub next_cursor: Option<String>,
+}
+
+/// Paging and filters (`filters` keys without the `filter[...]` wrapper, e.g. `status`).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct ListParams {
+    pub page_size: Option<u32>,
+    pub after: Option<String>,
+    pub filters: std::collections::HashMap<String, String>,
+}
+
+/// A raw response.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body_json: String,
+    pub attempts: u32,
+}
+
+impl From<&ListParams> for core::ListParams {
+    fn from(params: &ListParams) -> Self {
+        let mut filters: Vec<(String, String)> = params
+            .filters
+            .iter()
+            .map(|(k, v)| (format!("filter[{k}]"), v.clone()))
+            .collect();
+        filters.sort();
+        Self {
+            page_size: params.page_size,
+            after: params.after.clone(),
+            filters,
+        }
+    }
+}
+
+fn inquiry(i: core::Inquiry) -> Inquiry {
+    Inquiry {
+        status: i.status.as_str().to_owned(),
+        resource_json: i.resource.to_json().to_string(),
+        id: i.id,
+        reference_id: i.reference_id,
+        created_at: i.created_at,
+    }
+}
+
+fn account(a: core::Account) -> Account {
+    Account {
+        resource_json: a.resource.to_json().to_string(),
+        id: a.id,
+        reference_id: a.reference_id,
+    }
+}
+
+fn resource(r: core::Resource) -> Resource {
+    Resource {
+        resource_json: r.to_json().to_string(),
+        kind: r.kind,
+        id: r.id,
+    }
+}
+
+/// A bad argument, as the core words it (`invalid_argument`, the code every surface uses).
+fn invalid_argument(name: &'static str, reason: &'static str) -> PersonaError {
+    CoreError::invalid_argument(name, reason).into()
+}
+
+fn json_object(text: &str, name: &'static str) -> Result<Value, PersonaError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        _ => Err(invalid_argument(name, "must be a JSON object")),
+    }
+}
+
+fn options(idempotency_key: Option<String>) -> Option<RequestOptions> {
+    Some(RequestOptions {
+        idempotency_key,
+        ..RequestOptions::default()
+    })
+}
+
+fn build(config: ClientConfig) -> Result<core::Client, PersonaError> {
+    let credentials = match (config.api_key, config.key_id, config.secret) {
+        (Some(key), None, None) => Credentials::ApiKey(ApiKey::new(key)?),
+        (None, Some(key_id), Some(secret)) => Credentials::KeyPair(KeyPair::new(key_id, secret)?),
+        (None, None, None) => Credentials::from_env()?,
+        _ => {
+            return Err(PersonaError::Configuration {
+                detail: "give api_key, or key_id and secret, or neither (environment)".into(),
+            });
+        }
+    };
+    let mut builder = core::Client::builder().credentials(credentials);
+    if let Some(base_url) = config.base_url {
+        builder = builder.base_url(base_url);
+    }
+    if let Some(version) = config.persona_version {
+        builder = builder.persona_version(version);
+    }
+    if let Some(environment) = config.expected_environment {
+        builder = builder.expected_environment(Environment::parse(&environment)?);
+    }
+    if let Some(ms) = config.request_timeout_ms {
+        builder = builder.request_timeout(Duration::from_millis(ms));
+    }
+    if let Some(ms) = config.total_timeout_ms {
+        builder = builder.total_timeout(Duration::from_millis(ms));
+    }
+    if let Some(retries) = config.max_retries {
+        builder = builder.max_retries(retries);
+    }
+    builder = builder.binding(config.binding.unwrap_or_else(|| "uniffi".into()));
+    Ok(builder.build()?)
+}
+
+/// The operations both exported clients delegate to.
+struct Ops(core::Client);
+
+impl Ops {
+    async fn create_inquiry(
+        &self,
+        attributes_json: String,
+        idempotency_key: Option<String>,
+    ) -> Result<Inquiry, PersonaError> {
+        Ok(inquiry(
+            self.0
+                .inquiries()
+                .create(
+                    json_object(&attributes_json, "attributes")?,
+                    options(idempotency_key),
+                )
+                .await?,
+        ))
+    }
+    async fn retrieve_inquiry(&self, id: String) -> Result<Inquiry, PersonaError> {
+        Ok(inquiry(self.0.inquiries().retrieve(&id).await?))
+    }
+    async fn update_inquiry(
+        &self,
+        id: String,
+        attributes_json: String,
+    ) -> Result<Inquiry, PersonaError> {
+        Ok(inquiry(
+            self.0
+                .inquiries()
+                .update(&id, json_object(&attributes_json, "attributes")?)
+                .await?,
+        ))
+    }
+    async fn list_inquiries(&self, params: ListParams) -> Result<InquiryPage, PersonaError> {
+        let page = self.0.inquiries().list_page(&(&params).into()).await?;
+        Ok(InquiryPage {
+            data: page.data.into_iter().map(inquiry).collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+    async fn inquiry_action(&self, id: String, action: String) -> Result<Inquiry, PersonaError> {
+        let inquiries = self.0.inquiries();
+        Ok(inquiry(match action.as_str() {
+            "approve" => inquiries.approve(&id).await?,
+            "decline" => inquiries.decline(&id).await?,
+            "expire" => inquiries.expire(&id).await?,
+            "redact" => inquiries.redact(&id).await?,
+            _ => {
+                return Err(invalid_argument(
+                    "action",
+                    "must be `approve`, `decline`, `expire` or `redact`",
+                ));
+            }
+        }))
+    }
+    async fn resume_inquiry(&self, id: String) -> Result<String, PersonaError> {
+        Ok(self.0.inquiries().resume(&id).await?)
+    }
+    async fn simulate_inquiry(
+        &self,
+        id: String,
+        actions: Vec<String>,
+    ) -> Result<Inquiry, PersonaError> {
+        let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+        Ok(inquiry(self.0.inquiries().simulate(&id, &actions).await?))
+    }
+    async fn create_account(
+        &self,
+        attributes_json: String,
+        idempotency_key: Option<String>,
+    ) -> Result<Account, PersonaError> {
+        Ok(account(
+            self.0
+                .accounts()
+                .create(
+                    json_object(&attributes_json, "attributes")?,
+                    options(idempotency_key),
+                )
+                .await?,
+        ))
+    }
+    async fn retrieve_account(&self, id: String) -> Result<Account, PersonaError> {
+        Ok(account(self.0.accounts().retrieve(&id).await?))
+    }
+    async fn update_account(
+        &self,
+        id: String,
+        attributes_json: String,
+    ) -> Result<Account, PersonaError> {
+        Ok(account(
+            self.0
+                .accounts()
+                .update(&id, json_object(&attributes_json, "attributes")?)
+                .await?,
+        ))
+    }
+    async fn list_accounts(&self, params: ListParams) -> Result<AccountPage, PersonaError> {
+        let page = self.0.accounts().list_page(&(&params).into()).await?;
+        Ok(AccountPage {
+            data: page.data.into_iter().map(account).collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+    async fn retrieve_resource(&self, kind: String, id: String) -> Result<Resource, PersonaError> {
+        Ok(resource(match kind.as_str() {
+            "verification" => self.0.verifications().retrieve(&id).await?,
+            "event" => self.0.events().retrieve(&id).await?,
+            "webhook" => self.0.webhooks().retrieve(&id).await?,
+            _ => {
+                return Err(invalid_argument(
+                    "kind",
+                    "must be `verification`, `event` or `webhook`",
+                ));
+            }
+        }))
+    }
+    async fn list_resources(
+        &self,
+        kind: String,
+        params: ListParams,
+    ) -> Result<ResourcePage, PersonaError> {
+        let params = (&params).into();
+        let page = match kind.as_str() {
+            "event" => self.0.events().list_page(&params).await?,
+            "webhook" => self.0.webhooks().list_page(&params).await?,
+            _ => return Err(invalid_argument("kind", "must be `event` or `webhook`")),
+        };
+        Ok(ResourcePage {
+            data: page.data.into_iter().map(resource).collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+    async fn request(
+        &self,
+        method: String,
+        path: String,
+        query: Vec<super::Header>,
+        body_json: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<ApiResponse, PersonaError> {
+        let method = core::Method::from_bytes(method.as_bytes())
+            .map_err(|_| invalid_argument("method", "must be an HTTP method"))?;
+        let query: Vec<(String, String)> = query.into_iter().map(|h| (h.name, h.value)).collect();
+        let body = body_json
+            .as_deref()
+            .map(serde_json::from_str::<Value>)
+            .transpose()
+            .map_err(|_| invalid_argument("body", "must be JSON"))?;
+        let options = RequestOptions {
+            idempotency_key,
+            ..RequestOptions::default()
+        };
+        let response = self
+            .0
+            .request(method, &path, &query, body.as_ref(), &options)
+            .await?;
+        Ok(ApiResponse {
+            status: response.status,
+            request_id: response.request_id,
+            body_json: response.body.to_string(),
+            attempts: response.attempts,
+        })
+    }
+}
+
+/// Both exported clients from one method list: each method is a one-line delegation to [`Ops`],
+/// run on the core's one process-wide runtime — spawned there and awaited (`Client`: asyncio,
+/// Kotlin coroutines, Swift async poll the join handle, which needs no runtime of its own), or
+/// blocked on (`BlockingClient`: sync callers; the call releases Python's GIL). No second
+/// runtime is ever started (UniFFI's `async_runtime = "tokio"` would add async-compat's).
+macro_rules! exported_clients {
+    ($( $(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        /// The async Persona client (asyncio / Kotlin coroutines / Swift async).
+        #[derive(uniffi::Object)]
+        pub struct Client(Arc<Ops>);
+
+        /// The blocking Persona client; calls run on the process-wide runtime.
+        #[derive(uniffi::Object)]
+        pub struct BlockingClient(Ops);
+
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0 .0.fmt(f)
+            }
+        }
+
+        impl std::fmt::Debug for BlockingClient {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0 .0.fmt(f)
+            }
+        }
+
+        #[uniffi::export]
+        impl Client {
+            #[uniffi::constructor]
+            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Arc::new(Ops(build(config)?)))))
+            }
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> Result<$ret, PersonaError> {
+                    let ops = Arc::clone(&self.0);
+                    spawn(async move { ops.$name($($arg),*).await }).await
+                }
+            )*
+        }
+
+        #[uniffi::export]
+        impl BlockingClient {
+            #[uniffi::constructor]
+            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Ops(build(config)?))))
+            }
+            $(
+                $(#[$doc])*
+                pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret, PersonaError> {
+                    block(self.0.$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+fn block<T>(
+    future: impl std::future::Future<Output = Result<T, PersonaError>>,
+) -> Result<T, PersonaError> {
+    persona_core::runtime::runtime()?.block_on(future)
+}
+
+/// Runs `future` on the process-wide runtime; the returned future only waits for it.
+async fn spawn<T: Send + 'static>(
+    future: impl std::future::Future<Output = Result<T, PersonaError>> + Send + 'static,
+) -> Result<T, PersonaError> {
+    let handle = persona_core::runtime::runtime()?.spawn(future);
+    handle.await.map_err(|err| PersonaError::Internal {
+        detail: if err.is_panic() {
+            "internal error: libpersona panicked (a bug; please report it)".into()
+        } else {
+            "the call was cancelled".into()
+        },
+    })?
+}
+
+exported_clients! {
+    fn create_inquiry(&self, attributes_json: String, idempotency_key: Option<String>) -> Inquiry;
+    fn retrieve_inquiry(&self, id: String) -> Inquiry;
+    fn update_inquiry(&self, id: String, attributes_json: String) -> Inquiry;
+    fn list_inquiries(&self, params: ListParams) -> InquiryPage;
+    /// `approve`, `decline`, `expire` or `redact`.
+    fn inquiry_action(&self, id: String, action: String) -> Inquiry;
+    fn resume_inquiry(&self, id: String) -> String;
+    fn simulate_inquiry(&self, id: String, actions: Vec<String>) -> Inquiry;
+    fn create_account(&self, attributes_json: String, idempotency_key: Option<String>) -> Account;
+    fn retrieve_account(&self, id: String) -> Account;
+    fn update_account(&self, id: String, attributes_json: String) -> Account;
+    fn list_accounts(&self, params: ListParams) -> AccountPage;
+    /// `verification`, `event` or `webhook`.
+    fn retrieve_resource(&self, kind: String, id: String) -> Resource;
+    /// `event` or `webhook`.
+    fn list_resources(&self, kind: String, params: ListParams) -> ResourcePage;
+    /// The raw escape hatch (`query` as name/value pairs).
+    fn request(
+        &self,
+        method: String,
+        path: String,
+        query: Vec<super::Header>,
+        body_json: Option<String>,
+        idempotency_key: Option<String>
+    ) -> ApiResponse;
+}

@@ -1,0 +1,127 @@
+//! The exported error: one enum, each variant something the caller can act on. Kotlin and Swift
+//! name it `PersonaException` / `PersonaError`; Python gets one exception class per variant.
+
+use persona_core::error::{ApiErrorKind, PersonaError as CoreError};
+
+/// One `errors[]` entry of a Persona error response.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ApiErrorDetail {
+    /// `title`.
+    pub title: Option<String>,
+    /// `details`.
+    pub details: Option<String>,
+    /// `source.pointer`.
+    pub pointer: Option<String>,
+}
+
+/// Every failure of libpersona. `code` fields carry the stable codes shared by all languages;
+/// `detail` is the human-readable text (not `message`: UniFFI's Kotlin error classes already have
+/// a `message` property, and a field of that name makes the generated code ambiguous under K2).
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum PersonaError {
+    /// An input was invalid (`invalid_key_id`, `invalid_nonce`, ...).
+    #[error("{detail}")]
+    InvalidInput { code: String, detail: String },
+    /// Credentials or settings are missing or inconsistent.
+    #[error("{detail}")]
+    Configuration { detail: String },
+    /// A `v1`-signed request failed verification (`signature_mismatch`, ...).
+    #[error("{detail}")]
+    RequestRejected { code: String, detail: String },
+    /// A webhook failed verification (`no_matching_signature`, ...).
+    #[error("{detail}")]
+    WebhookRejected { code: String, detail: String },
+    /// A verified webhook body is not a Persona event.
+    #[error("{detail}")]
+    InvalidPayload { detail: String },
+    /// The API answered with an error status.
+    #[error("{detail}")]
+    Api {
+        /// `authentication`, `permission_denied`, `not_found`, `conflict`, `validation`,
+        /// `rate_limited`, `server` or `api_error`.
+        code: String,
+        status: u16,
+        request_id: Option<String>,
+        errors: Vec<ApiErrorDetail>,
+        retry_after_ms: Option<u64>,
+        idempotency_key: Option<String>,
+        detail: String,
+    },
+    /// The request could not be completed over the network.
+    #[error("{detail}")]
+    Network {
+        detail: String,
+        idempotency_key: Option<String>,
+    },
+    /// A timeout or the total deadline passed.
+    #[error("{detail}")]
+    Timeout {
+        detail: String,
+        idempotency_key: Option<String>,
+    },
+    /// A response did not have the expected shape.
+    #[error("{detail}")]
+    UnexpectedResponse { detail: String },
+    /// A bug inside libpersona (a caught panic).
+    #[error("{detail}")]
+    Internal { detail: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for PersonaError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Internal {
+            detail: error.reason,
+        }
+    }
+}
+
+impl From<CoreError> for PersonaError {
+    fn from(error: CoreError) -> Self {
+        let detail = error.to_string();
+        let code = error.code().to_owned();
+        match error {
+            CoreError::InvalidInput { .. } => Self::InvalidInput { code, detail },
+            CoreError::Configuration(_) => Self::Configuration { detail },
+            CoreError::RequestRejected(_) => Self::RequestRejected { code, detail },
+            CoreError::WebhookRejected(_) => Self::WebhookRejected { code, detail },
+            CoreError::InvalidPayload(_) => Self::InvalidPayload { detail },
+            CoreError::Api(api) => Self::Api {
+                code: match api.kind {
+                    ApiErrorKind::Other => "api_error".into(),
+                    kind => kind.code().into(),
+                },
+                status: api.status,
+                request_id: api.request_id.clone(),
+                errors: api
+                    .errors
+                    .iter()
+                    .map(|e| ApiErrorDetail {
+                        title: e.title.clone(),
+                        details: e.details.clone(),
+                        pointer: e.pointer.clone(),
+                    })
+                    .collect(),
+                retry_after_ms: api
+                    .retry_after
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                idempotency_key: api.idempotency_key.clone(),
+                detail,
+            },
+            CoreError::Network {
+                idempotency_key, ..
+            } => Self::Network {
+                detail,
+                idempotency_key,
+            },
+            CoreError::Timeout {
+                idempotency_key, ..
+            } => Self::Timeout {
+                detail,
+                idempotency_key,
+            },
+            CoreError::UnexpectedResponse(_) => Self::UnexpectedResponse { detail },
+            // A kind this version does not know yet: still an error, never a success.
+            _ => Self::Internal { detail },
+        }
+    }
+}

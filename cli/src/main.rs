@@ -1,0 +1,117 @@
+//! `persona`: sign and verify `v1` requests and Persona webhooks, call the API, and run the local
+//! sandbox and the end-to-end demo, from the shell.
+//!
+//! Secrets come only from environment variables (never arguments, which leak into process
+//! lists). Exit codes: 0 success/valid, 1 invalid (one-line reason on stderr), 2 usage or
+//! configuration error.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI's job is to print
+
+mod api;
+mod demo;
+mod input;
+mod request;
+mod sandbox;
+mod webhook;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use persona::PersonaError;
+use persona_sandbox::SandboxError;
+
+/// How a command failed, mapped to the documented exit codes.
+pub(crate) enum Failure {
+    /// Exit 1: the signature/webhook is invalid.
+    Invalid(String),
+    /// Exit 2: bad usage or configuration.
+    Usage(String),
+}
+
+impl From<PersonaError> for Failure {
+    fn from(error: PersonaError) -> Self {
+        let line = format!("{error} [{}]", error.code());
+        match error {
+            PersonaError::RequestRejected(_)
+            | PersonaError::WebhookRejected(_)
+            | PersonaError::InvalidPayload(_)
+            | PersonaError::Api(_)
+            | PersonaError::Network { .. }
+            | PersonaError::Timeout { .. }
+            | PersonaError::UnexpectedResponse(_) => Self::Invalid(line),
+            _ => Self::Usage(line),
+        }
+    }
+}
+
+impl From<SandboxError> for Failure {
+    fn from(error: SandboxError) -> Self {
+        Self::Usage(error.to_string())
+    }
+}
+
+pub(crate) type CommandResult = Result<(), Failure>;
+
+#[derive(Parser)]
+#[command(
+    name = "persona",
+    version,
+    about = "Sign and verify Persona `v1` requests and webhooks",
+    long_about = "Sign and verify Persona `v1` requests and webhooks.\n\n\
+        Secrets are read only from environment variables: PERSONA_API_KEY_ID and \
+        PERSONA_API_KEY_SECRET for requests, PERSONA_WEBHOOK_SECRET for webhooks. For verification \
+        a variable may hold several comma-separated secrets (rotation); signing uses the first.\n\n\
+        Exit codes: 0 success/valid, 1 invalid or failed API call (reason on stderr), 2 usage or \
+        configuration error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a request and print the four headers as `Name: value` lines.
+    Sign(request::SignArgs),
+    /// Verify a `v1`-signed request; prints the key id when valid.
+    VerifyRequest(request::VerifyArgs),
+    /// Sign or verify Persona webhooks (`Persona-Signature: t=…,v1=…`).
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
+    /// Run the local Persona-compatible sandbox server.
+    Sandbox(sandbox::SandboxArgs),
+    /// Run the end-to-end demo against an embedded sandbox (no network, no credentials needed).
+    Demo,
+    /// Create, get, list and simulate inquiries (JSON out).
+    #[command(subcommand)]
+    Inquiries(api::InquiriesCommand),
+    /// Create, get and list accounts (JSON out).
+    #[command(subcommand)]
+    Accounts(api::AccountsCommand),
+}
+
+/// Parses arguments, runs the command and maps the outcome to an exit code.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Sign(args) => request::sign(&args),
+        Command::VerifyRequest(args) => request::verify(&args),
+        Command::Webhook(command) => webhook::run(&command),
+        Command::Sandbox(args) => sandbox::run(&args),
+        Command::Demo => demo::run(),
+        Command::Inquiries(command) => api::inquiries(command),
+        Command::Accounts(command) => api::accounts(command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(reason)) => {
+            eprintln!("invalid: {reason}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(reason)) => {
+            eprintln!("error: {reason}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,537 @@
+//! Request handling: faults in front, then auth, idempotency, and the resource routes.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use serde_json::{Value, json};
+
+use super::faults::{Fault, FaultRule};
+use super::idempotency::{Claim, Stored, fingerprint};
+use super::inflection::{Inflection, inflect};
+use super::state::State;
+use super::store::{Kind, iso8601, new_id};
+
+/// What the server does with a request.
+pub enum Outcome {
+    /// Send this response.
+    Reply(hyper::Response<Full<Bytes>>),
+    /// Drop the connection without a response.
+    Drop,
+}
+
+/// A status and JSON body (plus extra headers) before rendering.
+struct Reply {
+    status: u16,
+    body: Value,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn ok(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Persona's error format.
+    fn error(status: u16, title: &str, details: Option<&str>, pointer: Option<&str>) -> Self {
+        let mut error = json!({ "title": title });
+        if let Some(details) = details {
+            error["details"] = json!(details);
+        }
+        if let Some(pointer) = pointer {
+            error["source"] = json!({ "pointer": pointer });
+        }
+        Self::ok(status, json!({ "errors": [error] }))
+    }
+}
+
+fn render(reply: Reply, inflection: Inflection) -> hyper::Response<Full<Bytes>> {
+    let body = serde_json::to_vec(&inflect(reply.body, inflection)).unwrap_or_default();
+    let builder = hyper::Response::builder()
+        .status(reply.status)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Request-Id", new_id("req"))
+        .header("RateLimit-Limit", "300")
+        .header("RateLimit-Remaining", "299")
+        .header("RateLimit-Reset", "60");
+    let mut response = builder
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())));
+    // A reply's own headers replace the defaults (e.g. an injected RateLimit-Reset).
+    for (name, value) in reply.headers {
+        if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: Bytes) -> Outcome {
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or(path.clone(), |pq| pq.as_str().to_owned());
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter_map(|(n, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (n.as_str().to_owned(), v.to_owned()))
+        })
+        .collect();
+    let inflection = Inflection::from_header(header(&headers, "key-inflection"));
+
+    if let Some(rest) = path.strip_prefix("/_sandbox/") {
+        return Outcome::Reply(render(
+            admin(state, &method, rest, &body),
+            Inflection::Kebab,
+        ));
+    }
+
+    // Faults "in front of" the API (gateway, network): nothing is processed or stored.
+    let fault = state.faults.take(&method, &path);
+    let mut app_error = None;
+    match &fault {
+        Some(Fault::Reset) => return Outcome::Drop,
+        Some(Fault::Delay { delay_ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(*delay_ms)).await
+        }
+        Some(Fault::Status {
+            status,
+            retry_after,
+            ratelimit_reset,
+        }) => {
+            let mut reply = Reply::error(
+                *status,
+                "Injected fault",
+                Some("The sandbox was told to fail this request."),
+                None,
+            );
+            if let Some(seconds) = retry_after {
+                reply.headers.push(("Retry-After", seconds.to_string()));
+            }
+            if let Some(seconds) = ratelimit_reset {
+                reply.headers.push(("RateLimit-Reset", seconds.to_string()));
+                reply.headers.push(("RateLimit-Remaining", "0".into()));
+            }
+            if *status == 500 {
+                // An application error: Persona stores it for the idempotency key.
+                app_error = Some(reply);
+            } else {
+                return Outcome::Reply(render(reply, inflection));
+            }
+        }
+        _ => {}
+    }
+
+    if let Err(reason) = state.authenticate(&method, &target, &headers, &body) {
+        return Outcome::Reply(render(
+            Reply::error(
+                401,
+                "Must be authenticated to access this endpoint",
+                Some(&reason),
+                None,
+            ),
+            inflection,
+        ));
+    }
+
+    let idempotency_key = header(&headers, "idempotency-key")
+        .filter(|_| method == "POST")
+        .map(str::to_owned);
+    if let Some(key) = &idempotency_key {
+        match state
+            .idempotency
+            .claim(key, fingerprint(&method, &target, &body))
+        {
+            Claim::Process => {}
+            Claim::Replay(stored) => {
+                let mut reply = Reply::ok(stored.status, stored.body);
+                reply.headers.push(("Idempotent-Replayed", "true".into()));
+                return Outcome::Reply(render(reply, inflection));
+            }
+            Claim::Mismatch => {
+                return Outcome::Reply(render(
+                    Reply::error(
+                        409,
+                        "Idempotency error",
+                        Some("Idempotency-Key was already used with different parameters."),
+                        None,
+                    ),
+                    inflection,
+                ));
+            }
+            Claim::InProgress => {
+                return Outcome::Reply(render(
+                    Reply::error(
+                        409,
+                        "Idempotency error",
+                        Some("A request with this Idempotency-Key is still in progress."),
+                        None,
+                    ),
+                    inflection,
+                ));
+            }
+        }
+    }
+
+    let reply = match app_error {
+        Some(reply) => reply,
+        None => route(state, &method, &path, &query, &body),
+    };
+    if let Some(key) = &idempotency_key {
+        state.idempotency.complete(
+            key,
+            Stored {
+                status: reply.status,
+                body: reply.body.clone(),
+            },
+        );
+    }
+    if fault == Some(Fault::LoseResponse) {
+        return Outcome::Drop;
+    }
+    Outcome::Reply(render(reply, inflection))
+}
+
+fn admin(state: &State, method: &str, rest: &str, body: &[u8]) -> Reply {
+    match (method, rest) {
+        ("POST", "faults") => match serde_json::from_slice::<FaultRule>(body) {
+            Ok(rule) => {
+                state.faults.add(rule);
+                Reply::ok(201, json!({ "ok": true }))
+            }
+            Err(err) => Reply::error(400, "Invalid fault rule", Some(&err.to_string()), None),
+        },
+        ("DELETE", "faults") => {
+            state.faults.clear();
+            Reply::ok(200, json!({ "ok": true }))
+        }
+        ("GET", "stats") => Reply::ok(200, state.store().stats()),
+        ("POST", "reset") => {
+            state.store().clear();
+            state.faults.clear();
+            Reply::ok(200, json!({ "ok": true }))
+        }
+        _ => Reply::error(404, "Not found", None, None),
+    }
+}
+
+fn query_params(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
+    if body.is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    let json: Value =
+        serde_json::from_slice(body).map_err(|_| Reply::error(400, "Invalid JSON", None, None))?;
+    match inflect(json, Inflection::Kebab).pointer("/data/attributes") {
+        None | Some(Value::Null) => Ok(serde_json::Map::new()),
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(_) => Err(Reply::error(
+            400,
+            "Invalid attributes",
+            None,
+            Some("/data/attributes"),
+        )),
+    }
+}
+
+fn list(state: &State, kind: Kind, query: &str, base: &str) -> Reply {
+    let params = query_params(query);
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let size = match get("page[size]").map(|s| s.parse::<usize>()) {
+        None => 10,
+        Some(Ok(size)) if (1..=100).contains(&size) => size,
+        Some(_) => {
+            return Reply::error(
+                400,
+                "Invalid page size",
+                Some("page[size] must be 1-100"),
+                None,
+            );
+        }
+    };
+    let filters: Vec<(String, String)> = params
+        .iter()
+        .filter_map(|(n, v)| {
+            n.strip_prefix("filter[")
+                .and_then(|n| n.strip_suffix(']'))
+                .map(|n| (n.to_owned(), v.clone()))
+        })
+        .collect();
+    let keep = |object: &Value| {
+        filters.iter().all(|(name, value)| {
+            object["attributes"].get(name).and_then(Value::as_str) == Some(value.as_str())
+        })
+    };
+    let (data, next) = state
+        .store()
+        .page(kind, get("page[after]").as_deref(), size, keep);
+    let next_link = next.map(|after| {
+        let mut link = url::form_urlencoded::Serializer::new(String::new());
+        link.append_pair("page[after]", &after)
+            .append_pair("page[size]", &size.to_string());
+        for (name, value) in &filters {
+            link.append_pair(&format!("filter[{name}]"), value);
+        }
+        format!("{base}?{}", link.finish())
+    });
+    Reply::ok(
+        200,
+        json!({ "data": data, "links": { "prev": null, "next": next_link } }),
+    )
+}
+
+fn not_found(kind: &str) -> Reply {
+    Reply::error(
+        404,
+        "Record not found",
+        Some(&format!("No {kind} with that id.")),
+        None,
+    )
+}
+
+/// Lifecycle transitions: the new status and the event it emits.
+fn transition(action: &str) -> Option<(&'static str, &'static str)> {
+    Some(match action {
+        "start" | "start_inquiry" => ("pending", "inquiry.started"),
+        "complete" | "complete_inquiry" => ("completed", "inquiry.completed"),
+        "fail" | "fail_inquiry" => ("failed", "inquiry.failed"),
+        "approve" | "approve_inquiry" => ("approved", "inquiry.approved"),
+        "decline" | "decline_inquiry" => ("declined", "inquiry.declined"),
+        "expire" | "expire_inquiry" => ("expired", "inquiry.expired"),
+        "mark_for_review" => ("needs_review", "inquiry.marked-for-review"),
+        _ => return None,
+    })
+}
+
+fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Reply> {
+    let (status, event) = transition(action).ok_or_else(|| {
+        Reply::error(
+            400,
+            "Invalid action",
+            Some(&format!("Unknown action `{action}`.")),
+            Some("/meta/actions"),
+        )
+    })?;
+    let now = iso8601(persona::clock::unix_now());
+    let updated = state
+        .store()
+        .update(Kind::Inquiry, id, |inquiry| {
+            inquiry["attributes"]["status"] = json!(status);
+            inquiry["attributes"]["updated-at"] = json!(now);
+            inquiry["attributes"][format!("{status}-at")] = json!(now);
+        })
+        .ok_or_else(|| not_found("inquiry"))?;
+    if status == "completed" {
+        let verification = state.store().insert(
+            Kind::Verification,
+            json!({
+                "type": "verification/government-id",
+                "id": new_id("ver"),
+                "attributes": { "status": "passed", "created-at": now },
+                "relationships": { "inquiry": { "data": { "type": "inquiry", "id": id } } },
+            }),
+        );
+        state.store().update(Kind::Inquiry, id, |inquiry| {
+            inquiry["relationships"]["verifications"]["data"] =
+                json!([{ "type": verification["type"], "id": verification["id"] }]);
+        });
+    }
+    let updated = state.store().get(Kind::Inquiry, id).unwrap_or(updated);
+    state.emit(event, &updated);
+    Ok(updated)
+}
+
+fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return Reply::error(404, "Not found", None, None);
+    };
+    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let result: Result<Reply, Reply> = (|| {
+        Ok(match (method, segments.as_slice()) {
+            ("POST", ["inquiries"]) => {
+                let mut attributes = attributes_of(body)?;
+                let template = attributes
+                    .get("inquiry-template-id")
+                    .or_else(|| attributes.get("template-id"));
+                if !template.is_some_and(Value::is_string) {
+                    return Err(Reply::error(
+                        422,
+                        "Invalid attribute",
+                        Some("inquiry-template-id is required"),
+                        Some("/data/attributes/inquiry-template-id"),
+                    ));
+                }
+                let now = iso8601(persona::clock::unix_now());
+                attributes.insert("status".into(), json!("created"));
+                attributes.insert("created-at".into(), json!(now));
+                attributes.entry("reference-id").or_insert(Value::Null);
+                let inquiry = state.store().insert(
+                    Kind::Inquiry,
+                    json!({ "type": "inquiry", "id": new_id("inq"), "attributes": attributes, "relationships": {} }),
+                );
+                state.emit("inquiry.created", &inquiry);
+                Reply::ok(201, json!({ "data": inquiry }))
+            }
+            ("GET", ["inquiries"]) => list(state, Kind::Inquiry, query, "/api/v1/inquiries"),
+            ("GET", ["inquiries", id]) => Reply::ok(
+                200,
+                json!({ "data": state.store().get(Kind::Inquiry, id).ok_or_else(|| not_found("inquiry"))? }),
+            ),
+            ("PATCH", ["inquiries", id]) => {
+                let attributes = attributes_of(body)?;
+                let updated = state
+                    .store()
+                    .update(Kind::Inquiry, id, |inquiry| {
+                        for (key, value) in attributes {
+                            if key != "status" {
+                                inquiry["attributes"][key] = value;
+                            }
+                        }
+                    })
+                    .ok_or_else(|| not_found("inquiry"))?;
+                Reply::ok(200, json!({ "data": updated }))
+            }
+            ("DELETE", ["inquiries", id]) => {
+                let now = iso8601(persona::clock::unix_now());
+                let redacted = state
+                    .store()
+                    .update(Kind::Inquiry, id, |inquiry| {
+                        if let Some(attributes) = inquiry["attributes"].as_object_mut() {
+                            attributes.retain(|key, _| {
+                                matches!(
+                                    key.as_str(),
+                                    "status" | "created-at" | "inquiry-template-id"
+                                )
+                            });
+                            attributes.insert("redacted-at".into(), json!(now));
+                        }
+                    })
+                    .ok_or_else(|| not_found("inquiry"))?;
+                state.emit("inquiry.redacted", &redacted);
+                Reply::ok(200, json!({ "data": redacted }))
+            }
+            ("POST", ["inquiries", id, "resume"]) => {
+                let inquiry = state
+                    .store()
+                    .get(Kind::Inquiry, id)
+                    .ok_or_else(|| not_found("inquiry"))?;
+                Reply::ok(
+                    200,
+                    json!({ "data": inquiry, "meta": { "session-token": new_id("sess") } }),
+                )
+            }
+            ("POST", ["inquiries", id, action @ ("expire" | "approve" | "decline")]) => {
+                Reply::ok(200, json!({ "data": apply_transition(state, id, action)? }))
+            }
+            ("POST", ["inquiries", id, "perform-simulate-actions"]) => {
+                let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+                let actions: Vec<String> = json
+                    .pointer("/meta/actions")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| {
+                                x.get("type").and_then(Value::as_str).map(str::to_owned)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if actions.is_empty() {
+                    return Err(Reply::error(
+                        400,
+                        "Invalid actions",
+                        Some("meta.actions must list at least one action"),
+                        Some("/meta/actions"),
+                    ));
+                }
+                if state.store().get(Kind::Inquiry, id).is_none() {
+                    return Err(not_found("inquiry"));
+                }
+                let mut latest = Value::Null;
+                for action in &actions {
+                    latest = apply_transition(state, id, action)?;
+                }
+                Reply::ok(200, json!({ "data": latest }))
+            }
+            ("POST", ["accounts"]) => {
+                let mut attributes = attributes_of(body)?;
+                attributes.insert(
+                    "created-at".into(),
+                    json!(iso8601(persona::clock::unix_now())),
+                );
+                attributes.entry("reference-id").or_insert(Value::Null);
+                let account = state.store().insert(
+                    Kind::Account,
+                    json!({ "type": "account", "id": new_id("act"), "attributes": attributes }),
+                );
+                Reply::ok(201, json!({ "data": account }))
+            }
+            ("GET", ["accounts"]) => list(state, Kind::Account, query, "/api/v1/accounts"),
+            ("GET", ["accounts", id]) => Reply::ok(
+                200,
+                json!({ "data": state.store().get(Kind::Account, id).ok_or_else(|| not_found("account"))? }),
+            ),
+            ("PATCH", ["accounts", id]) => {
+                let attributes = attributes_of(body)?;
+                let updated = state
+                    .store()
+                    .update(Kind::Account, id, |account| {
+                        for (key, value) in attributes {
+                            account["attributes"][key] = value;
+                        }
+                    })
+                    .ok_or_else(|| not_found("account"))?;
+                Reply::ok(200, json!({ "data": updated }))
+            }
+            ("GET", ["verifications", id]) => Reply::ok(
+                200,
+                json!({ "data": state.store().get(Kind::Verification, id).ok_or_else(|| not_found("verification"))? }),
+            ),
+            ("GET", ["events"]) => list(state, Kind::Event, query, "/api/v1/events"),
+            ("GET", ["events", id]) => Reply::ok(
+                200,
+                json!({ "data": state.store().get(Kind::Event, id).ok_or_else(|| not_found("event"))? }),
+            ),
+            ("GET", ["webhooks"]) => Reply::ok(
+                200,
+                json!({ "data": state.webhook_resource().into_iter().collect::<Vec<_>>(), "links": { "prev": null, "next": null } }),
+            ),
+            ("GET", ["webhooks", id]) => match state.webhook_resource() {
+                Some(webhook) if webhook["id"] == *id => Reply::ok(200, json!({ "data": webhook })),
+                _ => not_found("webhook"),
+            },
+            _ => Reply::error(
+                404,
+                "Not found",
+                Some(&format!("No route for {method} {path}.")),
+                None,
+            ),
+        })
+    })();
+    result.unwrap_or_else(|error| error)
+}

@@ -1,0 +1,145 @@
+//! Everything the sandbox's handlers share.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::SandboxConfig;
+use super::faults::Faults;
+use super::idempotency::Idempotency;
+use super::store::{Kind, Store, iso8601, new_id};
+use super::webhooks::Deliverer;
+use persona::{ApiKey, RequestVerifier};
+use subtle::ConstantTimeEq;
+
+use crate::SandboxError;
+
+/// Shared sandbox state.
+pub struct State {
+    store: Store,
+    pub(crate) faults: Faults,
+    pub(crate) idempotency: Idempotency,
+    api_key: Option<ApiKey>,
+    verifier: Option<RequestVerifier>,
+    webhooks: Option<Arc<Deliverer>>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("api_key", &self.api_key.is_some())
+            .field("key_pair", &self.verifier.is_some())
+            .field("webhooks", &self.webhooks.is_some())
+            .finish()
+    }
+}
+
+impl State {
+    pub fn new(config: &SandboxConfig) -> Result<Self, SandboxError> {
+        if config.api_key.is_none() && config.key_pair.is_none() {
+            return Err(SandboxError::Config(
+                "the sandbox needs PERSONA_API_KEY, or PERSONA_API_KEY_ID and PERSONA_API_KEY_SECRET".into(),
+            ));
+        }
+        let verifier = match &config.key_pair {
+            Some((key_id, secret)) => Some(
+                RequestVerifier::builder()
+                    .key(key_id.clone(), secret.clone())
+                    .replay_cache(100_000)
+                    .build()?,
+            ),
+            None => None,
+        };
+        let webhooks = match (&config.webhook_url, &config.webhook_secret) {
+            (Some(url), Some(secret)) => Some(Arc::new(Deliverer::new(url, secret.clone())?)),
+            (Some(_), None) => {
+                return Err(SandboxError::Config(
+                    "--webhook-url needs PERSONA_WEBHOOK_SECRET to sign deliveries".into(),
+                ));
+            }
+            _ => None,
+        };
+        Ok(Self {
+            store: Store::default(),
+            faults: Faults::default(),
+            idempotency: Idempotency::default(),
+            api_key: config.api_key.clone(),
+            verifier,
+            webhooks,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checks the bearer key or the `v1` signature; the error is a short reason (no secrets).
+    pub fn authenticate(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<(), String> {
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let signed = find("persona-signature").is_some();
+        if let (Some(verifier), true) = (&self.verifier, signed) {
+            return verifier
+                .verify(
+                    method,
+                    target,
+                    headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+                    body,
+                )
+                .map(|_| ())
+                .map_err(|err| err.code().to_owned());
+        }
+        if let (Some(key), Some(authorization)) = (&self.api_key, find("authorization")) {
+            let expected = format!("Bearer {}", key.secret().expose());
+            // Constant time: the comparison must not reveal how much of a guessed key was right.
+            if bool::from(authorization.trim().as_bytes().ct_eq(expected.as_bytes())) {
+                return Ok(());
+            }
+            return Err("invalid_api_key".into());
+        }
+        Err(if self.verifier.is_some() {
+            "missing_signature".into()
+        } else {
+            "missing_api_key".into()
+        })
+    }
+
+    /// Records an event about `object` and delivers it as a webhook when configured.
+    pub fn emit(&self, name: &str, object: &Value) -> Value {
+        let event = json!({
+            "type": "event",
+            "id": new_id("evt"),
+            "attributes": {
+                "name": name,
+                "created-at": iso8601(persona::clock::unix_now()),
+                "payload": { "data": object },
+            },
+        });
+        let event = self.store.insert(Kind::Event, event);
+        if let Some(deliverer) = &self.webhooks {
+            deliverer.enqueue(json!({ "data": event }));
+        }
+        event
+    }
+
+    /// The configured webhook as a resource (for `GET /webhooks`).
+    pub fn webhook_resource(&self) -> Option<Value> {
+        self.webhooks.as_ref().map(|d| {
+            json!({
+                "type": "webhook",
+                "id": "wbh_sandbox",
+                "attributes": { "status": "enabled", "url": d.url(), "enabled-events": ["*"] },
+            })
+        })
+    }
+}

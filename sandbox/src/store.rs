@@ -1,0 +1,211 @@
+//! The in-memory objects: inquiries, accounts, verifications, events. Lists are newest first with
+//! cursor pagination (`page[after]` = id of the last object of the previous page).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+/// An ordered collection of JSON:API resource objects.
+#[derive(Debug, Default)]
+struct Collection {
+    items: Vec<Value>,
+    index: HashMap<String, usize>,
+}
+
+impl Collection {
+    fn insert(&mut self, object: Value) -> Value {
+        let id = object["id"].as_str().unwrap_or_default().to_owned();
+        self.index.insert(id, self.items.len());
+        self.items.push(object.clone());
+        object
+    }
+
+    fn get(&self, id: &str) -> Option<&Value> {
+        self.index.get(id).map(|&i| &self.items[i])
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Value> {
+        self.index.get(id).copied().map(move |i| &mut self.items[i])
+    }
+
+    /// Newest first, after `after` (exclusive), at most `size`, filtered; plus the next cursor.
+    fn page(
+        &self,
+        after: Option<&str>,
+        size: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, Option<String>) {
+        let start = match after.and_then(|id| self.index.get(id)) {
+            Some(&i) => i,
+            None if after.is_some() => return (Vec::new(), None),
+            None => self.items.len(),
+        };
+        let mut matching = self.items[..start].iter().rev().filter(|item| keep(item));
+        let page: Vec<Value> = matching.by_ref().take(size).cloned().collect();
+        let more = matching.next().is_some();
+        let next = if more {
+            page.last()
+                .and_then(|v| v["id"].as_str())
+                .map(str::to_owned)
+        } else {
+            None
+        };
+        (page, next)
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SS.000Z` (civil-from-days, so no date crate is needed).
+pub fn iso8601(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// A new object id such as `inq_3f2a…` (96 random bits).
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 12];
+    // Ids only need to be unique in one sandbox; a failed read still gives a valid (zero) id.
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}_{hex}")
+}
+
+/// All objects.
+#[derive(Debug, Default)]
+pub struct Store {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    inquiries: Collection,
+    accounts: Collection,
+    verifications: Collection,
+    events: Collection,
+}
+
+/// Which collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `inquiry`
+    Inquiry,
+    /// `account`
+    Account,
+    /// `verification/government-id`
+    Verification,
+    /// `event`
+    Event,
+}
+
+impl Store {
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn collection(inner: &mut Inner, kind: Kind) -> &mut Collection {
+        match kind {
+            Kind::Inquiry => &mut inner.inquiries,
+            Kind::Account => &mut inner.accounts,
+            Kind::Verification => &mut inner.verifications,
+            Kind::Event => &mut inner.events,
+        }
+    }
+
+    /// Stores a new object.
+    pub fn insert(&self, kind: Kind, object: Value) -> Value {
+        self.with(|inner| Self::collection(inner, kind).insert(object))
+    }
+
+    /// One object.
+    pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
+        self.with(|inner| Self::collection(inner, kind).get(id).cloned())
+    }
+
+    /// Changes an object in place; returns the new value.
+    pub fn update(&self, kind: Kind, id: &str, change: impl FnOnce(&mut Value)) -> Option<Value> {
+        self.with(|inner| {
+            let object = Self::collection(inner, kind).get_mut(id)?;
+            change(object);
+            Some(object.clone())
+        })
+    }
+
+    /// A page of objects, newest first.
+    pub fn page(
+        &self,
+        kind: Kind,
+        after: Option<&str>,
+        size: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, Option<String>) {
+        self.with(|inner| Self::collection(inner, kind).page(after, size, keep))
+    }
+
+    /// Number of inquiries.
+    pub fn inquiry_count(&self) -> usize {
+        self.with(|inner| inner.inquiries.items.len())
+    }
+
+    /// Counts per collection.
+    pub fn stats(&self) -> Value {
+        self.with(|inner| {
+            json!({
+                "inquiries": inner.inquiries.items.len(),
+                "accounts": inner.accounts.items.len(),
+                "verifications": inner.verifications.items.len(),
+                "events": inner.events.items.len(),
+            })
+        })
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        self.with(|inner| *inner = Inner::default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20.000Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn pages_newest_first() {
+        let mut c = Collection::default();
+        for i in 0..5 {
+            c.insert(json!({"id": format!("x{i}")}));
+        }
+        let (page, next) = c.page(None, 2, |_| true);
+        assert_eq!(
+            page.iter()
+                .map(|v| v["id"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["x4", "x3"]
+        );
+        let (page, next) = c.page(next.as_deref(), 2, |_| true);
+        assert_eq!(page[0]["id"], "x2");
+        let (page, next) = c.page(next.as_deref(), 2, |_| true);
+        assert_eq!((page.len(), next), (1, None));
+    }
+}

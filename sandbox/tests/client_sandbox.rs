@@ -1,0 +1,657 @@
+//! The client against the real sandbox over loopback sockets: every resource, auth failures,
+//! pagination, every injected fault (never two objects per logical create), Retry-After, the
+//! deadline, concurrency, webhook delivery, and no secret in any output.
+
+// Test code: a failed unwrap or panic is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use persona::client::{Client, ListParams, RequestOptions};
+use persona::{ApiErrorKind, ApiKey, Credentials, KeyPair, PersonaError, Secret};
+use persona_sandbox::{self as sandbox, SandboxConfig, SandboxHandle};
+use serde_json::{Value, json};
+
+const API_KEY: &str = "persona_sandbox_TESTKEY-do-not-leak-1234";
+const KEY_ID: &str = "kid_sandbox_test";
+const SECRET: &str = "v1-SECRET-do-not-leak-5678";
+
+async fn start() -> SandboxHandle {
+    sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        key_pair: Some((KEY_ID.into(), Secret::new(SECRET))),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn client(sandbox: &SandboxHandle, credentials: Credentials) -> Client {
+    Client::builder()
+        .credentials(credentials)
+        .base_url(sandbox.base_url())
+        .retry_backoff(Duration::from_millis(10), Duration::from_millis(100))
+        .build()
+        .unwrap()
+}
+
+fn bearer() -> Credentials {
+    Credentials::ApiKey(ApiKey::new(API_KEY).unwrap())
+}
+
+fn signed() -> Credentials {
+    Credentials::KeyPair(KeyPair::new(KEY_ID, SECRET).unwrap())
+}
+
+/// A plain reqwest client for admin calls and hand-made requests (loopback HTTP only; the crate
+/// enables reqwest without a built-in TLS provider, so one is passed explicitly).
+fn http() -> reqwest::Client {
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+async fn inject(sandbox: &SandboxHandle, rule: Value) {
+    let response = http()
+        .post(format!("{}/_sandbox/faults", sandbox.origin()))
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&rule).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+}
+
+fn assert_no_secret(text: &str) {
+    for secret in [API_KEY, SECRET] {
+        assert!(!text.contains(secret), "secret leaked: {text}");
+    }
+}
+
+fn template() -> Value {
+    json!({ "inquiry-template-id": "itmpl_sandbox", "reference-id": "user-1" })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inquiry_lifecycle_and_every_resource() {
+    let sandbox = start().await;
+    for credentials in [bearer(), signed()] {
+        let client = client(&sandbox, credentials);
+        let inquiry = client.inquiries().create(template(), None).await.unwrap();
+        assert!(inquiry.id.starts_with("inq_"));
+        assert_eq!(inquiry.status.as_str(), "created");
+        assert_eq!(inquiry.reference_id.as_deref(), Some("user-1"));
+        let fetched = client.inquiries().retrieve(&inquiry.id).await.unwrap();
+        assert_eq!(fetched.id, inquiry.id);
+        let updated = client
+            .inquiries()
+            .update(&inquiry.id, json!({"note": "x"}))
+            .await
+            .unwrap();
+        assert_eq!(updated.resource.attribute_str("note"), Some("x"));
+        let completed = client
+            .inquiries()
+            .simulate(&inquiry.id, &["start", "complete"])
+            .await
+            .unwrap();
+        assert_eq!(completed.status.as_str(), "completed");
+        let verification_id =
+            completed.resource.relationships.as_ref().unwrap()["verifications"]["data"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        let verification = client
+            .verifications()
+            .retrieve(&verification_id)
+            .await
+            .unwrap();
+        assert_eq!(verification.attribute_str("status"), Some("passed"));
+        assert_eq!(
+            client
+                .inquiries()
+                .approve(&inquiry.id)
+                .await
+                .unwrap()
+                .status
+                .as_str(),
+            "approved"
+        );
+        assert!(
+            client
+                .inquiries()
+                .resume(&inquiry.id)
+                .await
+                .unwrap()
+                .starts_with("sess_")
+        );
+        let other = client.inquiries().create(template(), None).await.unwrap();
+        assert_eq!(
+            client
+                .inquiries()
+                .decline(&other.id)
+                .await
+                .unwrap()
+                .status
+                .as_str(),
+            "declined"
+        );
+        assert_eq!(
+            client
+                .inquiries()
+                .expire(&other.id)
+                .await
+                .unwrap()
+                .status
+                .as_str(),
+            "expired"
+        );
+        let redacted = client.inquiries().redact(&other.id).await.unwrap();
+        assert!(redacted.reference_id.is_none());
+
+        let account = client
+            .accounts()
+            .create(json!({"reference-id": "acct-1"}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            client
+                .accounts()
+                .retrieve(&account.id)
+                .await
+                .unwrap()
+                .reference_id
+                .as_deref(),
+            Some("acct-1")
+        );
+        let account = client
+            .accounts()
+            .update(&account.id, json!({"reference-id": "acct-2"}))
+            .await
+            .unwrap();
+        assert_eq!(account.reference_id.as_deref(), Some("acct-2"));
+        let mut accounts = client.accounts().list(ListParams::default());
+        assert!(accounts.next().await.unwrap().is_ok());
+
+        let mut events = client.events().list(ListParams::default());
+        let event = events.next().await.unwrap().unwrap();
+        assert_eq!(event.kind, "event");
+        assert_eq!(
+            client.events().retrieve(&event.id).await.unwrap().id,
+            event.id
+        );
+        assert!(
+            client
+                .webhooks()
+                .list(ListParams::default())
+                .next()
+                .await
+                .is_none()
+        );
+
+        // The raw escape hatch.
+        let raw = client
+            .request(
+                reqwest::Method::GET,
+                &format!("/inquiries/{}", inquiry.id),
+                &[],
+                None,
+                &RequestOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(raw.body["data"]["attributes"]["status"], "approved");
+        assert!(raw.request_id.unwrap().starts_with("req_"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_errors() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let kind = |e: PersonaError| match e {
+        PersonaError::Api(api) => (
+            api.kind,
+            api.status,
+            api.errors.first().and_then(|d| d.pointer.clone()),
+        ),
+        other => panic!("not an API error: {other}"),
+    };
+    let (k, status, _) = kind(
+        client
+            .inquiries()
+            .retrieve("inq_missing")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((k, status), (ApiErrorKind::NotFound, 404));
+    let (k, status, pointer) = kind(
+        client
+            .inquiries()
+            .create(json!({}), None)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((k, status), (ApiErrorKind::Validation, 422));
+    assert_eq!(
+        pointer.as_deref(),
+        Some("/data/attributes/inquiry-template-id")
+    );
+    // Same idempotency key, different parameters.
+    let options = RequestOptions {
+        idempotency_key: Some("key-reuse-1".into()),
+        ..RequestOptions::default()
+    };
+    client
+        .inquiries()
+        .create(template(), Some(options.clone()))
+        .await
+        .unwrap();
+    let (k, status, _) = kind(
+        client
+            .inquiries()
+            .create(json!({"inquiry-template-id": "other"}), Some(options))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((k, status), (ApiErrorKind::Conflict, 409));
+    // Bad credentials.
+    for credentials in [
+        Credentials::ApiKey(ApiKey::new("persona_sandbox_wrong").unwrap()),
+        Credentials::KeyPair(KeyPair::new(KEY_ID, "wrong-secret").unwrap()),
+        Credentials::KeyPair(KeyPair::new("kid_unknown", SECRET).unwrap()),
+    ] {
+        let err = self::client(&sandbox, credentials)
+            .inquiries()
+            .retrieve("inq_x")
+            .await
+            .unwrap_err();
+        assert_no_secret(&format!("{err} {err:?}"));
+        assert_eq!(kind(err).0, ApiErrorKind::Authentication);
+    }
+    assert!(
+        client.inquiries().retrieve("../accounts").await.is_err(),
+        "ids cannot change the path"
+    );
+    assert_no_secret(&format!("{client:?}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_and_replayed_signatures_are_refused() {
+    let sandbox = start().await;
+    let signer = persona::RequestSigner::new(KEY_ID, SECRET).unwrap();
+    let url = format!("{}/inquiries", sandbox.base_url());
+    let http = http();
+    let send = |signed: persona::SignedRequest| {
+        let mut request = http.get(&url);
+        for (name, value) in signed.headers() {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let fresh = signer.sign("GET", &url, b"").unwrap();
+    assert_eq!(send(fresh.clone()).await.unwrap().status(), 200);
+    let replay = send(fresh).await.unwrap();
+    assert_eq!(replay.status(), 401);
+    assert!(replay.text().await.unwrap().contains("replayed_nonce"));
+    let stale = signer
+        .sign_with(
+            "GET",
+            &url,
+            b"",
+            Some(persona::clock::unix_now() - 3600),
+            None,
+        )
+        .unwrap();
+    let stale = send(stale).await.unwrap();
+    assert_eq!(stale.status(), 401);
+    assert!(
+        stale
+            .text()
+            .await
+            .unwrap()
+            .contains("timestamp_out_of_tolerance")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_gives_at_most_one_inquiry_per_create() {
+    let sandbox = start().await;
+    let faults = [
+        json!({"kind": "status", "status": 429, "retry_after": 0}),
+        json!({"kind": "status", "status": 502}),
+        json!({"kind": "status", "status": 503}),
+        json!({"kind": "status", "status": 504}),
+        json!({"kind": "reset"}),
+        json!({"kind": "lose_response"}),
+        json!({"kind": "status", "status": 429, "ratelimit_reset": 0}),
+    ];
+    for credentials in [bearer(), signed()] {
+        let client = client(&sandbox, credentials);
+        for fault in &faults {
+            let before = sandbox.inquiry_count();
+            let mut rule = fault.clone();
+            rule["method"] = json!("POST");
+            rule["path"] = json!("/api/v1/inquiries");
+            rule["count"] = json!(2);
+            inject(&sandbox, rule).await;
+            let inquiry = client.inquiries().create(template(), None).await;
+            assert!(inquiry.is_ok(), "{fault}: {inquiry:?}");
+            assert_eq!(
+                sandbox.inquiry_count(),
+                before + 1,
+                "{fault}: exactly one inquiry"
+            );
+        }
+        // A 500 on a POST is surfaced with its idempotency key, not retried blindly.
+        let before = sandbox.inquiry_count();
+        inject(
+            &sandbox,
+            json!({"method": "POST", "path": "/api/v1/inquiries", "kind": "status", "status": 500}),
+        )
+        .await;
+        match client
+            .inquiries()
+            .create(template(), None)
+            .await
+            .unwrap_err()
+        {
+            PersonaError::Api(api) => {
+                assert_eq!((api.kind, api.status), (ApiErrorKind::Server, 500));
+                assert!(api.idempotency_key.is_some());
+            }
+            other => panic!("{other}"),
+        }
+        assert!(sandbox.inquiry_count() <= before + 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_and_the_deadline_fires() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    inject(
+        &sandbox,
+        json!({"method": "GET", "kind": "status", "status": 429, "retry_after": 1}),
+    )
+    .await;
+    let started = Instant::now();
+    client
+        .inquiries()
+        .list_page(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
+
+    let impatient = Client::builder()
+        .credentials(bearer())
+        .base_url(sandbox.base_url())
+        .request_timeout(Duration::from_millis(300))
+        .total_timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    inject(
+        &sandbox,
+        json!({"method": "GET", "kind": "delay", "delay_ms": 2000, "count": 10}),
+    )
+    .await;
+    let started = Instant::now();
+    let err = impatient
+        .inquiries()
+        .list_page(&ListParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "timeout", "{err}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "deadline overrun: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_and_pagination() {
+    let sandbox = start().await;
+    let client = client(&sandbox, signed());
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .inquiries()
+                    .create(
+                        json!({"inquiry-template-id": "itmpl_x", "reference-id": format!("c{i}")}),
+                        None,
+                    )
+                    .await
+                    .unwrap()
+                    .id
+            })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    for task in tasks {
+        ids.insert(task.await.unwrap());
+    }
+    assert_eq!(ids.len(), 64);
+    assert_eq!(sandbox.inquiry_count(), 64);
+
+    let mut pages = client.inquiries().list(ListParams {
+        page_size: Some(25),
+        ..ListParams::default()
+    });
+    let mut listed = Vec::new();
+    let mut page_count = 0;
+    while let Some(page) = pages.next_page().await {
+        page_count += 1;
+        listed.extend(page.unwrap().into_iter().map(|i| i.id));
+    }
+    assert_eq!(page_count, 3);
+    assert_eq!(
+        listed
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        64
+    );
+
+    // Resume from a cursor: the second page onwards.
+    let first = client
+        .inquiries()
+        .list_page(&ListParams {
+            page_size: Some(25),
+            ..ListParams::default()
+        })
+        .await
+        .unwrap();
+    let cursor = first.next_cursor.unwrap();
+    let mut rest = client.inquiries().list(ListParams {
+        page_size: Some(25),
+        after: Some(cursor),
+        ..ListParams::default()
+    });
+    let mut remaining = 0;
+    while let Some(item) = rest.next().await {
+        item.unwrap();
+        remaining += 1;
+    }
+    assert_eq!(remaining, 39);
+
+    let filtered = client
+        .inquiries()
+        .list_page(&ListParams {
+            filters: vec![("filter[reference-id]".into(), "c7".into())],
+            ..ListParams::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(filtered.data.len(), 1);
+}
+
+#[test]
+fn blocking_client_and_configuration_errors() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(start());
+    let blocking = persona::client::BlockingClient::new(client(&sandbox, bearer()));
+    let inquiry = blocking
+        .run(|c| async move { c.inquiries().create(template(), None).await })
+        .unwrap();
+    let fetched = blocking
+        .run(|c| async move { c.inquiries().retrieve(&inquiry.id).await })
+        .unwrap();
+    assert_eq!(fetched.status.as_str(), "created");
+    let all: Vec<_> = blocking
+        .paginate(blocking.client().inquiries().list(ListParams::default()))
+        .collect();
+    assert_eq!(all.len(), 1);
+
+    for base in [
+        "http://api.withpersona.com/api/v1",
+        "ftp://x",
+        "http://10.1.2.3/api/v1",
+    ] {
+        let err = Client::builder()
+            .credentials(bearer())
+            .base_url(base)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.code(), "configuration");
+    }
+    let err = Client::builder()
+        .credentials(Credentials::ApiKey(
+            ApiKey::new("persona_production_abc").unwrap(),
+        ))
+        .expected_environment(persona::Environment::Sandbox)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("production"));
+    drop(sandbox);
+    drop(runtime);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
+    let webhook_secret = "wbhsec_delivery-test";
+    let mut receiver = persona_sandbox::WebhookReceiver::start(
+        persona::WebhookVerifier::new([webhook_secret]).unwrap(),
+        1,
+    )
+    .await
+    .unwrap();
+    let sandbox = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        webhook_url: Some(receiver.url()),
+        webhook_secret: Some(Secret::new(webhook_secret)),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sandbox, bearer());
+    let inquiry = client.inquiries().create(template(), None).await.unwrap();
+    let first = receiver
+        .next(Duration::from_secs(5))
+        .await
+        .expect("first delivery");
+    assert_eq!(
+        (first.answered, first.attempt),
+        (500, Some(1)),
+        "the receiver refused the first attempt"
+    );
+    let retried = receiver
+        .next(Duration::from_secs(5))
+        .await
+        .expect("retried delivery");
+    assert_eq!((retried.answered, retried.attempt), (200, Some(2)));
+    let event = retried.event.unwrap();
+    assert_eq!(event.name, "inquiry.created");
+    assert!(event.payload_json.contains(&inquiry.id));
+    let listed = client
+        .webhooks()
+        .list(ListParams::default())
+        .next()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.attribute_str("url"), Some(receiver.url().as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_rotate_on_a_live_client() {
+    let sandbox = start().await;
+    let client = client(
+        &sandbox,
+        Credentials::ApiKey(ApiKey::new("persona_sandbox_old").unwrap()),
+    );
+    assert_eq!(
+        client
+            .inquiries()
+            .retrieve("inq_x")
+            .await
+            .unwrap_err()
+            .code(),
+        "authentication"
+    );
+    client.set_credentials(&signed()).unwrap();
+    assert_eq!(
+        client
+            .inquiries()
+            .retrieve("inq_x")
+            .await
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    client.set_credentials(&bearer()).unwrap();
+    assert!(client.inquiries().create(template(), None).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_inflection_is_honoured() {
+    let sandbox = start().await;
+    let created = client(&sandbox, bearer())
+        .inquiries()
+        .create(template(), None)
+        .await
+        .unwrap();
+    let url = format!("{}/inquiries/{}", sandbox.base_url(), created.id);
+    for (inflection, key) in [
+        ("camel", "createdAt"),
+        ("snake", "created_at"),
+        ("kebab", "created-at"),
+    ] {
+        let response = http()
+            .get(&url)
+            .bearer_auth(API_KEY)
+            .header("Key-Inflection", inflection)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert!(
+            body["data"]["attributes"].get(key).is_some(),
+            "{inflection}: {body}"
+        );
+    }
+    // Input in any inflection is accepted.
+    let response = http()
+        .post(format!("{}/inquiries", sandbox.base_url()))
+        .bearer_auth(API_KEY)
+        .header("Content-Type", "application/json")
+        .body(r#"{"data":{"attributes":{"inquiryTemplateId":"itmpl_camel"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
