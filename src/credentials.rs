@@ -123,12 +123,7 @@ impl KeyPair {
         let key_id = key_id.into();
         check_key_id(&key_id)?;
         let secret = secret.into();
-        if secret.is_empty() {
-            return Err(PersonaError::invalid(
-                crate::error::InputField::Secret,
-                "must not be empty",
-            ));
-        }
+        secret.check()?;
         let environment = Environment::from_key_prefix(&key_id);
         Ok(Self {
             key_id,

@@ -16,7 +16,7 @@ pub enum InputField {
     Argument(&'static str),
     /// A `v1` key id (1–128 chars of `[A-Za-z0-9._~-]`).
     KeyId,
-    /// A secret (empty).
+    /// A secret (empty, or containing a NUL character).
     Secret,
     /// A nonce (8–128 chars of `[A-Za-z0-9._~-]`).
     Nonce,

@@ -22,7 +22,7 @@ use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::error::{InputField, PersonaError};
+use crate::error::PersonaError;
 use crate::secret::Secret;
 
 /// SHA-256 block size in bytes; also HMAC's padded key length.
@@ -48,14 +48,10 @@ pub(crate) struct MacKey {
 }
 
 impl MacKey {
-    /// Keys HMAC with the secret's UTF-8 bytes, verbatim. An empty secret is refused.
+    /// Keys HMAC with the secret's UTF-8 bytes, verbatim, once [`Secret::check`] accepts it
+    /// (not empty, no NUL).
     pub(crate) fn new(secret: &Secret) -> Result<Self, PersonaError> {
-        if secret.is_empty() {
-            return Err(PersonaError::invalid(
-                InputField::Secret,
-                "must not be empty",
-            ));
-        }
+        secret.check()?;
         // RFC 2104: a key longer than the block is replaced by its hash; then zero-padded.
         let mut key = [0u8; BLOCK];
         let bytes = secret.as_bytes();

@@ -8,6 +8,8 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::error::{InputField, PersonaError};
+
 /// A secret value (API key, `v1` secret, webhook secret). Zeroized on drop; never printed.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Secret(String);
@@ -31,6 +33,24 @@ impl Secret {
     /// True when the secret is the empty string (which every scheme refuses).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Refuses what no scheme accepts as a key: an empty secret, and one with a NUL character.
+    /// No Persona secret has a NUL; one that does is text that a C string cut short (or that
+    /// carries junk after it) somewhere on its way, and it must fail rather than sign or verify
+    /// as something else (`invalid_secret`).
+    pub fn check(&self) -> Result<(), PersonaError> {
+        let reason = if self.is_empty() {
+            "must not be empty"
+        } else if self.as_bytes().contains(&0) {
+            "must not contain NUL characters"
+        } else {
+            return Ok(());
+        };
+        Err(PersonaError::InvalidInput {
+            field: InputField::Secret,
+            reason,
+        })
     }
 }
 
@@ -69,6 +89,17 @@ mod tests {
         assert_eq!(format!("{secret}"), "[REDACTED]");
         assert_eq!(format!("{:?}", Some(secret.clone())), "Some([REDACTED])");
         assert_eq!(secret.expose(), "super-secret-value");
+    }
+
+    #[test]
+    fn check_refuses_empty_and_nul() {
+        assert!(Secret::new("s").check().is_ok());
+        for bad in ["", "X\0tail", "\0"] {
+            assert_eq!(
+                Secret::new(bad).check().unwrap_err().code(),
+                "invalid_secret"
+            );
+        }
     }
 
     #[test]

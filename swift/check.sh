@@ -69,7 +69,8 @@ drift_check() {
 
 module_check() {
   printf '%s\n' '@import PersonaFFI;' \
-    'int main(void) { RustBuffer buffer = {0}; (void)buffer; return (int)ffi_persona_uniffi_contract_version(); }' \
+    'int main(void) { RustBuffer buffer = {0}; persona_str text = {0}; (void)buffer; (void)text;' \
+    '  return (int)ffi_persona_uniffi_contract_version() + (persona_version() != 0); }' \
     >"$WORK/import.m"
   local clang_modules=(clang -x objective-c -fmodules -fsyntax-only -Wall -Wextra -Werror) platform
   # SwiftPM on Linux: the system-library target's module.modulemap (with `link "persona"`), passed
@@ -99,7 +100,8 @@ PY
 
 abi_check() {
   python3 swift/scripts/ffi_check.py --header swift/Sources/PersonaFFI/PersonaFFI.h \
-    --swift swift/Sources/PersonaBindings/PersonaBindings.swift --lib-dir "$LIB_DIR" --work "$WORK/ffi"
+    --header swift/Sources/PersonaFFI/persona.h --swift swift/Sources/PersonaBindings/PersonaBindings.swift \
+    --layer swift/Sources/Persona --lib-dir "$LIB_DIR" --work "$WORK/ffi"
 }
 
 syntax_check() {

@@ -57,8 +57,9 @@ step "cargo doc -D warnings (every crate with Rust API docs; the core with and w
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc -p persona --no-default-features --no-deps --quiet
 
-step "Shared vectors are reproducible from the independent generator"
+step "Shared vectors are reproducible from the independent generator; Kotlin's JNA declarations match persona.h"
 python3 tests/vectors/generate.py --check
+python3 kotlin/tools/gen_jna.py --check   # Python's cffi declarations: checked by pytest (needs cffi)
 
 step "C tests under AddressSanitizer + UBSan (shared and static library)"
 cargo build --quiet   # `persona` (the C client test's sandbox) and uniffi-bindgen (swift/check.sh)

@@ -14,27 +14,18 @@ import re
 import subprocess
 import sys
 
-HEADER = pathlib.Path(__file__).resolve().parent / "include" / "persona.h"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import c_header  # noqa: E402  (the one reader of persona.h)
+
+HEADER = c_header.HEADER
 # What UniFFI's scaffolding exports for the `persona` namespace (functions, checksums, the
 # contract version, RustBuffer and future helpers, and the metadata library mode reads).
 UNIFFI = re.compile(r"^(uniffi_persona_\w+|ffi_persona_\w+|UNIFFI_META_\w*PERSONA\w*)$")
 
 
 def declared_c_abi() -> set:
-    """Function names the header declares outside `#if defined(PERSONA_TEST_HOOKS)` blocks."""
-    names, skipping = set(), 0
-    for line in HEADER.read_text().splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#if"):
-            skipping += 1 if skipping or "PERSONA_TEST_HOOKS" in stripped else 0
-            continue
-        if stripped.startswith("#endif") and skipping:
-            skipping -= 1
-            continue
-        # Declarations only: cbindgen writes documentation as ` * ...` comment lines.
-        if not skipping and not stripped.startswith(("/*", "*")):
-            names.update(re.findall(r"\b(persona_\w+)\s*\(", line))
-    return names
+    """Function names the header declares outside its test-only block."""
+    return {function.name for function in c_header.functions(c_header.declarations())}
 
 
 def exported(library: str) -> set:

@@ -71,18 +71,12 @@ def main():
         "POST", URL, BODY, timestamp=NOW, nonce="0123456789abcdef0123456789abcdef"
     ), "the stdlib baseline must compute the same signature"
 
-    from persona._native import persona as ffi  # the raw UniFFI path, for reference
-
-    uniffi_verifier = ffi.WebhookVerifier([SECRET], 300)
-    uniffi_signer = ffi.RequestSigner("kid_bench", "bench-secret")
-
     rows = []
     base = median_us(lambda: stdlib_webhook_verify(header, BODY, SECRET, now=NOW))
     rows.append(("webhook verify 1 KiB", "stdlib hmac (baseline)", base, 1.0))
     for label, fn in [
         ("persona.webhooks.verify()", lambda: persona.webhooks.verify(header, BODY, SECRET, now=NOW)),
         ("persona WebhookVerifier.verify()", lambda: verifier.verify(header, BODY, now=NOW)),
-        ("raw UniFFI WebhookVerifier.verify()", lambda: uniffi_verifier.verify(header, BODY, NOW)),
     ]:
         t = median_us(fn)
         rows.append(("webhook verify 1 KiB", label, t, t / base))
@@ -91,7 +85,6 @@ def main():
     for label, fn in [
         ("persona RequestSigner.sign()", lambda: signer.sign("POST", URL, BODY, timestamp=NOW, nonce="0123456789abcdef0123456789abcdef")),
         ("persona RequestSigner.sign() (random nonce, now)", lambda: signer.sign("POST", URL, BODY)),
-        ("raw UniFFI RequestSigner.sign()", lambda: uniffi_signer.sign("POST", URL, BODY, NOW, "0123456789abcdef0123456789abcdef")),
     ]:
         t = median_us(fn)
         rows.append(("v1 request sign 1 KiB", label, t, t / base))

@@ -1,7 +1,8 @@
 """libpersona: Persona webhooks, `v1` request signing and the Persona API client.
 
 >>> import persona
->>> event = persona.webhooks.verify(header, raw_body, secrets=["wbhsec_..."])
+>>> persona.webhooks.verify(header, raw_body, secrets=["wbhsec_..."])        # the signature only
+>>> event = persona.webhooks.verify_event(header, raw_body, secrets=["wbhsec_..."])  # and the event
 >>> signer = persona.RequestSigner("kid_...", secret)
 >>> headers = signer.sign("POST", "https://api.withpersona.com/api/v1/inquiries", body)
 >>> with persona.Client(api_key="persona_sandbox_...") as client:
@@ -33,6 +34,7 @@ from ._errors import (
 )
 from ._signing import RequestSigner, RequestVerifier
 from . import webhooks
+from .webhooks import Event, WebhookVerifier
 
 __version__ = "0.1.0"
 
@@ -43,6 +45,7 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "Event",
     "InternalError",
     "InvalidInputError",
     "InvalidPayloadError",
@@ -59,6 +62,7 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "WebhookVerificationError",
+    "WebhookVerifier",
     "webhooks",
 ]
 

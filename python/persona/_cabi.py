@@ -1,16 +1,19 @@
-"""The hot paths: direct ctypes calls into libpersona's C ABI (the same library the UniFFI
-bindings load), so verifying a webhook or signing a request does not pay UniFFI's marshalling."""
+"""libpersona's C ABI through cffi (ABI mode, declarations generated from persona.h into
+``_cffi_abi``): webhook verification and ``v1`` signing call it directly, one native call each,
+without UniFFI's per-argument marshalling. The UniFFI client loads the same library file.
+
+Strings cross as pointer + length (a NUL is an ordinary byte, judged by the library); errors are
+built from the library's own code, kind and message (``persona_last_error_*``), so no table of
+result numbers lives here.
+"""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
-from ctypes import POINTER, byref, c_char_p, c_int, c_int64, c_size_t, c_uint64, c_void_p
-
-from typing import Any
 
 from . import _errors
+from ._cffi_abi import ffi
 
 _NAMES = {"darwin": "libpersona.dylib", "win32": "persona.dll"}
 
@@ -23,99 +26,39 @@ def _library_path() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_native", name)
 
 
-lib = ctypes.CDLL(_library_path())
+lib = ffi.dlopen(_library_path())
+NULL = ffi.NULL
 
-# The two hot calls also go through cffi's ABI mode (about half of ctypes' per-call cost) when
-# cffi is installed; `hot` is None otherwise and callers use ctypes. Same library, same handles.
-try:
-    from ._cffi_hot import ffi as hot_ffi
-
-    hot = hot_ffi.dlopen(_library_path())
-except ImportError:  # pragma: no cover - cffi is a declared dependency
-    hot_ffi = hot = None
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# size_t on this platform: replay cache capacities and lengths.
+SIZE_MAX = 2 ** (8 * ffi.sizeof("size_t")) - 1
 
 
-def _fn(name, restype, *argtypes):
-    function = getattr(lib, name)
-    function.restype = restype
-    function.argtypes = argtypes
-    return function
+def _static_text(pointer) -> str:
+    return ffi.string(pointer).decode("ascii") if pointer != NULL else ""
 
 
-class Key(ctypes.Structure):
-    _fields_ = [("key_id", c_char_p), ("secret", c_char_p)]
+def error(result: int) -> _errors.PersonaError:
+    """The exception for a failed call: the library's code, kind and message for this thread."""
+    length = lib.persona_last_error_length()
+    buffer = ffi.new("char[]", length + 1)
+    if lib.persona_last_error_message(buffer, length + 1) == 0:
+        message = ffi.string(buffer, length).decode("utf-8", "replace")
+    else:
+        message = f"libpersona call failed ({_static_text(lib.persona_result_name(result))})"
+    code = _static_text(lib.persona_last_error_code()) or "internal"
+    kind = _static_text(lib.persona_last_error_kind()) or "internal"
+    return _errors.from_native(kind, code, message)
 
 
-class Header(ctypes.Structure):
-    _fields_ = [("name", c_char_p), ("value", c_char_p)]
-
-
-last_error_message = _fn("persona_last_error_message", c_int, c_char_p, c_size_t)
-last_error_length = _fn("persona_last_error_length", c_size_t)
-webhook_verifier_new = _fn("persona_webhook_verifier_new", c_int, POINTER(c_char_p), c_size_t, c_uint64, POINTER(c_void_p))
-webhook_verifier_verify = _fn("persona_webhook_verifier_verify", c_int, c_void_p, c_char_p, c_char_p, c_size_t, POINTER(c_int64))
-webhook_verifier_free = _fn("persona_webhook_verifier_free", None, c_void_p)
-webhook_sign = _fn("persona_webhook_sign", c_int, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t)
-request_signer_new = _fn("persona_request_signer_new", c_int, c_char_p, c_char_p, POINTER(c_void_p))
-request_signer_free = _fn("persona_request_signer_free", None, c_void_p)
-request_signer_sign_headers = _fn(
-    "persona_request_signer_sign_headers",
-    c_int,
-    c_void_p, c_char_p, c_char_p, c_char_p, c_size_t, POINTER(c_int64), c_char_p, c_char_p, c_size_t,
-)
-request_verifier_new = _fn("persona_request_verifier_new", c_int, POINTER(Key), c_size_t, c_uint64, c_size_t, POINTER(c_void_p))
-request_verifier_verify = _fn(
-    "persona_request_verifier_verify",
-    c_int,
-    c_void_p, c_char_p, c_char_p, POINTER(Header), c_size_t, c_char_p, c_size_t, POINTER(c_int64), POINTER(c_char_p),
-)
-request_verifier_free = _fn("persona_request_verifier_free", None, c_void_p)
-
-# Result codes (bindings/c/persona.h) → (exception class, stable code).
-_INPUT = {10: "invalid_key_id", 11: "invalid_secret", 12: "invalid_nonce", 13: "invalid_timestamp", 14: "invalid_url", 15: "invalid_method"}
-_REJECTION = {
-    20: "missing_header",
-    21: "malformed_header",
-    22: "unknown_key",
-    23: "signature_mismatch",
-    24: "timestamp_out_of_tolerance",
-    25: "replayed_nonce",
-    26: "replay_cache_full",
-    30: "no_matching_signature",
-}
-
-
-def _message() -> str:
-    size = last_error_length() + 1
-    buffer = ctypes.create_string_buffer(size)
-    if last_error_message(buffer, size) != 0:
-        return "unknown error"
-    return buffer.value.decode("utf-8", "replace")
-
-
-def error(code: int, rejection: type = _errors.PersonaError) -> _errors.PersonaError:
-    """The exception for a failed call (``rejection``: the class for signature rejections)."""
-    message = _message()
-    if code in _INPUT:
-        return _errors.InvalidInputError(message, code=_INPUT[code])
-    if code in _REJECTION:
-        return rejection(message, code=_REJECTION[code])
-    if code == 31:
-        return _errors.InvalidPayloadError(message)
-    if code in (2,):
-        return _errors.InvalidInputError(message, code="invalid_utf8")
-    if code == 5:
-        return _errors.ConfigurationError(message)
-    return _errors.InternalError(message, code="internal")
-
-
-def now_arg(now):
-    """``None`` → NULL (the library reads the clock), else a pointer to an int64."""
-    if now is None:
-        return None
-    if type(now) is not int:
-        raise TypeError("now must be an int (unix seconds) or None")
-    return byref(c_int64(now))
+def text(value, name: str) -> bytes:
+    """A ``str`` argument as UTF-8 bytes (its length goes beside it; NULs included)."""
+    if type(value) is not str:
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _errors.invalid_argument(name, "must be valid Unicode (no lone surrogates)") from None
 
 
 def as_bytes(body) -> bytes:
@@ -127,28 +70,39 @@ def as_bytes(body) -> bytes:
     raise TypeError(f"body must be bytes, bytearray or memoryview, not {type(body).__name__}")
 
 
-def text(value, name: str) -> bytes:
-    """A ``str`` argument as UTF-8 for the C ABI (no NUL: C strings end there)."""
-    if type(value) is not str:
-        raise TypeError(f"{name} must be str, not {type(value).__name__}")
-    if "\0" in value:
-        raise _errors.InvalidInputError(f"{name} contains a NUL character", code="invalid_input")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _errors.InvalidInputError(f"{name} is not valid Unicode", code="invalid_utf8") from None
+def integer(value, name: str, low: int, high: int) -> int:
+    """An ``int`` argument within the C type's range: out of it is an error naming the parameter,
+    never a silent wrap (2**64 + 20 is not 20)."""
+    if type(value) is not int:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise out_of_range(name, low, high)
+    return value
+
+
+def out_of_range(name: str, low: int = INT64_MIN, high: int = INT64_MAX) -> _errors.InvalidInputError:
+    """The error for an ``int`` outside the C type's range (also what an ``OverflowError`` from
+    cffi becomes on the paths that let cffi do the check)."""
+    return _errors.invalid_argument(name, f"must be an integer from {low} to {high}")
+
+
+def optional_time(value, name: str):
+    """``None`` (NULL: the library reads the clock) or a pointer to an int64 of unix seconds."""
+    if value is None:
+        return NULL
+    return ffi.new("int64_t *", integer(value, name, INT64_MIN, INT64_MAX))
 
 
 class OwnsHandle:
     """Base for objects holding one C ABI handle, freed once when the object is collected."""
 
     __slots__ = ("_handle",)
-    # The handle's free function, set by each subclass (a staticmethod).
-    _free: Any = None
+    # The handle's free function, set by each subclass.
+    _free = None
 
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
-        if handle:
+        if handle is not None and handle != NULL:
             # Through the class, never module globals: at interpreter exit those may be gone.
             type(self)._free(handle)
             self._handle = None

@@ -16,33 +16,23 @@ from ._native import persona as _ffi
 __all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource"]
 
 
+def _kind(variant: str) -> str:
+    """UniFFI's error variant (``InvalidInput``) as the library's kind (``invalid_input``)."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in variant).lstrip("_")
+
+
 def _convert(error: "_ffi.PersonaError") -> _errors.PersonaError:
-    message = getattr(error, "detail", None) or str(error)
-    kind = type(error).__name__
     details: Dict[str, Any] = {}
-    if kind == "Api":
+    if isinstance(error, _ffi.PersonaError.Api):
         details = {
             "status": error.status,
             "request_id": error.request_id,
             "errors": [{"title": d.title, "details": d.details, "pointer": d.pointer} for d in error.errors],
             "retry_after": None if error.retry_after_ms is None else error.retry_after_ms / 1000,
-            "idempotency_key": error.idempotency_key,
         }
-        cls = _errors.API_ERRORS.get(error.code, _errors.APIError)
-        return cls(message, code=error.code, **details)
-    if kind in ("Network", "Timeout"):
-        cls = _errors.NetworkError if kind == "Network" else _errors.TimeoutError
-        return cls(message, idempotency_key=error.idempotency_key)
-    table = {
-        "InvalidInput": _errors.InvalidInputError,
-        "Configuration": _errors.ConfigurationError,
-        "RequestRejected": _errors.RequestVerificationError,
-        "WebhookRejected": _errors.WebhookVerificationError,
-        "InvalidPayload": _errors.InvalidPayloadError,
-        "UnexpectedResponse": _errors.UnexpectedResponseError,
-    }
-    cls = table.get(kind, _errors.InternalError)
-    return cls(message, code=getattr(error, "code", None))
+    if getattr(error, "idempotency_key", None) is not None:
+        details["idempotency_key"] = error.idempotency_key
+    return _errors.from_native(_kind(type(error).__name__), error.code, error.detail, **details)
 
 
 def _translate(function):
@@ -122,12 +112,21 @@ def _params(page_size: Optional[int], after: Optional[str], filters: Optional[Di
     return _ffi.ListParams(page_size=page_size, after=after, filters=dict(filters or {}))
 
 
-def _config(api_key, key_id, secret, base_url, persona_version, expected_environment, timeout, total_timeout, max_retries):
+def _credentials(api_key, key_id, secret) -> "_ffi.Credentials":
+    if api_key is not None and key_id is None and secret is None:
+        return _translate(_ffi.Credentials.api_key)(api_key)
+    if api_key is None and key_id is not None and secret is not None:
+        return _translate(_ffi.Credentials.key_pair)(key_id, secret)
+    if api_key is None and key_id is None and secret is None:
+        return _translate(_ffi.Credentials.from_env)()
+    raise _errors.ConfigurationError(
+        "configuration error: give api_key, or key_id and secret, or neither (environment)", code="configuration"
+    )
+
+
+def _config(base_url, persona_version, expected_environment, timeout, total_timeout, max_retries):
     ms = lambda seconds: None if seconds is None else int(seconds * 1000)  # noqa: E731
     return _ffi.ClientConfig(
-        api_key=api_key,
-        key_id=key_id,
-        secret=secret,
         base_url=base_url,
         persona_version=persona_version,
         expected_environment=expected_environment,
@@ -266,8 +265,9 @@ class Client:
         total_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> None:
-        config = _config(api_key, key_id, secret, base_url, persona_version, expected_environment, timeout, total_timeout, max_retries)
-        self._ffi = _translate(_ffi.BlockingClient)(config)
+        credentials = _credentials(api_key, key_id, secret)
+        config = _config(base_url, persona_version, expected_environment, timeout, total_timeout, max_retries)
+        self._ffi = _translate(_ffi.BlockingClient)(credentials, config)
         self.base_url = base_url
         self.inquiries = _Inquiries(self)
         self.accounts = _Accounts(self)
@@ -286,7 +286,7 @@ class Client:
         idempotency_key: Optional[str] = None,
     ) -> Any:
         """Any endpoint (``path`` relative to the base URL, e.g. ``/reports/rep_1``); returns the JSON."""
-        pairs = [_ffi.Header(name=k, value=v) for k, v in (query or {}).items()]
+        pairs = [_ffi.QueryParam(name=k, value=v) for k, v in (query or {}).items()]
         body = None if json_body is None else json.dumps(json_body)
         return json.loads(self._ffi.request(method, path, pairs, body, idempotency_key).body_json)
 
@@ -367,15 +367,16 @@ class AsyncClient:
         unknown = set(options) - set(known)
         if unknown:
             raise TypeError(f"unexpected options: {sorted(unknown)}")
-        config = _config(*(options.get(name) for name in known))
-        self._ffi = _translate(_ffi.Client)(config)
+        credentials = _credentials(*(options.get(name) for name in known[:3]))
+        config = _config(*(options.get(name) for name in known[3:]))
+        self._ffi = _translate(_ffi.Client)(credentials, config)
         self.base_url = options.get("base_url")
         self.inquiries = _AsyncInquiries(self)
         self.accounts = _AsyncAccounts(self)
 
     @_translate_async
     async def request(self, method: str, path: str, *, query: Optional[Dict[str, str]] = None, json_body: Any = None, idempotency_key: Optional[str] = None) -> Any:
-        pairs = [_ffi.Header(name=k, value=v) for k, v in (query or {}).items()]
+        pairs = [_ffi.QueryParam(name=k, value=v) for k, v in (query or {}).items()]
         body = None if json_body is None else json.dumps(json_body)
         return json.loads((await self._ffi.request(method, path, pairs, body, idempotency_key)).body_json)
 

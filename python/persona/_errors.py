@@ -112,6 +112,11 @@ class InternalError(PersonaError):
     code = "internal"
 
 
+def invalid_argument(name: str, reason: str) -> InvalidInputError:
+    """A bad argument, worded as the library words its own (``invalid_argument`` everywhere)."""
+    return InvalidInputError(f"invalid argument `{name}`: {reason}", code="invalid_argument")
+
+
 API_ERRORS = {
     "authentication": AuthenticationError,
     "permission_denied": PermissionDeniedError,
@@ -121,3 +126,26 @@ API_ERRORS = {
     "rate_limited": RateLimitError,
     "server": ServerError,
 }
+
+
+# The library's error kinds (``persona_last_error_kind``, and UniFFI's error variants in
+# snake_case) to the exception raised for each: the one place this package maps them.
+_BY_KIND = {
+    "invalid_input": InvalidInputError,
+    "configuration": ConfigurationError,
+    "request_rejected": RequestVerificationError,
+    "webhook_rejected": WebhookVerificationError,
+    "invalid_payload": InvalidPayloadError,
+    "api": APIError,
+    "network": NetworkError,
+    "timeout": TimeoutError,
+    "unexpected_response": UnexpectedResponseError,
+    "internal": InternalError,
+}
+
+
+def from_native(kind: str, code: str, message: str, **details: Any) -> PersonaError:
+    """The exception for an error the library reported: its class from ``kind``, its ``code`` and
+    message verbatim (the same in every language)."""
+    cls = API_ERRORS.get(code, APIError) if kind == "api" else _BY_KIND.get(kind, InternalError)
+    return cls(message, code=code, **details)

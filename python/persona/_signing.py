@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import ctypes
 from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _cabi, _errors
+from . import _cabi
+from ._cabi import NULL, ffi, lib
 
 Body = Union[bytes, bytearray, memoryview]
 _HEADER_NAMES = ("Authorization", "Persona-Timestamp", "Persona-Nonce", "Persona-Signature")
-_BUFFER = 384  # PERSONA_SIGNED_HEADERS_MAX
+_BUFFER = lib.PERSONA_SIGNED_HEADERS_MAX
 
 
 class RequestSigner(_cabi.OwnsHandle):
     """Signs requests with a key id + secret. Thread-safe; reuse one per process."""
 
-    __slots__ = ("_hot_handle", "key_id", "__weakref__")
+    __slots__ = ("key_id", "__weakref__")
 
     def __init__(self, key_id: str, secret: str) -> None:
-        handle = ctypes.c_void_p()
-        code = _cabi.request_signer_new(_cabi.text(key_id, "key_id"), _cabi.text(secret, "secret"), ctypes.byref(handle))
+        key_id_b, secret_b = _cabi.text(key_id, "key_id"), _cabi.text(secret, "secret")
+        out = ffi.new("persona_request_signer **")
+        code = lib.persona_request_signer_new(key_id_b, len(key_id_b), secret_b, len(secret_b), out)
         if code:
             raise _cabi.error(code)
-        self._handle = handle.value
-        self._hot_handle = None if _cabi.hot is None else _cabi.hot_ffi.cast("void *", handle.value)
+        self._handle = out[0]
         self.key_id = key_id
 
     def sign(
@@ -40,42 +40,46 @@ class RequestSigner(_cabi.OwnsHandle):
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
         method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
-        nonce_b = None if nonce is None else _cabi.text(nonce, "nonce")
-        hot = _cabi.hot
-        if hot is not None:
-            ffi = _cabi.hot_ffi
-            if timestamp is None:
-                timestamp_ptr = ffi.NULL
-            elif type(timestamp) is int:
-                timestamp_ptr = ffi.new("int64_t *", timestamp)
-            else:
-                raise TypeError("timestamp must be an int (unix seconds) or None")
-            buffer = ffi.new("char[]", _BUFFER)
-            code = hot.persona_request_signer_sign_headers(
-                self._hot_handle, method_b, url_b, body, len(body), timestamp_ptr,
-                ffi.NULL if nonce_b is None else nonce_b, buffer, _BUFFER,
-            )
-            raw = ffi.buffer(buffer)[:]
-        else:
-            buffer = ctypes.create_string_buffer(_BUFFER)
-            code = _cabi.request_signer_sign_headers(
-                self._handle, method_b, url_b, body, len(body),
-                None if timestamp is None else _cabi.now_arg(timestamp), nonce_b, buffer, _BUFFER,
-            )
-            raw = buffer.raw
+        nonce_b = NULL if nonce is None else _cabi.text(nonce, "nonce")
+        timestamp_p = _cabi.optional_time(timestamp, "timestamp")
+        buffer = ffi.new("char[]", _BUFFER)
+        code = lib.persona_request_signer_sign_headers(
+            self._handle, method_b, len(method_b), url_b, len(url_b), body, len(body), timestamp_p,
+            nonce_b, 0 if nonce_b is NULL else len(nonce_b), buffer, _BUFFER,
+        )
         if code:
             raise _cabi.error(code)
-        # Four NUL-terminated values back to back (`.value` would stop at the first NUL).
-        values = raw.split(b"\0", 4)[:4]
+        # Four NUL-terminated values back to back.
+        values = ffi.buffer(buffer)[:].split(b"\0", 4)[:4]
         return {name: value.decode("ascii") for name, value in zip(_HEADER_NAMES, values)}
 
-    _free = staticmethod(_cabi.request_signer_free)
+    _free = lib.persona_request_signer_free
 
     def __repr__(self) -> str:
         return f"RequestSigner(key_id={self.key_id!r}, secret=[REDACTED])"
 
 
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+
+
+def _bytes(data: bytes):
+    """A pointer into ``data`` (no copy; the caller keeps ``data`` alive for the call)."""
+    return ffi.from_buffer("uint8_t[]", data)
+
+
+def _pair_table(ctype: str, fields: Tuple[Tuple[str, str], Tuple[str, str]], pairs: Sequence[Tuple[bytes, bytes]]):
+    """A C array of ``ctype`` (``persona_key``/``persona_header``: two (pointer, length) fields)
+    pointing into ``pairs``, which the caller keeps alive for the call."""
+    table = ffi.new(f"{ctype}[]", max(len(pairs), 1))
+    for slot, pair in zip(table, pairs):
+        for (pointer, length), data in zip(fields, pair):
+            setattr(slot, pointer, _bytes(data))
+            setattr(slot, length, len(data))
+    return table
+
+
+_KEY_FIELDS = (("key_id", "key_id_len"), ("secret", "secret_len"))
+_HEADER_FIELDS = (("name", "name_len"), ("value", "value_len"))
 
 
 class RequestVerifier(_cabi.OwnsHandle):
@@ -95,15 +99,14 @@ class RequestVerifier(_cabi.OwnsHandle):
         entries = []
         for key_id, secrets in keys.items():
             for secret in [secrets] if isinstance(secrets, str) else secrets:
-                entries.append(_cabi.Key(_cabi.text(key_id, "key_id"), _cabi.text(secret, "secret")))
-        if type(tolerance) is not int or tolerance < 0 or type(replay_cache) is not int or replay_cache < 0:
-            raise TypeError("tolerance and replay_cache must be non-negative ints")
-        array = (_cabi.Key * max(len(entries), 1))(*entries)
-        handle = ctypes.c_void_p()
-        code = _cabi.request_verifier_new(array, len(entries), tolerance, replay_cache, ctypes.byref(handle))
+                entries.append((_cabi.text(key_id, "key_id"), _cabi.text(secret, "secret")))
+        tolerance = _cabi.integer(tolerance, "tolerance", 0, _cabi.INT64_MAX)
+        replay_cache = _cabi.integer(replay_cache, "replay_cache", 0, _cabi.SIZE_MAX)
+        out = ffi.new("persona_request_verifier **")
+        code = lib.persona_request_verifier_new(_pair_table("persona_key", _KEY_FIELDS, entries), len(entries), tolerance, replay_cache, out)
         if code:
             raise _cabi.error(code)
-        self._handle = handle.value
+        self._handle = out[0]
         self._key_ids = sorted(keys)
         self.tolerance = tolerance
 
@@ -111,27 +114,21 @@ class RequestVerifier(_cabi.OwnsHandle):
         """Returns the authenticated key id, or raises :class:`persona.RequestVerificationError`."""
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
-        pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
-        array = (_cabi.Header * max(len(pairs), 1))(
-            *[_cabi.Header(_cabi.text(n, "header name"), _cabi.text(v, "header value")) for n, v in pairs]
-        )
-        key_id = ctypes.c_char_p()
-        code = _cabi.request_verifier_verify(
-            self._handle,
-            _cabi.text(method, "method"),
-            _cabi.text(url, "url"),
-            array,
-            len(pairs),
-            body,
-            len(body),
-            _cabi.now_arg(now),
-            ctypes.byref(key_id),
+        pairs = [
+            (_cabi.text(name, "header name"), _cabi.text(value, "header value"))
+            for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
+        ]
+        method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
+        key_id = ffi.new("char **")
+        code = lib.persona_request_verifier_verify(
+            self._handle, method_b, len(method_b), url_b, len(url_b), _pair_table("persona_header", _HEADER_FIELDS, pairs), len(pairs),
+            body, len(body), _cabi.optional_time(now, "now"), key_id,
         )
         if code:
-            raise _cabi.error(code, _errors.RequestVerificationError)
-        return (key_id.value or b"").decode("ascii")
+            raise _cabi.error(code)
+        return ffi.string(key_id[0]).decode("ascii")
 
-    _free = staticmethod(_cabi.request_verifier_free)
+    _free = lib.persona_request_verifier_free
 
     def __repr__(self) -> str:
         return f"RequestVerifier(key_ids={self._key_ids!r}, secrets=[REDACTED], tolerance={self.tolerance})"

@@ -1,155 +1,155 @@
 """Persona webhook verification (``Persona-Signature: t=…,v1=…``).
 
 Pass the header value and the **raw** request body exactly as received — never re-serialized
-JSON. ``verify`` raises :class:`persona.WebhookVerificationError` (with ``code``) on failure and
-returns the :class:`Event` on success.
+JSON. ``verify`` checks the signature only (and raises :class:`persona.WebhookVerificationError`
+with ``code`` when it must be rejected); ``verify_event`` checks it too, then returns the
+:class:`Event` the library read from the body (:class:`persona.InvalidPayloadError` when the body
+is not a Persona event). Both names mean the same in every language libpersona ships to.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 from typing import Any, Dict, Iterable, Optional, Union
 
-from . import _cabi, _errors
+from . import _cabi
+from ._cabi import NULL, ffi, lib
 
 Body = Union[bytes, bytearray, memoryview]
+Secrets = Union[str, Iterable[str]]
 
-__all__ = ["Event", "WebhookVerifier", "verify", "sign"]
+__all__ = ["Event", "WebhookVerifier", "verify", "verify_event", "sign"]
 
 
 class Event:
-    """A verified event. Fields are read from the body on first access."""
+    """A verified Persona event, as the library read it from the body: ``id``, ``name``,
+    ``created_at`` (``None`` when absent) and ``data.attributes.payload`` (``payload_json``, the
+    raw JSON text; ``payload``, that text decoded)."""
 
-    __slots__ = ("raw", "_data")
+    __slots__ = ("id", "name", "created_at", "payload_json")
 
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-        self._data: Optional[Dict[str, Any]] = None
-
-    def _event(self) -> Dict[str, Any]:
-        if getattr(self, "_data", None) is None:
-            try:
-                data = json.loads(self.raw)["data"]
-                if data.get("type", "event") != "event" or not isinstance(data["id"], str):
-                    raise ValueError("not an event")
-                data["attributes"]["name"]
-            except (ValueError, KeyError, TypeError, AttributeError) as error:
-                raise _errors.InvalidPayloadError(f"webhook body is not a Persona event: {error}") from None
-            self._data = data
-        return self._data
-
-    @property
-    def id(self) -> str:
-        return self._event()["id"]
-
-    @property
-    def name(self) -> str:
-        return self._event()["attributes"]["name"]
-
-    @property
-    def created_at(self) -> Optional[str]:
-        attributes = self._event()["attributes"]
-        return attributes.get("created-at", attributes.get("created_at", attributes.get("createdAt")))
+    def __init__(self, id: str, name: str, created_at: Optional[str], payload_json: str) -> None:
+        self.id = id
+        self.name = name
+        self.created_at = created_at
+        self.payload_json = payload_json
 
     @property
     def payload(self) -> Any:
-        return self._event()["attributes"].get("payload")
+        """``data.attributes.payload`` decoded (``None`` when absent)."""
+        return json.loads(self.payload_json)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return (self.id, self.name, self.created_at, self.payload_json) == (
+            other.id, other.name, other.created_at, other.payload_json,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        try:
-            return f"Event(id={self.id!r}, name={self.name!r})"
-        except _errors.PersonaError:
-            return f"Event(<{len(self.raw)} bytes, not a Persona event>)"
+        # Type and id only: the payload can hold personal data.
+        return f"Event(id={self.id!r}, name={self.name!r})"
+
+
+def _header(header: Optional[str]):
+    """``None`` (the request had no header) is NULL; anything else its UTF-8 bytes. Wire data: a
+    lone surrogate is passed through as bytes that are not UTF-8, which no signature matches."""
+    if header is None:
+        return NULL
+    if type(header) is not str:
+        raise TypeError(f"header must be str or None, not {type(header).__name__}")
+    return header.encode("utf-8", "surrogatepass")
+
+
+def _event_field(getter, event, length):
+    pointer = getter(event, length)
+    if pointer == NULL:
+        return None
+    return ffi.unpack(pointer, length[0]).decode("utf-8")
 
 
 class WebhookVerifier(_cabi.OwnsHandle):
-    """Verifies webhooks against one or more secrets (rotation). Thread-safe."""
+    """Verifies webhooks against one or more secrets (rotation). Thread-safe; make one per process.
 
-    __slots__ = ("_hot_handle", "_verify_at", "tolerance", "__weakref__")
+    ``tolerance``: seconds a signature's ``t`` may differ from now, either way (0: the same
+    second only, never "off").
+    """
 
-    def __init__(self, secrets: Union[str, Iterable[str]], tolerance: int = 300) -> None:
+    __slots__ = ("tolerance", "__weakref__")
+
+    def __init__(self, secrets: Secrets, tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
-        if type(tolerance) is not int or tolerance < 0:
-            raise TypeError("tolerance must be a non-negative int (seconds)")
+        tolerance = _cabi.integer(tolerance, "tolerance", 0, _cabi.INT64_MAX)
         encoded = [_cabi.text(secret, "secret") for secret in secret_list]
-        array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
-        handle = ctypes.c_void_p()
-        code = _cabi.webhook_verifier_new(array, len(encoded), tolerance, ctypes.byref(handle))
+        array = ffi.new("persona_str[]", max(len(encoded), 1))
+        for slot, secret in zip(array, encoded):
+            slot.ptr, slot.len = ffi.from_buffer("uint8_t[]", secret), len(secret)
+        out = ffi.new("persona_webhook_verifier **")
+        code = lib.persona_webhook_verifier_new(array, len(encoded), tolerance, out)
         if code:
-            raise _cabi.error(code, _errors.WebhookVerificationError)
-        self._handle = handle.value
-        self._hot_handle = None if _cabi.hot is None else _cabi.hot_ffi.cast("void *", handle.value)
-        # Bound once: the per-call path does no module or library attribute lookups.
-        self._verify_at = None if _cabi.hot is None else _cabi.hot.persona_webhook_verifier_verify_at
+            raise _cabi.error(code)
+        self._handle = out[0]
         self.tolerance = tolerance
 
-    def verify(self, header: Optional[str], body: Body, now: Optional[int] = None) -> Event:
-        """Verifies ``header`` (``None`` when absent) against the raw ``body``."""
+    def verify(self, header: Optional[str], body: Body, now: Optional[int] = None) -> None:
+        """Checks the signature of ``body`` (raw bytes) against ``header`` (``None`` when absent),
+        as of ``now`` (unix seconds; ``None`` = the clock). Raises
+        :class:`persona.WebhookVerificationError` when the webhook must be rejected."""
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
-        if header is None:
-            encoded = None
-        elif type(header) is str and "\0" not in header:
-            encoded = header.encode("utf-8", "surrogatepass")
+        encoded = _header(header)
+        size = 0 if encoded is NULL else len(encoded)
+        if now is None:
+            code = lib.persona_webhook_verifier_verify(self._handle, encoded, size, body, len(body), NULL)
+        elif type(now) is int:
+            try:
+                code = lib.persona_webhook_verifier_verify_at(self._handle, encoded, size, body, len(body), now)
+            except OverflowError:
+                raise _cabi.out_of_range("now") from None
         else:
-            encoded = _cabi.text(header, "header")
-        if self._verify_at is not None:
-            if type(now) is int:
-                code = self._verify_at(self._hot_handle, _NULL if encoded is None else encoded, body, len(body), now)
-            elif now is None:
-                code = _cabi.hot.persona_webhook_verifier_verify(
-                    self._hot_handle, _NULL if encoded is None else encoded, body, len(body), _NULL
-                )
-            else:
-                raise TypeError("now must be an int (unix seconds) or None")
-        else:
-            code = _cabi.webhook_verifier_verify(self._handle, encoded, body, len(body), _cabi.now_arg(now))
+            raise TypeError(f"now must be an int (unix seconds) or None, not {type(now).__name__}")
         if code:
-            raise _cabi.error(code, _errors.WebhookVerificationError)
-        event = _new_event(Event)
-        event.raw = body
-        return event
+            raise _cabi.error(code)
 
-    _free = staticmethod(_cabi.webhook_verifier_free)
+    def verify_event(self, header: Optional[str], body: Body, now: Optional[int] = None) -> Event:
+        """Checks the signature like :meth:`verify`, then returns the event the library read from
+        the body (:class:`persona.InvalidPayloadError` if it is not a Persona event)."""
+        if type(body) is not bytes:
+            body = _cabi.as_bytes(body)
+        encoded = _header(header)
+        out = ffi.new("persona_webhook_event **")
+        code = lib.persona_webhook_verifier_verify_event(
+            self._handle, encoded, 0 if encoded is NULL else len(encoded), body, len(body),
+            _cabi.optional_time(now, "now"), out,
+        )
+        if code:
+            raise _cabi.error(code)
+        event = out[0]
+        try:
+            length = ffi.new("size_t *")
+            return Event(
+                _event_field(lib.persona_webhook_event_id, event, length),
+                _event_field(lib.persona_webhook_event_name, event, length),
+                _event_field(lib.persona_webhook_event_created_at, event, length),
+                _event_field(lib.persona_webhook_event_payload_json, event, length),
+            )
+        finally:
+            lib.persona_webhook_event_free(event)
+
+    _free = lib.persona_webhook_verifier_free
 
     def __repr__(self) -> str:
         return f"WebhookVerifier(secrets=[REDACTED], tolerance={self.tolerance})"
 
 
-_NULL = None if _cabi.hot_ffi is None else _cabi.hot_ffi.NULL
-# Events are built without running __init__ on the hot path (same two fields).
-_new_event = object.__new__
-
+# Verifiers for the module-level functions, per (secrets, tolerance): a handler that passes the
+# same secrets on every request pays for the key schedule once.
 _cache: Dict[tuple, WebhookVerifier] = {}
 
 
-def verify(
-    header: Optional[str],
-    body: Body,
-    secrets: Union[str, Iterable[str]],
-    tolerance: int = 300,
-    now: Optional[int] = None,
-) -> Event:
-    """Verifies a Persona webhook and returns its event.
-
-    ``secrets`` is one secret or several (during a rotation). Verifiers are cached per
-    (secrets, tolerance), so calling this per request costs only the verification.
-    """
-    # Fast path: the same immutable secrets object as the previous call (a module-level constant,
-    # typically). Only str/tuple qualify: a list could have been mutated since, and reusing its
-    # verifier would keep accepting a removed secret.
-    last = _last
-    if secrets is last[0] and tolerance == last[1] and type(now) is int and type(body) is bytes and type(header) is str and "\0" not in header:
-        # The common case, inlined: same secrets object, an explicit `now`, plain bytes and str.
-        code = last[3](last[4], header.encode("utf-8", "surrogatepass"), body, len(body), now)
-        if code:
-            raise _cabi.error(code, _errors.WebhookVerificationError)
-        event = _new_event(Event)
-        event.raw = body
-        return event
-    if secrets is last[0] and tolerance == last[1]:
-        return last[2].verify(header, body, now)
+def _verifier(secrets: Secrets, tolerance: int) -> WebhookVerifier:
     key = (secrets if isinstance(secrets, str) else tuple(secrets), tolerance)
     verifier = _cache.get(key)
     if verifier is None:
@@ -157,26 +157,60 @@ def verify(
         if len(_cache) >= 16:
             _cache.clear()
         _cache[key] = verifier
-    if type(secrets) in (str, tuple) and verifier._verify_at is not None:
-        _set_last((secrets, tolerance, verifier, verifier._verify_at, verifier._hot_handle))
-    return verifier.verify(header, body, now)
+    return verifier
 
 
+# (secrets object, tolerance, verify_at, handle, verifier) of the last call whose secrets were
+# immutable (a str or tuple: the same object then means the same secrets). The verifier is kept so
+# that its handle outlives a `_cache.clear()`.
 _last: tuple = (object(), None, None, None, None)
 
 
-def _set_last(entry: tuple) -> None:
+def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int = 300, now: Optional[int] = None) -> None:
+    """Checks a Persona webhook's signature (see :meth:`WebhookVerifier.verify`).
+
+    ``secrets`` is one secret or several (during a rotation). Verifiers are cached per
+    (secrets, tolerance), so calling this per request costs only the verification.
+    """
+    last = _last
+    if secrets is last[0] and tolerance == last[1] and type(now) is int and type(body) is bytes and type(header) is str:
+        # The common case, inlined: the same immutable secrets object as the previous call (a
+        # module-level constant, typically), an explicit `now`, plain bytes and str.
+        encoded = header.encode("utf-8", "surrogatepass")
+        try:
+            code = last[2](last[3], encoded, len(encoded), body, len(body), now)
+        except OverflowError:
+            raise _cabi.out_of_range("now") from None
+        if code:
+            raise _cabi.error(code)
+        return
+    verifier = _verifier(secrets, tolerance)
+    # Only a str or tuple may take the fast path next time: a list could be mutated in place, and
+    # reusing its verifier would keep accepting a secret that was removed.
+    if type(secrets) in (str, tuple):
+        _remember((secrets, tolerance, lib.persona_webhook_verifier_verify_at, verifier._handle, verifier))
+    verifier.verify(header, body, now)
+
+
+def _remember(entry: tuple) -> None:
     global _last
     _last = entry  # one reference assignment: readers see the old or the new entry, whole
 
 
+def verify_event(header: Optional[str], body: Body, secrets: Secrets, tolerance: int = 300, now: Optional[int] = None) -> Event:
+    """Checks a Persona webhook's signature and returns its event (see
+    :meth:`WebhookVerifier.verify_event`)."""
+    return _verifier(secrets, tolerance).verify_event(header, body, now)
+
+
 def sign(secret: str, body: Body, timestamp: int) -> str:
     """A ``Persona-Signature`` value for ``body`` (for tests and local servers)."""
-    if type(timestamp) is not int:
-        raise TypeError("timestamp must be an int")
+    timestamp = _cabi.integer(timestamp, "timestamp", _cabi.INT64_MIN, _cabi.INT64_MAX)
     body = _cabi.as_bytes(body)
-    buffer = ctypes.create_string_buffer(96)
-    code = _cabi.webhook_sign(_cabi.text(secret, "secret"), body, len(body), timestamp, buffer, 96)
+    secret_b = _cabi.text(secret, "secret")
+    size = lib.PERSONA_WEBHOOK_HEADER_MAX
+    buffer = ffi.new("char[]", size)
+    code = lib.persona_webhook_sign(secret_b, len(secret_b), body, len(body), timestamp, buffer, size)
     if code:
-        raise _cabi.error(code, _errors.WebhookVerificationError)
-    return buffer.value.decode("ascii")
+        raise _cabi.error(code)
+    return ffi.string(buffer).decode("ascii")

@@ -10,8 +10,8 @@ WEBHOOK_SECRETS = ("wbhsec_current", "wbhsec_previous")
 @require_POST
 def persona_webhook(request):
     try:
-        event = persona.webhooks.verify(request.headers.get("Persona-Signature"), request.body, WEBHOOK_SECRETS)
-    except persona.WebhookVerificationError as error:
+        event = persona.webhooks.verify_event(request.headers.get("Persona-Signature"), request.body, WEBHOOK_SECRETS)
+    except (persona.WebhookVerificationError, persona.InvalidPayloadError) as error:
         return HttpResponseBadRequest(error.code)
     print("Persona event", event.name, event.id)
     return HttpResponse(status=204)

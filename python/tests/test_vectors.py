@@ -64,11 +64,27 @@ def test_webhooks(case):
         assert persona.webhooks.sign(case["secret"], body, case["timestamp"]) == case["expected"]["header"]
         return
     expected = case["expected"]
+    header = case["header"] if case["header"] is None or isinstance(case["header"], str) else body_of(case["header"]).decode()
+    args = (header, body, case["secrets"])
+    options = {"tolerance": case["tolerance"], "now": case["now"]}
+    verifier = persona.WebhookVerifier(case["secrets"], tolerance=case["tolerance"])
     if expected["valid"]:
-        event = persona.webhooks.verify(case["header"], body, case["secrets"], tolerance=case["tolerance"], now=case["now"])
-        if case.get("event"):
-            assert (event.id, event.name, event.created_at) == (case["event"]["id"], case["event"]["name"], case["event"].get("created_at"))
+        assert persona.webhooks.verify(*args, **options) is None
+        assert verifier.verify(header, body, now=case["now"]) is None
+        event = case.get("event")
+        if event is None:
+            return
+        if "error" in event:
+            with pytest.raises(persona.InvalidPayloadError) as error:
+                persona.webhooks.verify_event(*args, **options)
+            assert error.value.code == event["error"]
+            return
+        for got in (persona.webhooks.verify_event(*args, **options), verifier.verify_event(header, body, now=case["now"])):
+            assert (got.id, got.name, got.created_at) == (event["id"], event["name"], event.get("created_at"))
+            if "payload" in event:
+                assert got.payload == event["payload"]
     else:
-        with pytest.raises(persona.WebhookVerificationError) as error:
-            persona.webhooks.verify(case["header"], body, case["secrets"], tolerance=case["tolerance"], now=case["now"])
-        assert error.value.code == expected["error"]
+        for call in (lambda: persona.webhooks.verify(*args, **options), lambda: verifier.verify(header, body, now=case["now"])):
+            with pytest.raises(persona.WebhookVerificationError) as error:
+                call()
+            assert error.value.code == expected["error"]

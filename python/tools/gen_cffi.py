@@ -1,41 +1,39 @@
-"""Generates persona/_cffi_hot.py: cffi's out-of-line ABI-mode description of the two hot C ABI
-calls (webhook verify, request sign). Importing the generated module parses no C at run time.
+"""Generates persona/_cffi_abi.py, cffi's out-of-line ABI-mode description of libpersona's C ABI,
+from the header itself (bindings/ffi/include/persona.h, which cbindgen generates from the Rust
+source): every declaration comes from there, none is typed by hand. Importing the generated module
+parses no C at run time.
 
     python3 python/tools/gen_cffi.py           # rewrite
     python3 python/tools/gen_cffi.py --check   # exit 1 if the committed copy differs
+
+The header's test-only block (`PERSONA_TEST_HOOKS`) is left out: no shipped library has it.
 """
 
 import pathlib
+import re
 import sys
 import tempfile
 
 import cffi
 
-# Must match bindings/c/persona.h (persona_result is an int-sized enum).
-CDEF = """
-int persona_webhook_verifier_verify(const void *verifier, const char *header,
-                                    const uint8_t *body, size_t body_len, const int64_t *now);
-int persona_webhook_verifier_verify_at(const void *verifier, const char *header,
-                                       const uint8_t *body, size_t body_len, int64_t now);
-int persona_request_signer_sign_headers(const void *signer, const char *method, const char *url,
-                                        const uint8_t *body, size_t body_len, const int64_t *timestamp,
-                                        const char *nonce, char *buf, size_t buf_len);
-"""
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bindings" / "ffi"))
+import c_header  # noqa: E402  (the one reader of persona.h, shared with the Kotlin generator)
 
-TARGET = pathlib.Path(__file__).resolve().parents[1] / "persona" / "_cffi_hot.py"
+TARGET = ROOT / "python" / "persona" / "_cffi_abi.py"
 
 
 def generate(path: pathlib.Path) -> None:
     ffi = cffi.FFI()
-    ffi.cdef(CDEF)
-    ffi.set_source("persona._cffi_hot", None)
+    ffi.cdef(c_header.declarations())
+    ffi.set_source("persona._cffi_abi", None)
     ffi.emit_python_code(str(path))
 
 
 def main() -> int:
     if "--check" in sys.argv:
         with tempfile.TemporaryDirectory() as tmp:
-            fresh = pathlib.Path(tmp) / "_cffi_hot.py"
+            fresh = pathlib.Path(tmp) / TARGET.name
             generate(fresh)
             # `_version` names the cffi release that generated the file; any compatible one works.
             strip = lambda text: [line for line in text.splitlines() if "_version" not in line]  # noqa: E731

@@ -3,7 +3,7 @@
 #
 #   scripts/stage-framework.sh DIR PLATFORM [LIBRARY]      PLATFORM: ios | ios-simulator | macos
 #
-# writes DIR/PersonaFFI.framework with Headers/PersonaFFI.h, Modules/module.modulemap (the committed
+# writes DIR/PersonaFFI.framework with Headers/{PersonaFFI.h,persona.h}, Modules/module.modulemap (the committed
 # xcframework/module.modulemap, a `framework module`), Info.plist, and LIBRARY (a static
 # libpersona.a) as the framework's binary when given. iOS slices are shallow bundles; the macOS
 # slice is the versioned bundle macOS requires (Versions/A + Current symlinks, Resources/Info.plist).
@@ -40,6 +40,7 @@ else
 fi
 mkdir -p "$CONTENTS/Headers" "$CONTENTS/Modules" "$(dirname "$PLIST")"
 cp "$SWIFT_DIR/Sources/PersonaFFI/PersonaFFI.h" "$CONTENTS/Headers/PersonaFFI.h"
+cp "$SWIFT_DIR/Sources/PersonaFFI/persona.h" "$CONTENTS/Headers/persona.h"
 cp "$SWIFT_DIR/xcframework/module.modulemap" "$CONTENTS/Modules/module.modulemap"
 if [[ -n "$LIBRARY" ]]; then
   cp "$LIBRARY" "$CONTENTS/PersonaFFI"

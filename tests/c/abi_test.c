@@ -1,5 +1,5 @@
 /*
- * The safety contract of libpersona's C ABI (bindings/c/persona.h):
+ * The safety contract of libpersona's C ABI (bindings/ffi/include/persona.h):
  * NULL handling, invalid UTF-8, out-params left untouched on failure,
  * buffer sizes, the thread-local last error (which never contains a secret),
  * ownership (objects copy what they are given; borrowed strings live as long
@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A NUL-terminated test string as the ABI's pointer + length (NULL stays NULL, with length 0). */
+static inline size_t slen(const char *s) { return s == NULL ? 0 : strlen(s); }
+#define S(x) (const uint8_t *)(x), slen(x)
 
 /* ------------------------------------------------------------------ */
 /* harness                                                             */
@@ -186,7 +190,7 @@ static const int64_t TS = 1700000000;
 
 static persona_request_signer *make_signer(int line, const char *key_id, const char *secret) {
   persona_request_signer *s = NULL;
-  persona_result rc = persona_request_signer_new(key_id, secret, &s);
+  persona_result rc = persona_request_signer_new(S(key_id), S(secret), &s);
   check_rc_impl(line, "persona_request_signer_new (setup)", PERSONA_OK, rc);
   return rc == PERSONA_OK ? s : NULL;
 }
@@ -196,12 +200,12 @@ static persona_signed_request *sign(int line, const persona_request_signer *s, c
                                     const char *nonce) {
   persona_signed_request *r = NULL;
   if (s == NULL) return NULL;
-  persona_result rc = persona_request_signer_sign(s, method, url, body, body_len, ts, nonce, &r);
+  persona_result rc = persona_request_signer_sign(s, S(method), S(url), body, body_len, ts, S(nonce), &r);
   check_rc_impl(line, "persona_request_signer_sign (setup)", PERSONA_OK, rc);
   return rc == PERSONA_OK ? r : NULL;
 }
 
-static persona_request_verifier *make_verifier(int line, const persona_key *keys, size_t n, uint64_t tol,
+static persona_request_verifier *make_verifier(int line, const persona_key *keys, size_t n, int64_t tol,
                                                size_t cap) {
   persona_request_verifier *v = NULL;
   persona_result rc = persona_request_verifier_new(keys, n, tol, cap, &v);
@@ -209,10 +213,21 @@ static persona_request_verifier *make_verifier(int line, const persona_key *keys
   return rc == PERSONA_OK ? v : NULL;
 }
 
+/* NUL-terminated test strings as the ABI's persona_str entries (at most 8). */
+static size_t str_list(const char *const *texts, size_t n, persona_str out[8]) {
+  if (n > 8) n = 8;
+  for (size_t i = 0; i < n; i++) {
+    out[i].ptr = (const uint8_t *)texts[i];
+    out[i].len = slen(texts[i]);
+  }
+  return n;
+}
+
 static persona_webhook_verifier *make_webhook_verifier(int line, const char *const *secrets, size_t n,
-                                                       uint64_t tol) {
+                                                       int64_t tol) {
   persona_webhook_verifier *v = NULL;
-  persona_result rc = persona_webhook_verifier_new(secrets, n, tol, &v);
+  persona_str list[8];
+  persona_result rc = persona_webhook_verifier_new(list, str_list(secrets, n, list), tol, &v);
   check_rc_impl(line, "persona_webhook_verifier_new (setup)", PERSONA_OK, rc);
   return rc == PERSONA_OK ? v : NULL;
 }
@@ -227,8 +242,9 @@ static size_t headers_of(const persona_signed_request *req, persona_header out[4
   size_t n = req == NULL ? 0 : persona_signed_request_header_count(req);
   if (n > 4) n = 4;
   for (size_t i = 0; i < n; i++) {
-    out[i].name = persona_signed_request_header_name(req, i);
-    out[i].value = persona_signed_request_header_value(req, i);
+    const char *name = persona_signed_request_header_name(req, i);
+    const char *value = persona_signed_request_header_value(req, i);
+    out[i] = (persona_header){S(name), S(value)};
   }
   return n;
 }
@@ -249,7 +265,7 @@ static persona_result verify_req(const persona_request_verifier *v, const person
                                  const int64_t *now, const char **key_id_out) {
   persona_header h[4];
   size_t n = headers_of(req, h);
-  return persona_request_verifier_verify(v, method, url, h, n, body, body_len, now, key_id_out);
+  return persona_request_verifier_verify(v, S(method), S(url), h, n, body, body_len, now, key_id_out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,6 +288,8 @@ static void test_version_and_names(void) {
       {PERSONA_ERR_BUFFER_TOO_SMALL, "PERSONA_ERR_BUFFER_TOO_SMALL"},
       {PERSONA_ERR_PANIC, "PERSONA_ERR_PANIC"},
       {PERSONA_ERR_INVALID_ARGUMENT, "PERSONA_ERR_INVALID_ARGUMENT"},
+      {PERSONA_ERR_CONFIGURATION, "PERSONA_ERR_CONFIGURATION"},
+      {PERSONA_ERR_OTHER, "PERSONA_ERR_OTHER"},
       {PERSONA_ERR_INVALID_KEY_ID, "PERSONA_ERR_INVALID_KEY_ID"},
       {PERSONA_ERR_INVALID_SECRET, "PERSONA_ERR_INVALID_SECRET"},
       {PERSONA_ERR_INVALID_NONCE, "PERSONA_ERR_INVALID_NONCE"},
@@ -296,7 +314,7 @@ static void test_version_and_names(void) {
     CHECK_STR(persona_result_name(names[i].code), names[i].name, "persona_result_name");
   }
   /* numbers the enum does not define (the parameter is an int32_t) */
-  const int32_t unknown[] = {-1, 6, 9, 16, 19, 27, 29, 32, 255, 100000, INT32_MIN, INT32_MAX};
+  const int32_t unknown[] = {-1, 8, 9, 16, 19, 27, 29, 32, 255, 100000, INT32_MIN, INT32_MAX};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     CHECK_STR(persona_result_name(unknown[i]), "PERSONA_UNKNOWN_RESULT", "persona_result_name(undefined code)");
   }
@@ -311,7 +329,7 @@ static void test_panic_boundary(void) {
   CHECK_MESSAGE_NAMES("panic", "the message says it was a panic");
   /* the library still works afterwards */
   persona_request_signer *s = NULL;
-  CHECK_RC(persona_request_signer_new(KEY_ID, SECRET, &s), PERSONA_OK);
+  CHECK_RC(persona_request_signer_new(S(KEY_ID), S(SECRET), &s), PERSONA_OK);
   persona_request_signer_free(s);
 }
 
@@ -331,7 +349,7 @@ static void test_last_error(void) {
   const char *secret = "ZqX-distinctive-SECRET-4242-do-not-log";
 
   /* trigger an error */
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("not a key id!", secret, &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("not a key id!"), S(secret), &s), PERSONA_ERR_INVALID_KEY_ID);
   size_t len = persona_last_error_length();
   CHECK(len > 0, "an error sets a non-empty last error message");
   CHECK_MESSAGE_HIDES(secret, "invalid key id: message does not contain the secret");
@@ -344,7 +362,7 @@ static void test_last_error(void) {
     CHECK(all_bytes(buf, 'Z', sizeof buf), "too-small buffer (len) is not written");
   }
   /* buffer of 1 and 0 bytes */
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("not a key id!", secret, &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("not a key id!"), S(secret), &s), PERSONA_ERR_INVALID_KEY_ID);
   memset(buf, 'Z', sizeof buf);
   CHECK_RC(persona_last_error_message(buf, 1), PERSONA_ERR_BUFFER_TOO_SMALL);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "too-small buffer (1) is not written");
@@ -364,7 +382,7 @@ static void test_last_error(void) {
   }
 
   /* exact fit and a large buffer */
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("not a key id!", secret, &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("not a key id!"), S(secret), &s), PERSONA_ERR_INVALID_KEY_ID);
   len = persona_last_error_length();
   if (len > 0 && len + 1 < sizeof buf) {
     memset(buf, 'Z', sizeof buf);
@@ -383,17 +401,17 @@ static void test_last_error(void) {
   if (s != NULL) {
     persona_signed_request *r;
     int64_t ts = TS;
-    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, URL, (const uint8_t *)"{}", 2, &ts,
-                                                      "bad nonce!", &r),
+    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), (const uint8_t *)"{}", 2, &ts,
+                                                      S("bad nonce!"), &r),
                        PERSONA_ERR_INVALID_NONCE);
     CHECK(persona_last_error_length() > 0, "invalid nonce sets a message");
     CHECK_MESSAGE_HIDES(secret, "invalid nonce: message does not contain the secret");
     CHECK_MESSAGE_HIDES("4242-do-not-log", "invalid nonce: message does not contain part of the secret");
     /* an invalid method and URL, too */
-    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, "BAD METHOD", URL, NULL, 0, &ts, NULL, &r),
+    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S("BAD METHOD"), S(URL), NULL, 0, &ts, S(NULL), &r),
                        PERSONA_ERR_INVALID_METHOD);
     CHECK_MESSAGE_HIDES(secret, "invalid method: message does not contain the secret");
-    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, "gopher://x", NULL, 0, &ts, NULL, &r),
+    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S("gopher://x"), NULL, 0, &ts, S(NULL), &r),
                        PERSONA_ERR_INVALID_URL);
     CHECK_MESSAGE_HIDES(secret, "invalid URL: message does not contain the secret");
     persona_request_signer_free(s);
@@ -413,7 +431,7 @@ static void *thread_main(void *arg) {
   memset(tr->fresh_buf, 'Z', sizeof tr->fresh_buf);
   tr->fresh_rc = persona_last_error_message(tr->fresh_buf, sizeof tr->fresh_buf);
   persona_request_signer *s = SENTINEL;
-  if (persona_request_signer_new(KEY_ID, "", &s) == PERSONA_OK) { /* invalid secret: must fail */
+  if (persona_request_signer_new(S(KEY_ID), S(""), &s) == PERSONA_OK) { /* invalid secret: must fail */
     persona_request_signer_free(s);
   }
   get_last_error(tr->own_msg, sizeof tr->own_msg);
@@ -423,7 +441,7 @@ static void *thread_main(void *arg) {
 static void test_last_error_thread_local(void) {
   g_test = "last_error_thread_local";
   persona_request_signer *s;
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("bad key id!", SECRET, &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("bad key id!"), S(SECRET), &s), PERSONA_ERR_INVALID_KEY_ID);
   char before[1024], after[1024];
   get_last_error(before, sizeof before);
 
@@ -448,25 +466,25 @@ static void test_signer_contract(void) {
   g_test = "signer_contract";
   persona_request_signer *s;
 
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(NULL, SECRET, &s), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(KEY_ID, NULL, &s), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_request_signer_new(KEY_ID, SECRET, NULL), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(NULL, 1, S(SECRET), &s), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(KEY_ID), NULL, 1, &s), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_request_signer_new(S(KEY_ID), S(SECRET), NULL), PERSONA_ERR_NULL_ARGUMENT);
 
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("\xff\xfe", SECRET, &s), PERSONA_ERR_INVALID_UTF8);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("key\xc3\x28", SECRET, &s), PERSONA_ERR_INVALID_UTF8);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("key\xc0\xaf", SECRET, &s), PERSONA_ERR_INVALID_UTF8);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(KEY_ID, "sec\xff" "ret", &s), PERSONA_ERR_INVALID_UTF8);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(KEY_ID, "\xed\xa0\x80", &s), /* surrogate */
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("\xff\xfe"), S(SECRET), &s), PERSONA_ERR_INVALID_UTF8);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("key\xc3\x28"), S(SECRET), &s), PERSONA_ERR_INVALID_UTF8);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("key\xc0\xaf"), S(SECRET), &s), PERSONA_ERR_INVALID_UTF8);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(KEY_ID), S("sec\xff" "ret"), &s), PERSONA_ERR_INVALID_UTF8);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(KEY_ID), S("\xed\xa0\x80"), &s), /* surrogate */
                      PERSONA_ERR_INVALID_UTF8);
 
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("", SECRET, &s), PERSONA_ERR_INVALID_KEY_ID);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new("has space", SECRET, &s), PERSONA_ERR_INVALID_KEY_ID);
-  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(KEY_ID, "", &s), PERSONA_ERR_INVALID_SECRET);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(""), S(SECRET), &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("has space"), S(SECRET), &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(KEY_ID), S(""), &s), PERSONA_ERR_INVALID_SECRET);
 
   /* the signer copies its inputs */
   char *k = dup_str(KEY_ID), *sec = dup_str(SECRET);
   s = NULL;
-  CHECK_RC(persona_request_signer_new(k, sec, &s), PERSONA_OK);
+  CHECK_RC(persona_request_signer_new(S(k), S(sec), &s), PERSONA_OK);
   CHECK(s != NULL && (void *)s != SENTINEL, "persona_request_signer_new sets *out");
   memset(k, 'x', strlen(k));
   memset(sec, 'x', strlen(sec));
@@ -479,52 +497,52 @@ static void test_signer_contract(void) {
   const uint8_t body[] = "{\"a\":1}";
   const size_t blen = sizeof body - 1;
 
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(NULL, METHOD, URL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(NULL, S(METHOD), S(URL), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, NULL, URL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, NULL, 1, S(URL), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, NULL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), NULL, 1, body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, URL, NULL, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), NULL, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_request_signer_sign(s, METHOD, URL, body, blen, &ts, "nonce-0001", NULL),
+  CHECK_RC(persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, &ts, S("nonce-0001"), NULL),
            PERSONA_ERR_NULL_ARGUMENT);
 
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, "P\xffST", URL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S("P\xffST"), S(URL), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_UTF8);
   CHECK_RC_UNTOUCHED(r,
-                     persona_request_signer_sign(s, METHOD, "https://api.example.test/\xff", body, blen, &ts,
-                                                 "nonce-0001", &r),
+                     persona_request_signer_sign(s, S(METHOD), S("https://api.example.test/\xff"), body, blen, &ts,
+                                                 S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_UTF8);
   r = SENTINEL;
-  persona_result rc = persona_request_signer_sign(s, METHOD, URL, body, blen, &ts, "nonce\xff" "0001", &r);
+  persona_result rc = persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, &ts, S("nonce\xff" "0001"), &r);
   CHECK(rc == PERSONA_ERR_INVALID_UTF8 || rc == PERSONA_ERR_INVALID_NONCE,
         "invalid UTF-8 nonce -> PERSONA_ERR_INVALID_UTF8 or PERSONA_ERR_INVALID_NONCE");
   CHECK((void *)r == SENTINEL, "out-param untouched on invalid UTF-8 nonce");
 
   int64_t neg = -1;
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, URL, body, blen, &neg, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, &neg, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_TIMESTAMP);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, URL, body, blen, &ts, "short", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, &ts, S("short"), &r),
                      PERSONA_ERR_INVALID_NONCE);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, URL, body, blen, &ts, "bad nonce!", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, &ts, S("bad nonce!"), &r),
                      PERSONA_ERR_INVALID_NONCE);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, "", URL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(""), S(URL), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_METHOD);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, "GE T", URL, body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S("GE T"), S(URL), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_METHOD);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, "ftp://x.test/a", body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S("ftp://x.test/a"), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_URL);
-  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, METHOD, "not a url", body, blen, &ts, "nonce-0001", &r),
+  CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S("not a url"), body, blen, &ts, S("nonce-0001"), &r),
                      PERSONA_ERR_INVALID_URL);
 
   /* NULL body with length 0 is allowed; so are NULL timestamp and NULL nonce */
   r = NULL;
-  CHECK_RC(persona_request_signer_sign(s, "GET", URL, NULL, 0, &ts, "nonce-0001", &r), PERSONA_OK);
+  CHECK_RC(persona_request_signer_sign(s, S("GET"), S(URL), NULL, 0, &ts, S("nonce-0001"), &r), PERSONA_OK);
   CHECK(r != NULL, "NULL body + len 0 signs");
   persona_signed_request_free(r);
   r = NULL;
-  CHECK_RC(persona_request_signer_sign(s, METHOD, URL, body, blen, NULL, NULL, &r), PERSONA_OK);
+  CHECK_RC(persona_request_signer_sign(s, S(METHOD), S(URL), body, blen, NULL, S(NULL), &r), PERSONA_OK);
   CHECK(r != NULL, "NULL timestamp + NULL nonce signs");
   persona_signed_request_free(r);
 
@@ -614,7 +632,7 @@ static void test_request_round_trip(void) {
 
   /* the verifier copies its keys */
   char *kid = dup_str(KEY_ID), *sec = dup_str(SECRET);
-  persona_key keys[1] = {{kid, sec}};
+  persona_key keys[1] = {{S(kid), S(sec)}};
   persona_request_verifier *v = MAKE_VERIFIER(keys, 1, 300, 100);
   memset(kid, 'x', strlen(kid));
   memset(sec, 'x', strlen(sec));
@@ -660,13 +678,13 @@ static void test_request_round_trip(void) {
     CHECK_RC(verify_req(v, f, METHOD, URL, body, blen, &late, NULL), PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
     CHECK_RC(verify_req(v, f, METHOD, URL, body, blen, &early, NULL), PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
     /* a missing header (the message names it) */
-    CHECK_RC(persona_request_verifier_verify(v, METHOD, URL, h, n > 0 ? n - 1 : 0, (const uint8_t *)body,
+    CHECK_RC(persona_request_verifier_verify(v, S(METHOD), S(URL), h, n > 0 ? n - 1 : 0, (const uint8_t *)body,
                                              blen, &now, NULL),
              PERSONA_ERR_MISSING_HEADER);
     CHECK_MESSAGE_NAMES("persona-signature", "missing-header message names persona-signature");
     /* no headers at all: NULL is allowed when headers_len is 0 */
     key_out = SENTINEL;
-    CHECK_RC(persona_request_verifier_verify(v, METHOD, URL, NULL, 0, (const uint8_t *)body, blen, &now, &key_out),
+    CHECK_RC(persona_request_verifier_verify(v, S(METHOD), S(URL), NULL, 0, (const uint8_t *)body, blen, &now, &key_out),
              PERSONA_ERR_MISSING_HEADER);
     CHECK((void *)key_out == SENTINEL, "key_id_out untouched on missing header");
     CHECK_MESSAGE_NAMES("authorization", "missing-header message names authorization");
@@ -674,49 +692,48 @@ static void test_request_round_trip(void) {
     persona_header lower[4];
     char names[4][64];
     for (size_t i = 0; i < n; i++) {
-      snprintf(names[i], sizeof names[i], "%s", h[i].name);
+      snprintf(names[i], sizeof names[i], "%.*s", (int)h[i].name_len, (const char *)h[i].name);
       for (char *p = names[i]; *p; p++) {
         if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
       }
-      lower[i].name = names[i];
-      lower[i].value = h[i].value;
+      lower[i] = (persona_header){S(names[i]), h[i].value, h[i].value_len};
     }
 
     /* NULL arguments, each one; key_id_out must stay untouched */
     const uint8_t *b = (const uint8_t *)body;
-    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(NULL, METHOD, URL, h, n, b, blen, &now, &key_out),
+    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(NULL, S(METHOD), S(URL), h, n, b, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
-    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, NULL, URL, h, n, b, blen, &now, &key_out),
+    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, NULL, 1, S(URL), h, n, b, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
-    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, METHOD, NULL, h, n, b, blen, &now, &key_out),
-                       PERSONA_ERR_NULL_ARGUMENT);
-    CHECK_RC_UNTOUCHED(key_out,
-                       persona_request_verifier_verify(v, METHOD, URL, NULL, n, b, blen, &now, &key_out),
+    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, S(METHOD), NULL, 1, h, n, b, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
     CHECK_RC_UNTOUCHED(key_out,
-                       persona_request_verifier_verify(v, METHOD, URL, h, n, NULL, blen, &now, &key_out),
+                       persona_request_verifier_verify(v, S(METHOD), S(URL), NULL, n, b, blen, &now, &key_out),
+                       PERSONA_ERR_NULL_ARGUMENT);
+    CHECK_RC_UNTOUCHED(key_out,
+                       persona_request_verifier_verify(v, S(METHOD), S(URL), h, n, NULL, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
     persona_header bad[4];
     memcpy(bad, h, sizeof bad);
-    bad[2].name = NULL;
-    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, METHOD, URL, bad, n, b, blen, &now, &key_out),
+    bad[2].name = NULL; /* with its length still set */
+    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, S(METHOD), S(URL), bad, n, b, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
     memcpy(bad, h, sizeof bad);
-    bad[1].value = NULL;
-    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, METHOD, URL, bad, n, b, blen, &now, &key_out),
+    bad[1].value = NULL; /* with its length still set */
+    CHECK_RC_UNTOUCHED(key_out, persona_request_verifier_verify(v, S(METHOD), S(URL), bad, n, b, blen, &now, &key_out),
                        PERSONA_ERR_NULL_ARGUMENT);
     /* invalid UTF-8 in method and URL */
     CHECK_RC_UNTOUCHED(key_out,
-                       persona_request_verifier_verify(v, "P\xffST", URL, h, n, b, blen, &now, &key_out),
+                       persona_request_verifier_verify(v, S("P\xffST"), S(URL), h, n, b, blen, &now, &key_out),
                        PERSONA_ERR_INVALID_UTF8);
     CHECK_RC_UNTOUCHED(key_out,
-                       persona_request_verifier_verify(v, METHOD, "https://api.example.test/\xfe", h, n, b, blen,
+                       persona_request_verifier_verify(v, S(METHOD), S("https://api.example.test/\xfe"), h, n, b, blen,
                                                        &now, &key_out),
                        PERSONA_ERR_INVALID_UTF8);
 
     /* finally the valid one, with lowercase header names (recorded in the replay cache last) */
     key_out = NULL;
-    CHECK_RC(persona_request_verifier_verify(v, METHOD, URL, lower, n, b, blen, &now, &key_out), PERSONA_OK);
+    CHECK_RC(persona_request_verifier_verify(v, S(METHOD), S(URL), lower, n, b, blen, &now, &key_out), PERSONA_OK);
     CHECK_STR(key_out, KEY_ID, "key_id_out (lowercase header names)");
   }
   persona_signed_request_free(f);
@@ -730,7 +747,7 @@ static void test_request_round_trip(void) {
   persona_signed_request_free(e);
 
   /* unknown key */
-  persona_key other[1] = {{"some-other-key", SECRET}};
+  persona_key other[1] = {{S("some-other-key"), S(SECRET)}};
   persona_request_verifier *v2 = MAKE_VERIFIER(other, 1, 300, 0);
   persona_signed_request *u = SIGN(s, METHOD, URL, body, blen, &ts, "nonce-roundtrip-unknown");
   if (v2 != NULL && u != NULL) {
@@ -748,27 +765,32 @@ static void test_request_round_trip(void) {
 static void test_verifier_new_contract(void) {
   g_test = "request_verifier_new_contract";
   persona_request_verifier *v;
-  persona_key keys[1] = {{KEY_ID, SECRET}};
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(NULL, 1, 300, 0, &v), PERSONA_ERR_NULL_ARGUMENT);
   CHECK_RC(persona_request_verifier_new(keys, 1, 300, 0, NULL), PERSONA_ERR_NULL_ARGUMENT);
-  persona_key k_null_id[1] = {{NULL, SECRET}};
-  persona_key k_null_secret[1] = {{KEY_ID, NULL}};
+  persona_key k_null_id[1] = {{NULL, 1, S(SECRET)}};
+  persona_key k_null_secret[1] = {{S(KEY_ID), NULL, 1}};
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(k_null_id, 1, 300, 0, &v), PERSONA_ERR_NULL_ARGUMENT);
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(k_null_secret, 1, 300, 0, &v), PERSONA_ERR_NULL_ARGUMENT);
-  persona_key two_second_null[2] = {{KEY_ID, SECRET}, {"key-2", NULL}};
+  persona_key two_second_null[2] = {{S(KEY_ID), S(SECRET)}, {S("key-2"), NULL, 1}};
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(two_second_null, 2, 300, 0, &v), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(keys, 0, 300, 0, &v), PERSONA_ERR_INVALID_ARGUMENT);
-  persona_key invalid_id[1] = {{"no spaces allowed", SECRET}};
-  persona_key empty_secret[2] = {{KEY_ID, SECRET}, {KEY_ID, ""}};
+  CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(keys, 0, 300, 0, &v), PERSONA_ERR_CONFIGURATION);
+  CHECK_STR(persona_last_error_code(), "configuration", "no keys: code");
+  CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(keys, 1, -1, 0, &v), PERSONA_ERR_INVALID_ARGUMENT);
+  CHECK_STR(persona_last_error_code(), "invalid_argument", "negative tolerance: code");
+  CHECK_MESSAGE_NAMES("tolerance_secs", "negative tolerance: the message names the parameter");
+  CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(keys, 1, INT64_MIN, 0, &v), PERSONA_ERR_INVALID_ARGUMENT);
+  persona_key invalid_id[1] = {{S("no spaces allowed"), S(SECRET)}};
+  persona_key empty_secret[2] = {{S(KEY_ID), S(SECRET)}, {S(KEY_ID), S("")}};
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(invalid_id, 1, 300, 0, &v), PERSONA_ERR_INVALID_KEY_ID);
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(empty_secret, 2, 300, 0, &v), PERSONA_ERR_INVALID_SECRET);
-  persona_key bad_id[1] = {{"key\xff", SECRET}};
-  persona_key bad_secret[1] = {{KEY_ID, "s\xc3\x28"}};
+  persona_key bad_id[1] = {{S("key\xff"), S(SECRET)}};
+  persona_key bad_secret[1] = {{S(KEY_ID), S("s\xc3\x28")}};
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(bad_id, 1, 300, 0, &v), PERSONA_ERR_INVALID_UTF8);
   CHECK_RC_UNTOUCHED(v, persona_request_verifier_new(bad_secret, 1, 300, 0, &v), PERSONA_ERR_INVALID_UTF8);
 
   /* rotation: the same key id twice, either secret verifies */
-  persona_key rot[2] = {{KEY_ID, "old-secret-aaaa"}, {KEY_ID, "new-secret-bbbb"}};
+  persona_key rot[2] = {{S(KEY_ID), S("old-secret-aaaa")}, {S(KEY_ID), S("new-secret-bbbb")}};
   persona_request_verifier *vr = MAKE_VERIFIER(rot, 2, 300, 0);
   persona_request_signer *s_old = MAKE_SIGNER(KEY_ID, "old-secret-aaaa");
   persona_request_signer *s_new = MAKE_SIGNER(KEY_ID, "new-secret-bbbb");
@@ -788,7 +810,7 @@ static void test_verifier_new_contract(void) {
   if (r_bad != NULL) {
     persona_request_signer *s_same = MAKE_SIGNER(KEY_ID, "new-secret-bbbb");
     persona_signed_request *r_same = SIGN(s_same, "GET", URL, NULL, 0, &ts, "nonce-rotation-3");
-    persona_key only_new[1] = {{KEY_ID, "new-secret-bbbb"}};
+    persona_key only_new[1] = {{S(KEY_ID), S("new-secret-bbbb")}};
     persona_request_verifier *v1 = MAKE_VERIFIER(only_new, 1, 300, 0);
     const char *expected_sig = header_value(r_same, "persona-signature");
     if (v1 != NULL && expected_sig != NULL) {
@@ -818,7 +840,7 @@ static void test_body_with_nul_bytes(void) {
   int64_t ts = TS;
   persona_request_signer *s = MAKE_SIGNER(KEY_ID, SECRET);
   persona_signed_request *r = SIGN(s, METHOD, URL, body, blen, &ts, "nonce-nul-body-1");
-  persona_key keys[1] = {{KEY_ID, SECRET}};
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
   persona_request_verifier *v = MAKE_VERIFIER(keys, 1, 300, 0);
   if (r != NULL && v != NULL) {
     CHECK_RC(verify_req(v, r, METHOD, URL, body, blen, &ts, NULL), PERSONA_OK);
@@ -843,12 +865,12 @@ static void test_body_with_nul_bytes(void) {
   /* webhooks */
   char header[PERSONA_WEBHOOK_HEADER_MAX];
   const char *wsec = "whsec_nul_body_test";
-  CHECK_RC(persona_webhook_sign(wsec, body, blen, TS, header, sizeof header), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(wsec), body, blen, TS, header, sizeof header), PERSONA_OK);
   persona_webhook_verifier *wv = MAKE_WEBHOOK_VERIFIER(&wsec, 1, 300);
   if (wv != NULL) {
     int64_t now = TS;
-    CHECK_RC(persona_webhook_verifier_verify(wv, header, body, blen, &now), PERSONA_OK);
-    CHECK_RC(persona_webhook_verifier_verify(wv, header, body, 1, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
+    CHECK_RC(persona_webhook_verifier_verify(wv, S(header), body, blen, &now), PERSONA_OK);
+    CHECK_RC(persona_webhook_verifier_verify(wv, S(header), body, 1, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
   }
   persona_webhook_verifier_free(wv);
 }
@@ -856,7 +878,7 @@ static void test_body_with_nul_bytes(void) {
 static void test_replay_cache(void) {
   g_test = "replay_cache";
   persona_request_signer *s = MAKE_SIGNER(KEY_ID, SECRET);
-  persona_key keys[1] = {{KEY_ID, SECRET}};
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
   int64_t t0 = TS, t_later = TS + 1000;
   persona_signed_request *a = SIGN(s, "GET", URL, NULL, 0, &t0, "nonce-replay-AAAA");
   persona_signed_request *b = SIGN(s, "GET", URL, NULL, 0, &t0, "nonce-replay-BBBB");
@@ -917,24 +939,24 @@ static void test_webhook_sign(void) {
   char buf[PERSONA_WEBHOOK_HEADER_MAX + 16];
 
   memset(buf, 'Z', sizeof buf);
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, buf, 10), PERSONA_ERR_BUFFER_TOO_SMALL);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, buf, 10), PERSONA_ERR_BUFFER_TOO_SMALL);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "buffer untouched when too small (10)");
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, buf, 0), PERSONA_ERR_BUFFER_TOO_SMALL);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, buf, 0), PERSONA_ERR_BUFFER_TOO_SMALL);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "buffer untouched when too small (0)");
 
-  CHECK_RC(persona_webhook_sign(NULL, body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_webhook_sign(secret, NULL, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_webhook_sign(NULL, 1, body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_webhook_sign(S(secret), NULL, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "buffer untouched on NULL argument");
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, NULL, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_webhook_sign("whsec_\xff", body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX),
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, NULL, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_webhook_sign(S("whsec_\xff"), body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX),
            PERSONA_ERR_INVALID_UTF8);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "buffer untouched on invalid UTF-8");
-  CHECK_RC(persona_webhook_sign(secret, body, blen, -1, buf, PERSONA_WEBHOOK_HEADER_MAX),
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, -1, buf, PERSONA_WEBHOOK_HEADER_MAX),
            PERSONA_ERR_INVALID_TIMESTAMP);
-  CHECK_RC(persona_webhook_sign("", body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_INVALID_SECRET);
+  CHECK_RC(persona_webhook_sign(S(""), body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_ERR_INVALID_SECRET);
   CHECK(all_bytes(buf, 'Z', sizeof buf), "buffer untouched on invalid timestamp/secret");
 
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, buf, PERSONA_WEBHOOK_HEADER_MAX), PERSONA_OK);
   size_t hl = strnlen(buf, PERSONA_WEBHOOK_HEADER_MAX);
   CHECK(hl < PERSONA_WEBHOOK_HEADER_MAX, "header is NUL-terminated within PERSONA_WEBHOOK_HEADER_MAX");
   CHECK(all_bytes(buf + PERSONA_WEBHOOK_HEADER_MAX, 'Z', sizeof buf - PERSONA_WEBHOOK_HEADER_MAX),
@@ -947,36 +969,36 @@ static void test_webhook_sign(void) {
   char exact[PERSONA_WEBHOOK_HEADER_MAX + 16];
   if (hl < PERSONA_WEBHOOK_HEADER_MAX) {
     memset(exact, 'Z', sizeof exact);
-    CHECK_RC(persona_webhook_sign(secret, body, blen, TS, exact, hl), PERSONA_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, exact, hl), PERSONA_ERR_BUFFER_TOO_SMALL);
     CHECK(all_bytes(exact, 'Z', sizeof exact), "buffer untouched when one byte short");
-    CHECK_RC(persona_webhook_sign(secret, body, blen, TS, exact, hl + 1), PERSONA_OK);
+    CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, exact, hl + 1), PERSONA_OK);
     CHECK(strcmp(exact, buf) == 0 && exact[hl + 1] == 'Z', "exact-fit buffer gets the same header + NUL only");
   }
   /* deterministic */
   char again[PERSONA_WEBHOOK_HEADER_MAX];
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, again, sizeof again), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, again, sizeof again), PERSONA_OK);
   CHECK(strcmp(again, buf) == 0, "webhook signing is deterministic");
   /* the largest timestamp still fits */
   char big[PERSONA_WEBHOOK_HEADER_MAX];
-  CHECK_RC(persona_webhook_sign(secret, body, blen, INT64_MAX, big, sizeof big), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, INT64_MAX, big, sizeof big), PERSONA_OK);
   CHECK(strncmp(big, "t=9223372036854775807,v1=", 25) == 0, "INT64_MAX timestamp fits PERSONA_WEBHOOK_HEADER_MAX");
   /* empty body: NULL + 0 */
   char empty[PERSONA_WEBHOOK_HEADER_MAX];
-  CHECK_RC(persona_webhook_sign(secret, NULL, 0, TS, empty, sizeof empty), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(secret), NULL, 0, TS, empty, sizeof empty), PERSONA_OK);
 
   /* round trip through the verifier */
   persona_webhook_verifier *v = MAKE_WEBHOOK_VERIFIER(&secret, 1, 300);
   if (v != NULL) {
     int64_t now = TS + 5;
-    CHECK_RC(persona_webhook_verifier_verify(v, buf, body, blen, &now), PERSONA_OK);
-    CHECK_RC(persona_webhook_verifier_verify(v, empty, NULL, 0, &now), PERSONA_OK);
-    CHECK_RC(persona_webhook_verifier_verify(v, empty, body, blen, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
+    CHECK_RC(persona_webhook_verifier_verify(v, S(buf), body, blen, &now), PERSONA_OK);
+    CHECK_RC(persona_webhook_verifier_verify(v, S(empty), NULL, 0, &now), PERSONA_OK);
+    CHECK_RC(persona_webhook_verifier_verify(v, S(empty), body, blen, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
     int64_t late = TS + 301;
-    CHECK_RC(persona_webhook_verifier_verify(v, buf, body, blen, &late), PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
+    CHECK_RC(persona_webhook_verifier_verify(v, S(buf), body, blen, &late), PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
     /* now NULL: sign at the current time */
     char cur[PERSONA_WEBHOOK_HEADER_MAX];
-    CHECK_RC(persona_webhook_sign(secret, body, blen, (int64_t)time(NULL), cur, sizeof cur), PERSONA_OK);
-    CHECK_RC(persona_webhook_verifier_verify(v, cur, body, blen, NULL), PERSONA_OK);
+    CHECK_RC(persona_webhook_sign(S(secret), body, blen, (int64_t)time(NULL), cur, sizeof cur), PERSONA_OK);
+    CHECK_RC(persona_webhook_verifier_verify(v, S(cur), body, blen, NULL), PERSONA_OK);
   }
   persona_webhook_verifier_free(v);
 }
@@ -993,16 +1015,26 @@ static void test_webhook_verify(void) {
   persona_webhook_verifier *v;
 
   /* constructor */
-  const char *secrets1[1] = {secret};
-  const char *null_entry[2] = {secret, NULL};
-  const char *bad_utf8[1] = {"whsec_\xc3\x28"};
+  persona_str secrets1[1] = {{S(secret)}};
+  persona_str null_entry[2] = {{S(secret)}, {NULL, 1}};
+  persona_str bad_utf8[1] = {{S("whsec_\xc3\x28")}};
   CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(NULL, 1, 300, &v), PERSONA_ERR_NULL_ARGUMENT);
   CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(null_entry, 2, 300, &v), PERSONA_ERR_NULL_ARGUMENT);
   CHECK_RC(persona_webhook_verifier_new(secrets1, 1, 300, NULL), PERSONA_ERR_NULL_ARGUMENT);
   CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(bad_utf8, 1, 300, &v), PERSONA_ERR_INVALID_UTF8);
-  CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(secrets1, 0, 300, &v), PERSONA_ERR_INVALID_ARGUMENT);
-  const char *with_empty[2] = {secret, ""};
+  CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(secrets1, 0, 300, &v), PERSONA_ERR_CONFIGURATION);
+  CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(NULL, 0, 300, &v), PERSONA_ERR_CONFIGURATION);
+  persona_str with_empty[2] = {{S(secret)}, {S("")}};
   CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(with_empty, 2, 300, &v), PERSONA_ERR_INVALID_SECRET);
+  /* a NUL inside a secret reaches the core, which refuses it (a C string would have cut it) */
+  persona_str with_nul[1] = {{(const uint8_t *)"X\0tail", 6}};
+  CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(with_nul, 1, 300, &v), PERSONA_ERR_INVALID_SECRET);
+  CHECK_STR(persona_last_error_code(), "invalid_secret", "last error code of a NUL in a secret");
+  /* a negative tolerance is refused, never a huge window */
+  CHECK_RC_UNTOUCHED(v, persona_webhook_verifier_new(secrets1, 1, -1, &v), PERSONA_ERR_INVALID_ARGUMENT);
+  CHECK_STR(persona_last_error_code(), "invalid_argument", "last error code of a negative tolerance");
+  CHECK_STR(persona_last_error_kind(), "invalid_input", "last error kind of a negative tolerance");
+  CHECK_MESSAGE_NAMES("tolerance_secs", "the message names the tolerance parameter");
 
   /* the verifier copies its secrets; two secrets = rotation */
   char *s_copy = dup_str(secret), *old_copy = dup_str(old_secret);
@@ -1018,66 +1050,72 @@ static void test_webhook_verify(void) {
   const size_t blen = strlen(EVENT_JSON);
   int64_t now = TS + 1;
   char h_new[PERSONA_WEBHOOK_HEADER_MAX], h_old[PERSONA_WEBHOOK_HEADER_MAX], h_bad[PERSONA_WEBHOOK_HEADER_MAX];
-  CHECK_RC(persona_webhook_sign(secret, body, blen, TS, h_new, sizeof h_new), PERSONA_OK);
-  CHECK_RC(persona_webhook_sign(old_secret, body, blen, TS, h_old, sizeof h_old), PERSONA_OK);
-  CHECK_RC(persona_webhook_sign("whsec_someone_else", body, blen, TS, h_bad, sizeof h_bad), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(secret), body, blen, TS, h_new, sizeof h_new), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S(old_secret), body, blen, TS, h_old, sizeof h_old), PERSONA_OK);
+  CHECK_RC(persona_webhook_sign(S("whsec_someone_else"), body, blen, TS, h_bad, sizeof h_bad), PERSONA_OK);
 
-  CHECK_RC(persona_webhook_verifier_verify(v, h_new, body, blen, &now), PERSONA_OK);
-  CHECK_RC(persona_webhook_verifier_verify(v, h_old, body, blen, &now), PERSONA_OK);
-  CHECK_RC(persona_webhook_verifier_verify(v, h_bad, body, blen, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(h_new), body, blen, &now), PERSONA_OK);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(h_old), body, blen, &now), PERSONA_OK);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(h_bad), body, blen, &now), PERSONA_ERR_NO_MATCHING_SIGNATURE);
   CHECK_MESSAGE_HIDES(secret, "no matching signature: message does not contain a secret");
   CHECK_MESSAGE_HIDES(old_secret, "no matching signature: message does not contain a secret");
   CHECK_MESSAGE_HIDES(h_new + 16, "no matching signature: message does not contain the expected MAC");
-  CHECK_RC(persona_webhook_verifier_verify(v, NULL, body, blen, &now), PERSONA_ERR_MISSING_HEADER);
-  CHECK_RC(persona_webhook_verifier_verify(v, "", body, blen, &now), PERSONA_ERR_MISSING_HEADER);
-  CHECK_RC(persona_webhook_verifier_verify(v, " \t ", body, blen, &now), PERSONA_ERR_MISSING_HEADER);
-  CHECK_RC(persona_webhook_verifier_verify(v, "garbage", body, blen, &now), PERSONA_ERR_MALFORMED_HEADER);
-  CHECK_RC(persona_webhook_verifier_verify(NULL, h_new, body, blen, &now), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_webhook_verifier_verify(v, h_new, NULL, blen, &now), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(NULL), body, blen, &now), PERSONA_ERR_MISSING_HEADER);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(""), body, blen, &now), PERSONA_ERR_MISSING_HEADER);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(" \t "), body, blen, &now), PERSONA_ERR_MISSING_HEADER);
+  CHECK_RC(persona_webhook_verifier_verify(v, S("garbage"), body, blen, &now), PERSONA_ERR_MALFORMED_HEADER);
+  CHECK_RC(persona_webhook_verifier_verify(NULL, S(h_new), body, blen, &now), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC(persona_webhook_verifier_verify(v, S(h_new), NULL, blen, &now), PERSONA_ERR_NULL_ARGUMENT);
 
   /* verify_event */
   persona_webhook_event *ev;
-  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(NULL, h_new, body, blen, &now, &ev),
+  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(NULL, S(h_new), body, blen, &now, &ev),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, h_new, NULL, blen, &now, &ev),
+  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, S(h_new), NULL, blen, &now, &ev),
                      PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC(persona_webhook_verifier_verify_event(v, h_new, body, blen, &now, NULL), PERSONA_ERR_NULL_ARGUMENT);
-  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, NULL, body, blen, &now, &ev),
+  CHECK_RC(persona_webhook_verifier_verify_event(v, S(h_new), body, blen, &now, NULL), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, S(NULL), body, blen, &now, &ev),
                      PERSONA_ERR_MISSING_HEADER);
-  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, h_bad, body, blen, &now, &ev),
+  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, S(h_bad), body, blen, &now, &ev),
                      PERSONA_ERR_NO_MATCHING_SIGNATURE);
   int64_t late = TS + 1000;
-  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, h_new, body, blen, &late, &ev),
+  CHECK_RC_UNTOUCHED(ev, persona_webhook_verifier_verify_event(v, S(h_new), body, blen, &late, &ev),
                      PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
 
   /* a verified body that is not an event */
   const char *not_event = "definitely not json";
   char h_ne[PERSONA_WEBHOOK_HEADER_MAX];
-  CHECK_RC(persona_webhook_sign(secret, (const uint8_t *)not_event, strlen(not_event), TS, h_ne, sizeof h_ne),
+  CHECK_RC(persona_webhook_sign(S(secret), (const uint8_t *)not_event, strlen(not_event), TS, h_ne, sizeof h_ne),
            PERSONA_OK);
-  CHECK_RC(persona_webhook_verifier_verify(v, h_ne, (const uint8_t *)not_event, strlen(not_event), &now),
+  CHECK_RC(persona_webhook_verifier_verify(v, S(h_ne), (const uint8_t *)not_event, strlen(not_event), &now),
            PERSONA_OK);
   CHECK_RC_UNTOUCHED(ev,
-                     persona_webhook_verifier_verify_event(v, h_ne, (const uint8_t *)not_event, strlen(not_event),
+                     persona_webhook_verifier_verify_event(v, S(h_ne), (const uint8_t *)not_event, strlen(not_event),
                                                            &now, &ev),
                      PERSONA_ERR_INVALID_PAYLOAD);
 
   ev = NULL;
-  CHECK_RC(persona_webhook_verifier_verify_event(v, h_new, body, blen, &now, &ev), PERSONA_OK);
+  CHECK_RC(persona_webhook_verifier_verify_event(v, S(h_new), body, blen, &now, &ev), PERSONA_OK);
   /* the event outlives the verifier */
   persona_webhook_verifier_free(v);
   if (ev != NULL) {
-    CHECK_STR(persona_webhook_event_id(ev), "evt_abi_1", "event id");
-    CHECK_STR(persona_webhook_event_name(ev), "inquiry.approved", "event name");
-    CHECK_STR(persona_webhook_event_created_at(ev), "2024-05-01T12:00:00.000Z", "event created_at");
-    const char *payload = persona_webhook_event_payload_json(ev);
+    CHECK_STR(persona_webhook_event_id(ev, NULL), "evt_abi_1", "event id");
+    CHECK_STR(persona_webhook_event_name(ev, NULL), "inquiry.approved", "event name");
+    CHECK_STR(persona_webhook_event_created_at(ev, NULL), "2024-05-01T12:00:00.000Z", "event created_at");
+    size_t id_len = 0, name_len = 0, created_len = 0, payload_len = 0;
+    CHECK(persona_webhook_event_id(ev, &id_len) != NULL && id_len == strlen("evt_abi_1"), "event id length");
+    CHECK(persona_webhook_event_name(ev, &name_len) != NULL && name_len == strlen("inquiry.approved"),
+          "event name length");
+    CHECK(persona_webhook_event_created_at(ev, &created_len) != NULL && created_len == 24, "created_at length");
+    const char *payload = persona_webhook_event_payload_json(ev, &payload_len);
     CHECK(payload != NULL && strstr(payload, "\"inq_abi_1\"") != NULL, "event payload JSON has the inquiry id");
+    CHECK(payload != NULL && payload_len == strlen(payload), "event payload length");
     persona_webhook_event_free(ev);
   }
-  CHECK(persona_webhook_event_id(NULL) == NULL, "event_id(NULL) == NULL");
-  CHECK(persona_webhook_event_name(NULL) == NULL, "event_name(NULL) == NULL");
-  CHECK(persona_webhook_event_created_at(NULL) == NULL, "event_created_at(NULL) == NULL");
-  CHECK(persona_webhook_event_payload_json(NULL) == NULL, "event_payload_json(NULL) == NULL");
+  CHECK(persona_webhook_event_id(NULL, NULL) == NULL, "event_id(NULL) == NULL");
+  CHECK(persona_webhook_event_name(NULL, NULL) == NULL, "event_name(NULL) == NULL");
+  CHECK(persona_webhook_event_created_at(NULL, NULL) == NULL, "event_created_at(NULL) == NULL");
+  CHECK(persona_webhook_event_payload_json(NULL, NULL) == NULL, "event_payload_json(NULL) == NULL");
 }
 
 /* The header says signers and verifiers are thread-safe: share one of each across threads. */
@@ -1114,7 +1152,7 @@ static void *worker_main(void *arg) {
     int blen = snprintf(body, sizeof body, "{\"i\":%d}", i);
     persona_signed_request *r = NULL;
     persona_result rc =
-        persona_request_signer_sign(sh->signer, METHOD, URL, (const uint8_t *)body, (size_t)blen, &ts, NULL, &r);
+        persona_request_signer_sign(sh->signer, S(METHOD), S(URL), (const uint8_t *)body, (size_t)blen, &ts, S(NULL), &r);
     if (rc != PERSONA_OK) {
       worker_fail(w, "sign", rc);
       continue;
@@ -1135,9 +1173,9 @@ static void *worker_main(void *arg) {
     persona_signed_request_free(r);
 
     char header[PERSONA_WEBHOOK_HEADER_MAX];
-    rc = persona_webhook_sign(sh->webhook_secret, (const uint8_t *)body, (size_t)blen, TS, header, sizeof header);
+    rc = persona_webhook_sign(S(sh->webhook_secret), (const uint8_t *)body, (size_t)blen, TS, header, sizeof header);
     if (rc == PERSONA_OK) {
-      rc = persona_webhook_verifier_verify(sh->webhook, header, (const uint8_t *)body, (size_t)blen, &ts);
+      rc = persona_webhook_verifier_verify(sh->webhook, S(header), (const uint8_t *)body, (size_t)blen, &ts);
     }
     if (rc == PERSONA_OK) {
       w->ok++;
@@ -1148,11 +1186,98 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Codes and kinds come from the core, the same strings every language reports. */
+static void test_error_codes_and_kinds(void) {
+  g_test = "error_codes_and_kinds";
+  persona_request_signer *s;
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("bad id"), S(SECRET), &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_STR(persona_last_error_code(), "invalid_key_id", "code of an invalid key id");
+  CHECK_STR(persona_last_error_kind(), "invalid_input", "kind of an invalid key id");
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(NULL, 3, S(SECRET), &s), PERSONA_ERR_NULL_ARGUMENT);
+  CHECK_STR(persona_last_error_code(), "invalid_argument", "code of a NULL argument");
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("kid"), S("s\xff"), &s), PERSONA_ERR_INVALID_UTF8);
+  CHECK_STR(persona_last_error_code(), "invalid_argument", "code of text that is not UTF-8");
+  CHECK_MESSAGE_NAMES("secret", "the message names the argument");
+
+  const char *secrets[1] = {"whsec_codes"};
+  persona_webhook_verifier *wv = MAKE_WEBHOOK_VERIFIER(secrets, 1, 300);
+  if (wv != NULL) {
+    CHECK_RC(persona_webhook_verifier_verify(wv, NULL, 0, NULL, 0, NULL), PERSONA_ERR_MISSING_HEADER);
+    CHECK_STR(persona_last_error_code(), "missing_header", "webhook: code");
+    CHECK_STR(persona_last_error_kind(), "webhook_rejected", "webhook: kind");
+    persona_webhook_verifier_free(wv);
+  }
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
+  persona_request_verifier *rv = MAKE_VERIFIER(keys, 1, 300, 0);
+  if (rv != NULL) {
+    CHECK_RC(persona_request_verifier_verify(rv, S("GET"), S("/"), NULL, 0, NULL, 0, NULL, NULL),
+             PERSONA_ERR_MISSING_HEADER);
+    CHECK_STR(persona_last_error_code(), "missing_header", "request: code");
+    CHECK_STR(persona_last_error_kind(), "request_rejected", "request: kind");
+    persona_request_verifier_free(rv);
+  }
+  fprintf(stderr, "abi_test: another expected 'panicked' message follows\n");
+  CHECK_RC(persona_debug_trigger_panic(), PERSONA_ERR_PANIC);
+  CHECK_STR(persona_last_error_code(), "internal", "panic: code");
+  CHECK_STR(persona_last_error_kind(), "internal", "panic: kind");
+  /* codes and kinds are static: the pointer from an earlier error is still readable */
+  const char *code = persona_last_error_code();
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S("bad id"), S(SECRET), &s), PERSONA_ERR_INVALID_KEY_ID);
+  CHECK_STR(code, "internal", "an earlier code stays valid");
+}
+
+/* Strings cross as pointer + length: a NUL byte is an ordinary byte, judged by the core. */
+static void test_nul_bytes_in_strings(void) {
+  g_test = "nul_bytes_in_strings";
+  const char *secret = "whsec_nul_test";
+  const char *body = "{\"data\":{}}";
+  size_t blen = strlen(body);
+  char header[PERSONA_WEBHOOK_HEADER_MAX + 8];
+  CHECK_RC(persona_webhook_sign(S(secret), (const uint8_t *)body, blen, TS, header, PERSONA_WEBHOOK_HEADER_MAX),
+           PERSONA_OK);
+  size_t hlen = strlen(header);
+  memcpy(header + hlen, "\0junk", 6); /* t=...,v1=<good>\0junk */
+  const char *secrets[1] = {secret};
+  persona_webhook_verifier *v = MAKE_WEBHOOK_VERIFIER(secrets, 1, 300);
+  int64_t now = TS;
+  if (v != NULL) {
+    CHECK_RC(persona_webhook_verifier_verify(v, (const uint8_t *)header, hlen, (const uint8_t *)body, blen, &now),
+             PERSONA_OK);
+    CHECK_RC(persona_webhook_verifier_verify(v, (const uint8_t *)header, hlen + 5, (const uint8_t *)body, blen, &now),
+             PERSONA_ERR_NO_MATCHING_SIGNATURE);
+    CHECK_RC(persona_webhook_verifier_verify_at(v, (const uint8_t *)header, hlen + 5, (const uint8_t *)body, blen, now),
+             PERSONA_ERR_NO_MATCHING_SIGNATURE);
+    persona_webhook_verifier_free(v);
+  }
+  /* a secret with a NUL is refused: it would sign and verify as the text before the NUL in C */
+  char buf[PERSONA_WEBHOOK_HEADER_MAX];
+  CHECK_RC(persona_webhook_sign((const uint8_t *)"X\0tail", 6, (const uint8_t *)body, blen, TS, buf, sizeof buf),
+           PERSONA_ERR_INVALID_SECRET);
+  persona_request_signer *s;
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new(S(KEY_ID), (const uint8_t *)"X\0tail", 6, &s),
+                     PERSONA_ERR_INVALID_SECRET);
+  persona_key keys[1] = {{S(KEY_ID), (const uint8_t *)"X\0tail", 6}};
+  persona_request_verifier *rv;
+  CHECK_RC_UNTOUCHED(rv, persona_request_verifier_new(keys, 1, 300, 0, &rv), PERSONA_ERR_INVALID_SECRET);
+  /* a key id or nonce with a NUL is not in their alphabet */
+  CHECK_RC_UNTOUCHED(s, persona_request_signer_new((const uint8_t *)"kid\0x", 5, S(SECRET), &s),
+                     PERSONA_ERR_INVALID_KEY_ID);
+  s = MAKE_SIGNER(KEY_ID, SECRET);
+  if (s != NULL) {
+    persona_signed_request *r;
+    int64_t ts = TS;
+    CHECK_RC_UNTOUCHED(r, persona_request_signer_sign(s, S(METHOD), S(URL), NULL, 0, &ts,
+                                                      (const uint8_t *)"nonce-1234\0x", 12, &r),
+                       PERSONA_ERR_INVALID_NONCE);
+    persona_request_signer_free(s);
+  }
+}
+
 static void test_threads(void) {
   g_test = "threads";
   enum { N_WORKERS = 4 };
   const char *wsecret = "whsec_threads_test";
-  persona_key keys[1] = {{KEY_ID, SECRET}};
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
   persona_request_signer *s = MAKE_SIGNER(KEY_ID, SECRET);
   persona_request_verifier *v = MAKE_VERIFIER(keys, 1, 300, N_WORKERS * WORKER_ITERATIONS + 10);
   persona_webhook_verifier *wv = MAKE_WEBHOOK_VERIFIER(&wsecret, 1, 300);
@@ -1195,6 +1320,8 @@ int main(void) {
   test_replay_cache();
   test_webhook_sign();
   test_webhook_verify();
+  test_error_codes_and_kinds();
+  test_nul_bytes_in_strings();
   test_threads();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;

@@ -9,6 +9,10 @@
 
 #include "persona.h"
 
+/* A NUL-terminated test string as the ABI's pointer + length (NULL stays NULL, with length 0). */
+static inline size_t slen(const char *s) { return s == NULL ? 0 : strlen(s); }
+#define S(x) (const uint8_t *)(x), slen(x)
+
 static int passed, failed;
 
 #define CHECK(cond, what)                                                        \
@@ -48,7 +52,7 @@ int main(int argc, char **argv) {
   snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"%s\",\"max_retries\":2}", argv[1], argv[2]);
 
   persona_client *client = NULL;
-  CHECK(persona_client_new(config, &client) == PERSONA_OK && client, "persona_client_new");
+  CHECK(persona_client_new(S(config), &client) == PERSONA_OK && client, "persona_client_new");
   if (!client) {
     printf("%d passed, %d failed\n", passed, failed + 1);
     return 1;
@@ -62,7 +66,7 @@ int main(int argc, char **argv) {
            "{\"attributes\":{\"inquiry-template-id\":\"itmpl_c\",\"reference-id\":\"c-user\"},\"idempotency_key\":\"key-%s\"}",
            binary);
   persona_string *out = NULL;
-  persona_result r = persona_client_call(client, "inquiries.create", create, &out);
+  persona_result r = persona_client_call(client, S("inquiries.create"), S(create), &out);
   CHECK(r == PERSONA_OK && out, "inquiries.create");
   char id[128] = "";
   CHECK(out && json_string_field(persona_string_ptr(out), "id", id, sizeof id), "created inquiry has an id");
@@ -71,7 +75,7 @@ int main(int argc, char **argv) {
 
   /* The same idempotency key and parameters replays the first response: still one inquiry. */
   out = NULL;
-  r = persona_client_call(client, "inquiries.create", create, &out);
+  r = persona_client_call(client, S("inquiries.create"), S(create), &out);
   char replayed[128] = "";
   CHECK(r == PERSONA_OK && out && json_string_field(persona_string_ptr(out), "id", replayed, sizeof replayed) &&
             strcmp(replayed, id) == 0,
@@ -81,20 +85,20 @@ int main(int argc, char **argv) {
   char params[256];
   snprintf(params, sizeof params, "{\"id\":\"%s\"}", id);
   out = NULL;
-  CHECK(persona_client_call(client, "inquiries.retrieve", params, &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("inquiries.retrieve"), S(params), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), "\"created\"") != NULL,
         "inquiries.retrieve");
   persona_string_free(out);
 
   snprintf(params, sizeof params, "{\"id\":\"%s\",\"actions\":[\"start\",\"complete\"]}", id);
   out = NULL;
-  CHECK(persona_client_call(client, "inquiries.simulate", params, &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("inquiries.simulate"), S(params), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), "\"completed\"") != NULL,
         "inquiries.simulate");
   persona_string_free(out);
 
   out = NULL;
-  CHECK(persona_client_call(client, "inquiries.list", "{\"page_size\":5,\"filters\":{\"status\":\"completed\"}}", &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("inquiries.list"), S("{\"page_size\":5,\"filters\":{\"status\":\"completed\"}}"), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), id) != NULL,
         "inquiries.list with a filter");
   persona_string_free(out);
@@ -103,7 +107,7 @@ int main(int argc, char **argv) {
   char path[160];
   snprintf(path, sizeof path, "/inquiries/%s", id);
   out = NULL;
-  CHECK(persona_client_request(client, "GET", path, NULL, NULL, NULL, &out) == PERSONA_OK &&
+  CHECK(persona_client_request(client, S("GET"), S(path), S(NULL), S(NULL), S(NULL), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), id) != NULL,
         "persona_client_request GET");
   persona_string_free(out);
@@ -111,38 +115,38 @@ int main(int argc, char **argv) {
   /* Errors: 404 and 422 are PERSONA_ERR_API with the status in the message; out untouched. */
   persona_string *sentinel = (persona_string *)0x1;
   out = sentinel;
-  r = persona_client_call(client, "inquiries.retrieve", "{\"id\":\"inq_missing\"}", &out);
+  r = persona_client_call(client, S("inquiries.retrieve"), S("{\"id\":\"inq_missing\"}"), &out);
   char message[1024] = "";
   persona_last_error_message(message, sizeof message);
   CHECK(r == PERSONA_ERR_API && out == sentinel && strstr(message, "404") != NULL, "404 -> PERSONA_ERR_API");
-  r = persona_client_call(client, "inquiries.create", "{\"attributes\":{}}", &out);
+  r = persona_client_call(client, S("inquiries.create"), S("{\"attributes\":{}}"), &out);
   persona_last_error_message(message, sizeof message);
   CHECK(r == PERSONA_ERR_API && strstr(message, "/data/attributes/inquiry-template-id") != NULL,
         "422 carries the source pointer");
   CHECK(strstr(message, argv[2]) == NULL, "error message never contains the API key");
 
   /* Bad input: typed errors, never a crash. */
-  CHECK(persona_client_call(client, "inquiries.fly", NULL, &out) == PERSONA_ERR_INVALID_ARGUMENT, "unknown operation");
-  CHECK(persona_client_call(client, "inquiries.retrieve", "not json", &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not JSON");
-  CHECK(persona_client_call(client, "inquiries.retrieve", "[1]", &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not an object");
-  CHECK(persona_client_call(NULL, "inquiries.retrieve", NULL, &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL client");
-  CHECK(persona_client_call(client, NULL, NULL, &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL operation");
-  CHECK(persona_client_call(client, "inquiries.retrieve", "{\"id\":\"x\"}", NULL) == PERSONA_ERR_NULL_ARGUMENT, "NULL out");
-  CHECK(persona_client_request(client, "G E T", "/inquiries", NULL, NULL, NULL, &out) == PERSONA_ERR_INVALID_ARGUMENT, "bad method");
+  CHECK(persona_client_call(client, S("inquiries.fly"), S(NULL), &out) == PERSONA_ERR_INVALID_ARGUMENT, "unknown operation");
+  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("not json"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not JSON");
+  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("[1]"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not an object");
+  CHECK(persona_client_call(NULL, S("inquiries.retrieve"), S(NULL), &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL client");
+  CHECK(persona_client_call(client, NULL, 1, S(NULL), &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL operation");
+  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("{\"id\":\"x\"}"), NULL) == PERSONA_ERR_NULL_ARGUMENT, "NULL out");
+  CHECK(persona_client_request(client, S("G E T"), S("/inquiries"), S(NULL), S(NULL), S(NULL), &out) == PERSONA_ERR_INVALID_ARGUMENT, "bad method");
   CHECK(out == sentinel, "out untouched on every failure");
 
   persona_client *other = (persona_client *)0x1;
-  CHECK(persona_client_new("{\"base_url\":\"http://example.com/api/v1\",\"api_key\":\"k\"}", &other) == PERSONA_ERR_INVALID_ARGUMENT &&
+  CHECK(persona_client_new(S("{\"base_url\":\"http://example.com/api/v1\",\"api_key\":\"k\"}"), &other) == PERSONA_ERR_CONFIGURATION &&
             other == (persona_client *)0x1,
         "plain http to a non-loopback host is refused");
-  CHECK(persona_client_new("{\"api_key\":\"k\",\"key_id\":\"x\"}", &other) == PERSONA_ERR_INVALID_ARGUMENT, "ambiguous credentials");
-  CHECK(persona_client_new("nope", &other) == PERSONA_ERR_INVALID_ARGUMENT, "config not JSON");
+  CHECK(persona_client_new(S("{\"api_key\":\"k\",\"key_id\":\"x\"}"), &other) == PERSONA_ERR_CONFIGURATION, "ambiguous credentials");
+  CHECK(persona_client_new(S("nope"), &other) == PERSONA_ERR_INVALID_ARGUMENT, "config not JSON");
 
   /* Wrong key: authentication error from the sandbox. */
   snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"persona_sandbox_wrong\"}", argv[1]);
   persona_client *wrong = NULL;
-  CHECK(persona_client_new(config, &wrong) == PERSONA_OK, "client with a wrong key builds");
-  CHECK(persona_client_call(wrong, "inquiries.list", NULL, &out) == PERSONA_ERR_API, "wrong key -> PERSONA_ERR_API (401)");
+  CHECK(persona_client_new(S(config), &wrong) == PERSONA_OK, "client with a wrong key builds");
+  CHECK(persona_client_call(wrong, S("inquiries.list"), S(NULL), &out) == PERSONA_ERR_API, "wrong key -> PERSONA_ERR_API (401)");
   persona_last_error_message(message, sizeof message);
   CHECK(strstr(message, "401") != NULL && strstr(message, "authentication") != NULL, "401 message");
   persona_client_free(wrong);

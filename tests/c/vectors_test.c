@@ -23,6 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A NUL-terminated test string as the ABI's pointer + length (NULL stays NULL, with length 0). */
+static inline size_t slen(const char *s) { return s == NULL ? 0 : strlen(s); }
+#define S(x) (const uint8_t *)(x), slen(x)
+
 /* ------------------------------------------------------------------ */
 /* bookkeeping                                                         */
 
@@ -435,18 +439,15 @@ static bool decode_body(const cJSON *it, bytes_t *out, const char **err) {
   return false;
 }
 
-/* A string that may also be written as a BODY object (e.g. a very long header).
-   Returns a NUL-terminated heap string, or NULL with *err set. */
-static char *decode_text(const cJSON *it, const char **err) {
+/* A string that may also be written as a BODY object (e.g. a very long header, or one with a NUL
+   byte, which the ABI takes as pointer + length). Returns a heap string with a NUL after its
+   *len_out bytes (which may hold NULs too), or NULL with *err set. */
+static char *decode_text(const cJSON *it, size_t *len_out, const char **err) {
   bytes_t b;
   if (!decode_body(it, &b, err)) {
     return NULL;
   }
-  if (memchr(b.data, '\0', b.len) != NULL) {
-    bytes_free(&b);
-    *err = "text value contains a NUL byte (cannot be passed as a C string)";
-    return NULL;
-  }
+  *len_out = b.len;
   char *s = realloc(b.data, b.len + 1);
   if (s == NULL) {
     bytes_free(&b);
@@ -551,7 +552,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
 
   persona_request_signer *signer = SENTINEL;
   persona_signed_request *req = SENTINEL;
-  persona_result rc = CALL(persona_request_signer_new(key_id, secret, &signer));
+  persona_result rc = CALL(persona_request_signer_new(S(key_id), S(secret), &signer));
   const char *stage = "persona_request_signer_new";
   if (rc != PERSONA_OK) {
     if (signer != SENTINEL) {
@@ -565,7 +566,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
       goto done;
     }
     stage = "persona_request_signer_sign";
-    rc = CALL(persona_request_signer_sign(signer, method, url, body.data, body.len, ts_ptr, nonce, &req));
+    rc = CALL(persona_request_signer_sign(signer, S(method), S(url), body.data, body.len, ts_ptr, S(nonce), &req));
     if (rc != PERSONA_OK && req != SENTINEL) {
       failf(c, "persona_request_signer_sign failed but wrote its out-param");
     }
@@ -698,8 +699,9 @@ static bool header_list_from_json(ctx_t *c, const cJSON *arr, header_list_t *out
       return false;
     }
     const char *err = NULL;
-    char *name = decode_text(cJSON_GetArrayItem(pair, 0), &err);
-    char *value = name == NULL ? NULL : decode_text(cJSON_GetArrayItem(pair, 1), &err);
+    size_t name_len = 0, value_len = 0;
+    char *name = decode_text(cJSON_GetArrayItem(pair, 0), &name_len, &err);
+    char *value = name == NULL ? NULL : decode_text(cJSON_GetArrayItem(pair, 1), &value_len, &err);
     if (name == NULL || value == NULL) {
       free(name);
       failf(c, "request header %zu: %s", i, err);
@@ -708,8 +710,7 @@ static bool header_list_from_json(ctx_t *c, const cJSON *arr, header_list_t *out
     }
     out->strings[2 * i] = name;
     out->strings[2 * i + 1] = value;
-    out->items[i].name = name;
-    out->items[i].value = value;
+    out->items[i] = (persona_header){(const uint8_t *)name, name_len, (const uint8_t *)value, value_len};
     out->len = i + 1;
   }
   out->len = n;
@@ -757,7 +758,7 @@ static void run_request_verify_step(ctx_t *c, const persona_request_verifier *ve
   }
 
   const char *key_id_out = SENTINEL;
-  persona_result rc = CALL(persona_request_verifier_verify(verifier, method, url, headers.items, headers.len,
+  persona_result rc = CALL(persona_request_verifier_verify(verifier, S(method), S(url), headers.items, headers.len,
                                                            body.data, body.len, now_ptr, &key_id_out));
   check_result(c, "persona_request_verifier_verify", want, any_error, rc);
   if (rc == PERSONA_OK) {
@@ -829,8 +830,7 @@ static void run_request_verify(ctx_t *c, const cJSON *cs) {
         free(pk);
         return;
       }
-      pk[j].key_id = key_id;
-      pk[j].secret = s->valuestring;
+      pk[j] = (persona_key){S(key_id), S(s->valuestring)};
       j++;
     }
   }
@@ -860,7 +860,7 @@ static void run_request_verify(ctx_t *c, const cJSON *cs) {
 /* webhooks                                                            */
 
 static void check_event(ctx_t *c, const persona_webhook_verifier *verifier, const char *header,
-                        const bytes_t *body, const int64_t *now_ptr, persona_result verify_want,
+                        size_t header_len, const bytes_t *body, const int64_t *now_ptr, persona_result verify_want,
                         bool verify_any_error, const cJSON *event) {
   persona_result want = verify_want;
   bool any_error = verify_any_error;
@@ -878,7 +878,8 @@ static void check_event(ctx_t *c, const persona_webhook_verifier *verifier, cons
   }
   persona_webhook_event *ev = SENTINEL;
   persona_result rc =
-      CALL(persona_webhook_verifier_verify_event(verifier, header, body->data, body->len, now_ptr, &ev));
+      CALL(persona_webhook_verifier_verify_event(verifier, (const uint8_t *)header, header_len, body->data,
+                                                 body->len, now_ptr, &ev));
   check_result(c, "persona_webhook_verifier_verify_event", want, any_error, rc);
   if (rc != PERSONA_OK) {
     if (ev != SENTINEL) {
@@ -893,19 +894,26 @@ static void check_event(ctx_t *c, const persona_webhook_verifier *verifier, cons
   const char *id = json_str(event, "id");
   const char *name = json_str(event, "name");
   if (id != NULL) {
-    expect_str(c, "event id", id, persona_webhook_event_id(ev));
+    expect_str(c, "event id", id, persona_webhook_event_id(ev, NULL));
   }
   if (name != NULL) {
-    expect_str(c, "event name", name, persona_webhook_event_name(ev));
+    expect_str(c, "event name", name, persona_webhook_event_name(ev, NULL));
   }
   if (json_has(event, "created_at")) {
     const char *created = json_str(event, "created_at");
-    /* null in the vector = absent in the event = "" from the ABI */
-    expect_str(c, "event created_at", created == NULL ? "" : created, persona_webhook_event_created_at(ev));
+    /* null in the vector = absent in the event = NULL from the ABI */
+    const char *got_created = persona_webhook_event_created_at(ev, NULL);
+    if (created == NULL) {
+      if (got_created != NULL) {
+        failf(c, "event created_at: expected NULL (absent), got \"%s\"", got_created);
+      }
+    } else {
+      expect_str(c, "event created_at", created, got_created);
+    }
   }
   const cJSON *payload = cJSON_GetObjectItemCaseSensitive(event, "payload");
   if (payload != NULL) {
-    const char *got = persona_webhook_event_payload_json(ev);
+    const char *got = persona_webhook_event_payload_json(ev, NULL);
     cJSON *parsed = got == NULL ? NULL : cJSON_Parse(got);
     if (parsed == NULL || !cJSON_Compare(payload, parsed, true)) {
       char *want_txt = cJSON_PrintUnformatted(payload);
@@ -950,9 +958,10 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
     now_ptr = &now;
   }
   char *header = NULL;
+  size_t header_len = 0;
   if (!json_is_null_or_absent(cs, "header")) {
     const char *herr = NULL;
-    header = decode_text(cJSON_GetObjectItemCaseSensitive(cs, "header"), &herr);
+    header = decode_text(cJSON_GetObjectItemCaseSensitive(cs, "header"), &header_len, &herr);
     if (header == NULL) {
       failf(c, "cannot decode header: %s", herr);
       return;
@@ -966,7 +975,7 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
     return;
   }
   size_t n = (size_t)cJSON_GetArraySize(secrets);
-  const char **sec = calloc(n + 1, sizeof *sec);
+  persona_str *sec = calloc(n + 1, sizeof *sec);
   if (sec == NULL) {
     failf(c, "out of memory");
     free(header);
@@ -982,7 +991,7 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
       bytes_free(&body);
       return;
     }
-    sec[i] = s->valuestring;
+    sec[i] = (persona_str){S(s->valuestring)};
   }
   persona_webhook_verifier *verifier = SENTINEL;
   persona_result rc = CALL(persona_webhook_verifier_new(sec, n, tolerance, &verifier));
@@ -997,12 +1006,13 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
     bytes_free(&body);
     return;
   }
-  rc = CALL(persona_webhook_verifier_verify(verifier, header, body.data, body.len, now_ptr));
+  rc = CALL(persona_webhook_verifier_verify(verifier, (const uint8_t *)header, header_len, body.data, body.len,
+                                            now_ptr));
   check_result(c, "persona_webhook_verifier_verify", want, any_error, rc);
 
   const cJSON *event = cJSON_GetObjectItemCaseSensitive(cs, "event");
   if (event != NULL && !cJSON_IsNull(event)) {
-    check_event(c, verifier, header, &body, now_ptr, want, any_error, event);
+    check_event(c, verifier, header, header_len, &body, now_ptr, want, any_error, event);
   }
   persona_webhook_verifier_free(verifier);
   free(header);
@@ -1035,7 +1045,7 @@ static void run_webhook_sign(ctx_t *c, const cJSON *cs) {
   }
   char buf[PERSONA_WEBHOOK_HEADER_MAX];
   memset(buf, 0x5a, sizeof buf);
-  persona_result rc = CALL(persona_webhook_sign(secret, body.data, body.len, ts, buf, sizeof buf));
+  persona_result rc = CALL(persona_webhook_sign(S(secret), body.data, body.len, ts, buf, sizeof buf));
   check_result(c, "persona_webhook_sign", want, any_error, rc);
   if (rc == PERSONA_OK && want == PERSONA_OK && !any_error) {
     if (memchr(buf, '\0', sizeof buf) == NULL) {

@@ -29,7 +29,8 @@
 #define PERSONA_WEBHOOK_HEADER_MAX 96
 
 /**
- * Result of a fallible call. `PERSONA_OK` is 0; everything else is an error.
+ * Result of a fallible call. `PERSONA_OK` is 0; everything else is an error, and
+ * `persona_last_error_code()` gives its stable code.
  */
 typedef enum persona_result {
   /**
@@ -37,31 +38,42 @@ typedef enum persona_result {
    */
   PERSONA_OK = 0,
   /**
-   * A required pointer argument was NULL.
+   * A required pointer argument was NULL (code `invalid_argument`).
    */
   PERSONA_ERR_NULL_ARGUMENT = 1,
   /**
-   * A string argument was not valid UTF-8.
+   * A text argument was not valid UTF-8 (code `invalid_argument`).
    */
   PERSONA_ERR_INVALID_UTF8 = 2,
   /**
-   * The caller's buffer is too small for the result.
+   * The caller's buffer is too small for the result (code `buffer_too_small`).
    */
   PERSONA_ERR_BUFFER_TOO_SMALL = 3,
   /**
-   * A bug inside libpersona panicked; the call had no effect on the caller's handles.
+   * A bug inside libpersona panicked; the call had no effect on the caller's handles (code
+   * `internal`).
    */
   PERSONA_ERR_PANIC = 4,
   /**
-   * An argument or configuration is invalid (e.g. no keys, an empty secret list).
+   * An argument is out of its domain: a negative tolerance, a bad JSON document, an unknown
+   * operation (code `invalid_argument`).
    */
   PERSONA_ERR_INVALID_ARGUMENT = 5,
+  /**
+   * Settings are missing or inconsistent: no secrets, no keys, no credentials (code
+   * `configuration`).
+   */
+  PERSONA_ERR_CONFIGURATION = 6,
+  /**
+   * A failure this version of the ABI has no number for; the last error's code says which.
+   */
+  PERSONA_ERR_OTHER = 7,
   /**
    * Key id is not 1-128 characters of `[A-Za-z0-9._~-]`.
    */
   PERSONA_ERR_INVALID_KEY_ID = 10,
   /**
-   * Secret is empty.
+   * Secret is empty or contains a NUL character.
    */
   PERSONA_ERR_INVALID_SECRET = 11,
   /**
@@ -117,7 +129,9 @@ typedef enum persona_result {
    */
   PERSONA_ERR_INVALID_PAYLOAD = 31,
   /**
-   * The Persona API answered with an error status (details in the message).
+   * The Persona API answered with an error status (the code says which: `not_found`,
+   * `validation`, `rate_limited`, ...; status, request id and Persona's messages are in the
+   * message).
    */
   PERSONA_ERR_API = 40,
   /**
@@ -171,33 +185,64 @@ typedef struct persona_webhook_event persona_webhook_event;
 typedef struct persona_webhook_verifier persona_webhook_verifier;
 
 /**
- * One key id and one of its secrets. Repeat a key id with another secret to accept both
- * during a rotation.
+ * One key id and one of its secrets, each as pointer + length. Repeat a key id with another
+ * secret to accept both during a rotation.
  */
 typedef struct persona_key {
   /**
-   * NUL-terminated key id.
+   * The key id's bytes.
    */
-  const char *key_id;
+  const uint8_t *key_id;
   /**
-   * NUL-terminated secret.
+   * Their number.
    */
-  const char *secret;
+  size_t key_id_len;
+  /**
+   * The secret's bytes.
+   */
+  const uint8_t *secret;
+  /**
+   * Their number.
+   */
+  size_t secret_len;
 } persona_key;
 
 /**
- * One HTTP header as received (name matched case-insensitively).
+ * One HTTP header as received (name matched case-insensitively), each part as pointer + length.
  */
 typedef struct persona_header {
   /**
-   * NUL-terminated header name.
+   * The name's bytes.
    */
-  const char *name;
+  const uint8_t *name;
   /**
-   * NUL-terminated header value.
+   * Their number.
    */
-  const char *value;
+  size_t name_len;
+  /**
+   * The value's bytes.
+   */
+  const uint8_t *value;
+  /**
+   * Their number.
+   */
+  size_t value_len;
 } persona_header;
+
+/**
+ * One string given as pointer + length (UTF-8, not NUL-terminated; a NUL byte is an ordinary
+ * byte that the library judges like any other).
+ */
+typedef struct persona_str {
+  /**
+   * The bytes (may be NULL when `len` is 0).
+   */
+  const uint8_t *ptr;
+  /**
+   * Their number.
+   */
+  size_t len;
+} persona_str;
 
 #ifdef __cplusplus
 extern "C" {
@@ -241,6 +286,23 @@ size_t persona_last_error_length(void);
 enum persona_result persona_last_error_message(char *buf, size_t buf_len);
 
 /**
+ * The stable code of this thread's last error, the same in every language (`missing_header`,
+ * `invalid_argument`, `not_found`, `internal`, ...); `""` if none.
+ *
+ * Static storage: never free it.
+ */
+const char *persona_last_error_code(void);
+
+/**
+ * The kind of this thread's last error, which each language picks its exception type by:
+ * `invalid_input`, `configuration`, `request_rejected`, `webhook_rejected`, `invalid_payload`,
+ * `api`, `network`, `timeout`, `unexpected_response` or `internal`; `""` if none.
+ *
+ * Static storage: never free it.
+ */
+const char *persona_last_error_kind(void);
+
+/**
  * Creates a client from a JSON config object:
  * `{"base_url": "...", "api_key": "..."}` or `{"key_id": "...", "secret": "..."}` (neither: read
  * `PERSONA_API_KEY` / `PERSONA_API_KEY_ID` + `PERSONA_API_KEY_SECRET`), optional
@@ -251,9 +313,11 @@ enum persona_result persona_last_error_message(char *buf, size_t buf_len);
  * `persona_client_free`. Secrets are copied; wipe your config string after the call.
  *
  * # Safety
- * `config_json` is NUL-terminated; `out` is writable.
+ * `config_json` points to `config_json_len` bytes; `out` is writable.
  */
-enum persona_result persona_client_new(const char *config_json, struct persona_client **out);
+enum persona_result persona_client_new(const uint8_t *config_json,
+                                       size_t config_json_len,
+                                       struct persona_client **out);
 
 /**
  * Frees a client. NULL is a no-op.
@@ -264,12 +328,12 @@ enum persona_result persona_client_new(const char *config_json, struct persona_c
 void persona_client_free(struct persona_client *client);
 
 /**
- * Runs one API operation, blocking: `operation` is one of `inquiries.create`,
+ * Runs one API operation, blocking: `operation` (`operation_len` bytes) is one of `inquiries.create`,
  * `inquiries.retrieve`, `inquiries.update`, `inquiries.list`, `inquiries.approve`,
  * `inquiries.decline`, `inquiries.expire`, `inquiries.redact`, `inquiries.resume`,
  * `inquiries.simulate`, `accounts.create`, `accounts.retrieve`, `accounts.update`,
- * `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json` (NULL = `{}`)
- * holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
+ * `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json`
+ * (`params_json_len` bytes; NULL = `{}`) holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
  * `filters` (object) as the operation needs. Results are the JSON:API resource object (lists:
  * `{"data": [...], "next_cursor": ...}`).
  *
@@ -279,28 +343,37 @@ void persona_client_free(struct persona_client *client);
  * `persona_string_free`.
  *
  * # Safety
- * `client` is a live handle; strings are NUL-terminated; `out` is writable.
+ * `client` is a live handle; `operation` and `params_json` (unless NULL) point to their lengths
+ * in bytes; `out` is writable.
  */
 enum persona_result persona_client_call(const struct persona_client *client,
-                                        const char *operation,
-                                        const char *params_json,
+                                        const uint8_t *operation,
+                                        size_t operation_len,
+                                        const uint8_t *params_json,
+                                        size_t params_json_len,
                                         struct persona_string **out);
 
 /**
  * The raw escape hatch: `method` (`GET`, `POST`, ...), `path` relative to the base URL
  * (`/inquiries/inq_123`), optional `query_json` (object of strings) and `body_json`, optional
- * `idempotency_key` (POSTs get a fresh one when NULL). On success writes the response body JSON
- * to `*out` (caller frees it with `persona_string_free`).
+ * `idempotency_key` (POSTs get a fresh one when NULL); each text with its length in bytes. On
+ * success writes the response body JSON to `*out` (caller frees it with `persona_string_free`).
  *
  * # Safety
- * `client` is a live handle; strings are NUL-terminated or NULL where allowed; `out` is writable.
+ * `client` is a live handle; each text points to its length in bytes, or is NULL where allowed;
+ * `out` is writable.
  */
 enum persona_result persona_client_request(const struct persona_client *client,
-                                           const char *method,
-                                           const char *path,
-                                           const char *query_json,
-                                           const char *body_json,
-                                           const char *idempotency_key,
+                                           const uint8_t *method,
+                                           size_t method_len,
+                                           const uint8_t *path,
+                                           size_t path_len,
+                                           const uint8_t *query_json,
+                                           size_t query_json_len,
+                                           const uint8_t *body_json,
+                                           size_t body_json_len,
+                                           const uint8_t *idempotency_key,
+                                           size_t idempotency_key_len,
                                            struct persona_string **out);
 
 /**
@@ -330,23 +403,27 @@ size_t persona_string_len(const struct persona_string *string);
 void persona_string_free(struct persona_string *string);
 
 /**
- * The name of a result code as a static NUL-terminated string (e.g. `"PERSONA_ERR_MISSING_HEADER"`).
+ * The name of a result number as a static NUL-terminated string (e.g.
+ * `"PERSONA_ERR_MISSING_HEADER"`).
  *
  * Static storage: never free it. Unknown numbers give `"PERSONA_UNKNOWN_RESULT"`.
  */
 const char *persona_result_name(int32_t code);
 
 /**
- * Creates a signer for `key_id` (1-128 chars of `[A-Za-z0-9._~-]`) and a non-empty `secret`.
+ * Creates a signer for `key_id` (`key_id_len` bytes: 1-128 chars of `[A-Za-z0-9._~-]`) and
+ * `secret` (`secret_len` bytes: non-empty, no NUL).
  *
  * On success writes a new handle to `*out`; the caller owns it and must free it with
  * `persona_request_signer_free`. The secret is copied; the caller may wipe its copy.
  *
  * # Safety
- * `key_id` and `secret` are NUL-terminated strings; `out` is writable.
+ * `key_id` and `secret` point to their lengths in bytes; `out` is writable.
  */
-enum persona_result persona_request_signer_new(const char *key_id,
-                                               const char *secret,
+enum persona_result persona_request_signer_new(const uint8_t *key_id,
+                                               size_t key_id_len,
+                                               const uint8_t *secret,
+                                               size_t secret_len,
                                                struct persona_request_signer **out);
 
 /**
@@ -359,23 +436,26 @@ void persona_request_signer_free(struct persona_request_signer *signer);
 
 /**
  * Signs a request: `method` (e.g. "POST"), `url` (absolute http(s) URL or `/path?query`), the
- * exact body bytes (`body` may be NULL when `body_len` is 0; NUL bytes are fine).
+ * exact body bytes (`body` may be NULL when `body_len` is 0), each with its length in bytes.
  * `timestamp` NULL means the current time; `nonce` NULL means a fresh random nonce.
  *
  * On success writes a new handle to `*out`; the caller owns it and must free it with
  * `persona_signed_request_free`.
  *
  * # Safety
- * `signer` is a live handle; strings are NUL-terminated; `body` points to `body_len` bytes;
- * `timestamp` is NULL or readable; `out` is writable.
+ * `signer` is a live handle; `method`, `url`, `body` and `nonce` (unless NULL) point to their
+ * lengths in bytes; `timestamp` is NULL or readable; `out` is writable.
  */
 enum persona_result persona_request_signer_sign(const struct persona_request_signer *signer,
-                                                const char *method,
-                                                const char *url,
+                                                const uint8_t *method,
+                                                size_t method_len,
+                                                const uint8_t *url,
+                                                size_t url_len,
                                                 const uint8_t *body,
                                                 size_t body_len,
                                                 const int64_t *timestamp,
-                                                const char *nonce,
+                                                const uint8_t *nonce,
+                                                size_t nonce_len,
                                                 struct persona_signed_request **out);
 
 /**
@@ -437,36 +517,42 @@ void persona_signed_request_free(struct persona_signed_request *request);
  * As `persona_request_signer_sign`; `buf` points to `buf_len` writable bytes.
  */
 enum persona_result persona_request_signer_sign_headers(const struct persona_request_signer *signer,
-                                                        const char *method,
-                                                        const char *url,
+                                                        const uint8_t *method,
+                                                        size_t method_len,
+                                                        const uint8_t *url,
+                                                        size_t url_len,
                                                         const uint8_t *body,
                                                         size_t body_len,
                                                         const int64_t *timestamp,
-                                                        const char *nonce,
+                                                        const uint8_t *nonce,
+                                                        size_t nonce_len,
                                                         char *buf,
                                                         size_t buf_len);
 
 /**
  * Creates a verifier accepting `keys` (`keys_len` entries; at least one), a tolerance in seconds
- * (0 = same second only) and a replay cache of `replay_cache_capacity` nonces (0 = off).
+ * (0 = the same second only; negative is `PERSONA_ERR_INVALID_ARGUMENT`) and a replay cache of
+ * `replay_cache_capacity` nonces (0 = off).
  *
  * On success writes a new handle to `*out`; the caller owns it and must free it with
- * `persona_request_verifier_free`. Secrets are copied.
+ * `persona_request_verifier_free`. Secrets are copied; the caller may wipe its copies.
  *
  * # Safety
- * `keys` points to `keys_len` entries whose strings are NUL-terminated; `out` is writable.
+ * `keys` points to `keys_len` entries (may be NULL when 0) whose bytes are readable; `out` is
+ * writable.
  */
 enum persona_result persona_request_verifier_new(const struct persona_key *keys,
                                                  size_t keys_len,
-                                                 uint64_t tolerance_secs,
+                                                 int64_t tolerance_secs,
                                                  size_t replay_cache_capacity,
                                                  struct persona_request_verifier **out);
 
 /**
  * Verifies a request: `method`, `url` (absolute or origin-form `/path?query`), the received
  * headers (`headers_len` entries; NULL allowed when 0), the exact body bytes (`body` may be NULL
- * when `body_len` is 0), and `now` (unix seconds; NULL = system clock). Header names and values
- * are wire data: bytes that are not UTF-8 are not a caller error; they make the header malformed.
+ * when `body_len` is 0), and `now` (unix seconds; NULL = system clock); every text with its
+ * length in bytes. Header names and values are wire data: bytes that are not UTF-8 are not a
+ * caller error; they make the header malformed.
  *
  * Returns `PERSONA_OK` when valid, or the reason (`PERSONA_ERR_MISSING_HEADER`,
  * `..._MALFORMED_HEADER`, `..._UNKNOWN_KEY`, `..._SIGNATURE_MISMATCH`,
@@ -475,13 +561,15 @@ enum persona_result persona_request_verifier_new(const struct persona_key *keys,
  * borrowed from the verifier, valid until `persona_request_verifier_free`; do not free it.
  *
  * # Safety
- * `verifier` is a live handle; strings are NUL-terminated; `headers` points to `headers_len`
- * entries; `body` points to `body_len` bytes; `now` is NULL or readable; `key_id_out` is NULL or
- * writable.
+ * `verifier` is a live handle; `method`, `url` and `body` point to their lengths in bytes;
+ * `headers` points to `headers_len` entries whose bytes are readable; `now` is NULL or readable;
+ * `key_id_out` is NULL or writable.
  */
 enum persona_result persona_request_verifier_verify(const struct persona_request_verifier *verifier,
-                                                    const char *method,
-                                                    const char *url,
+                                                    const uint8_t *method,
+                                                    size_t method_len,
+                                                    const uint8_t *url,
+                                                    size_t url_len,
                                                     const struct persona_header *headers,
                                                     size_t headers_len,
                                                     const uint8_t *body,
@@ -498,49 +586,54 @@ enum persona_result persona_request_verifier_verify(const struct persona_request
 void persona_request_verifier_free(struct persona_request_verifier *verifier);
 
 /**
- * Creates a verifier accepting any of `secrets` (`secrets_len` NUL-terminated strings, at least
- * one, none empty; used verbatim) with a tolerance in seconds (0 = same second only; 300 is the
- * usual value).
+ * Creates a verifier accepting any of `secrets` (`secrets_len` entries, at least one, none empty
+ * or containing NUL; used verbatim) with a tolerance in seconds (0 = the same second only; 300
+ * is the usual value; negative is `PERSONA_ERR_INVALID_ARGUMENT`).
  *
  * On success writes a new handle to `*out`; the caller owns it and must free it with
- * `persona_webhook_verifier_free`. Secrets are copied.
+ * `persona_webhook_verifier_free`. Secrets are copied; the caller may wipe its copies.
  *
  * # Safety
- * `secrets` points to `secrets_len` NUL-terminated strings; `out` is writable.
+ * `secrets` points to `secrets_len` entries (may be NULL when 0) whose bytes are readable; `out`
+ * is writable.
  */
-enum persona_result persona_webhook_verifier_new(const char *const *secrets,
+enum persona_result persona_webhook_verifier_new(const struct persona_str *secrets,
                                                  size_t secrets_len,
-                                                 uint64_t tolerance_secs,
+                                                 int64_t tolerance_secs,
                                                  struct persona_webhook_verifier **out);
 
 /**
- * Verifies a webhook: `header` is the `Persona-Signature` value (NULL means the header was
- * absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the raw body bytes exactly as received
- * (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock). Header bytes that
- * are not UTF-8 are wire data, not a caller error: no signature set can match them.
+ * Verifies a webhook's signature: `header` is the `Persona-Signature` value (`header_len`
+ * bytes; NULL means the header was absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the
+ * raw body bytes exactly as received (may be NULL when `body_len` is 0), `now` unix seconds
+ * (NULL = the system clock). Header bytes that are not UTF-8 are wire data, not a caller error:
+ * no signature set can match them.
  *
  * Returns `PERSONA_OK`, or `PERSONA_ERR_MISSING_HEADER`, `..._MALFORMED_HEADER`,
- * `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`.
+ * `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`. The body is not read as an
+ * event: `persona_webhook_verifier_verify_event` does both.
  *
  * # Safety
- * `verifier` is a live handle; `header` is NULL or NUL-terminated; `body` points to `body_len`
- * bytes; `now` is NULL or readable.
+ * `verifier` is a live handle; `header` is NULL or points to `header_len` bytes; `body` points
+ * to `body_len` bytes; `now` is NULL or readable.
  */
 enum persona_result persona_webhook_verifier_verify(const struct persona_webhook_verifier *verifier,
-                                                    const char *header,
+                                                    const uint8_t *header,
+                                                    size_t header_len,
                                                     const uint8_t *body,
                                                     size_t body_len,
                                                     const int64_t *now);
 
 /**
- * Like `persona_webhook_verifier_verify` with `now` passed by value (unix seconds): one less
- * allocation per call for callers where that matters (Python, JNA).
+ * Like `persona_webhook_verifier_verify` with `now` passed by value (unix seconds): one pointer
+ * less per call for callers where that matters (Python, JNA).
  *
  * # Safety
  * As `persona_webhook_verifier_verify`.
  */
 enum persona_result persona_webhook_verifier_verify_at(const struct persona_webhook_verifier *verifier,
-                                                       const char *header,
+                                                       const uint8_t *header,
+                                                       size_t header_len,
                                                        const uint8_t *body,
                                                        size_t body_len,
                                                        int64_t now);
@@ -556,55 +649,53 @@ enum persona_result persona_webhook_verifier_verify_at(const struct persona_webh
  * As `persona_webhook_verifier_verify`; `out` is writable.
  */
 enum persona_result persona_webhook_verifier_verify_event(const struct persona_webhook_verifier *verifier,
-                                                          const char *header,
+                                                          const uint8_t *header,
+                                                          size_t header_len,
                                                           const uint8_t *body,
                                                           size_t body_len,
                                                           const int64_t *now,
                                                           struct persona_webhook_event **out);
 
 /**
- * The event id (e.g. `evt_...`).
+ * The event id (e.g. `evt_...`), NUL-terminated; its length is written to `*len_out` when
+ * `len_out` is not NULL (JSON strings may hold U+0000, so a NUL may come before the end: read
+ * `*len_out` bytes to get all of it).
  *
  * Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
  * NULL.
  *
  * # Safety
- * `event` is NULL or a live handle.
+ * `event` is NULL or a live handle; `len_out` is NULL or writable.
  */
-const char *persona_webhook_event_id(const struct persona_webhook_event *event);
+const char *persona_webhook_event_id(const struct persona_webhook_event *event, size_t *len_out);
 
 /**
- * The event name (e.g. `inquiry.completed`).
- *
- * Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
- * NULL.
+ * The event name (e.g. `inquiry.completed`); as `persona_webhook_event_id`.
  *
  * # Safety
- * `event` is NULL or a live handle.
+ * As `persona_webhook_event_id`.
  */
-const char *persona_webhook_event_name(const struct persona_webhook_event *event);
+const char *persona_webhook_event_name(const struct persona_webhook_event *event, size_t *len_out);
 
 /**
- * The event's `created-at` as sent, or `""` when absent.
- *
- * Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
- * NULL.
+ * The event's `created-at` as sent, or NULL when the event has none (`*len_out` untouched).
+ * Otherwise as `persona_webhook_event_id`.
  *
  * # Safety
- * `event` is NULL or a live handle.
+ * As `persona_webhook_event_id`.
  */
-const char *persona_webhook_event_created_at(const struct persona_webhook_event *event);
+const char *persona_webhook_event_created_at(const struct persona_webhook_event *event,
+                                             size_t *len_out);
 
 /**
- * The event's `attributes.payload` as raw JSON text (`null` when absent).
- *
- * Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
- * NULL.
+ * The event's `data.attributes.payload` as raw JSON text, exactly as received (`null` when
+ * absent); as `persona_webhook_event_id`.
  *
  * # Safety
- * `event` is NULL or a live handle.
+ * As `persona_webhook_event_id`.
  */
-const char *persona_webhook_event_payload_json(const struct persona_webhook_event *event);
+const char *persona_webhook_event_payload_json(const struct persona_webhook_event *event,
+                                               size_t *len_out);
 
 /**
  * Frees an event. NULL is a no-op.
@@ -625,13 +716,15 @@ void persona_webhook_verifier_free(struct persona_webhook_verifier *verifier);
 /**
  * Writes a `Persona-Signature` value `t=<timestamp>,v1=<hex>` and a NUL into `buf` (`buf_len`
  * bytes; `PERSONA_WEBHOOK_HEADER_MAX` always suffices) for `body` (may be NULL when `body_len`
- * is 0) signed with `secret` at `timestamp` (unix seconds, ≥ 0). For tests and local servers.
+ * is 0) signed with `secret` (`secret_len` bytes) at `timestamp` (unix seconds, ≥ 0). For tests
+ * and local servers.
  *
  * # Safety
- * `secret` is NUL-terminated; `body` points to `body_len` bytes; `buf` points to `buf_len`
- * writable bytes. The caller owns `buf`.
+ * `secret` points to `secret_len` bytes; `body` points to `body_len` bytes; `buf` points to
+ * `buf_len` writable bytes. The caller owns `buf`.
  */
-enum persona_result persona_webhook_sign(const char *secret,
+enum persona_result persona_webhook_sign(const uint8_t *secret,
+                                         size_t secret_len,
                                          const uint8_t *body,
                                          size_t body_len,
                                          int64_t timestamp,

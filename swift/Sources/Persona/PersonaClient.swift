@@ -72,29 +72,35 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
         totalTimeout: TimeInterval? = nil,
         maxRetries: Int? = nil
     ) throws {
-        var config = PersonaBindings.ClientConfig(
-            apiKey: nil,
-            keyId: nil,
-            secret: nil,
+        let retries: UInt32? = try maxRetries.map { value in
+            guard let retries = UInt32(exactly: value) else {
+                throw PersonaError.invalidArgument("maxRetries", "must be an integer from 0 to \(UInt32.max)")
+            }
+            return retries
+        }
+        for (name, value) in [("timeout", timeout), ("totalTimeout", totalTimeout)] {
+            if let value = value, !(value >= 0) {
+                throw PersonaError.invalidArgument(name, "must not be negative")
+            }
+        }
+        let config = PersonaBindings.ClientConfig(
             baseUrl: baseURL?.absoluteString,
             personaVersion: personaVersion,
             expectedEnvironment: expectedEnvironment,
             requestTimeoutMs: timeout.map(milliseconds),
             totalTimeoutMs: totalTimeout.map(milliseconds),
-            maxRetries: maxRetries.map { UInt32(clamping: $0) },
+            maxRetries: retries,
             binding: "swift"
         )
-        switch credentials {
-        case let .apiKey(key):
-            config.apiKey = key
-        case let .keyPair(keyID, secret):
-            config.keyId = keyID
-            config.secret = secret
-        case .environment:
-            break
+        // Credentials are an opaque object: no record (whose description would print it) holds them.
+        let opaque: PersonaBindings.Credentials = try bridging {
+            switch credentials {
+            case let .apiKey(key): return try PersonaBindings.Credentials.apiKey(key: key)
+            case let .keyPair(keyID, secret): return try PersonaBindings.Credentials.keyPair(keyId: keyID, secret: secret)
+            case .environment: return try PersonaBindings.Credentials.fromEnv()
+            }
         }
-        let finalConfig = config
-        let client = try bridging { try PersonaBindings.Client(config: finalConfig) }
+        let client = try bridging { try PersonaBindings.Client(credentials: opaque, config: config) }
         self.client = client
         baseURLString = baseURL?.absoluteString
         inquiries = Inquiries(client: client)
@@ -113,7 +119,7 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
         json body: [String: Any]? = nil,
         idempotencyKey: String? = nil
     ) async throws -> APIResponse {
-        let pairs = query.sorted { $0.key < $1.key }.map { PersonaBindings.Header(name: $0.key, value: $0.value) }
+        let pairs = query.sorted { $0.key < $1.key }.map { PersonaBindings.QueryParam(name: $0.key, value: $0.value) }
         let bodyText = try body.map(jsonText)
         return try await bridgingAsync {
             let response = try await client.request(

@@ -221,15 +221,15 @@ extension PersonaError {
         // Positional bindings: the generated field names are not part of this mapping.
         switch error {
         case let .InvalidInput(code, message):
-            self = .invalidInput(code: code, message: message)
-        case let .Configuration(message):
-            self = .configuration(message: message)
+            self = PersonaError(kind: "invalid_input", code: code, message: message)
+        case let .Configuration(code, message):
+            self = PersonaError(kind: "configuration", code: code, message: message)
         case let .RequestRejected(code, message):
-            self = .requestRejected(code: code, message: message)
+            self = PersonaError(kind: "request_rejected", code: code, message: message)
         case let .WebhookRejected(code, message):
-            self = .webhookRejected(code: code, message: message)
-        case let .InvalidPayload(message):
-            self = .invalidPayload(message: message)
+            self = PersonaError(kind: "webhook_rejected", code: code, message: message)
+        case let .InvalidPayload(code, message):
+            self = PersonaError(kind: "invalid_payload", code: code, message: message)
         case let .Api(code, status, requestID, errors, retryAfterMs, idempotencyKey, message):
             self = .api(APIError(
                 code: code,
@@ -240,15 +240,36 @@ extension PersonaError {
                 retryAfter: retryAfterMs.map { TimeInterval($0) / 1000 },
                 idempotencyKey: idempotencyKey
             ))
-        case let .Network(message, idempotencyKey):
+        case let .Network(_, message, idempotencyKey):
             self = .network(message: message, idempotencyKey: idempotencyKey)
-        case let .Timeout(message, idempotencyKey):
+        case let .Timeout(_, message, idempotencyKey):
             self = .timeout(message: message, idempotencyKey: idempotencyKey)
-        case let .UnexpectedResponse(message):
-            self = .unexpectedResponse(message: message)
-        case let .Internal(message):
-            self = .internal(message: message)
+        case let .UnexpectedResponse(code, message):
+            self = PersonaError(kind: "unexpected_response", code: code, message: message)
+        case let .Internal(code, message):
+            self = PersonaError(kind: "internal", code: code, message: message)
         }
+    }
+
+    /// The error the library reported, its case chosen by `kind` (the library's kinds; the one
+    /// place this package maps them), `code` and `message` as the library gave them.
+    init(kind: String, code: String, message: String) {
+        switch kind {
+        case "invalid_input": self = .invalidInput(code: code, message: message)
+        case "configuration": self = .configuration(message: message)
+        case "request_rejected": self = .requestRejected(code: code, message: message)
+        case "webhook_rejected": self = .webhookRejected(code: code, message: message)
+        case "invalid_payload": self = .invalidPayload(message: message)
+        case "network": self = .network(message: message, idempotencyKey: nil)
+        case "timeout": self = .timeout(message: message, idempotencyKey: nil)
+        case "unexpected_response": self = .unexpectedResponse(message: message)
+        default: self = .internal(message: message)
+        }
+    }
+
+    /// A bad argument, worded as the library words its own (`invalid_argument` everywhere).
+    static func invalidArgument(_ name: String, _ reason: String) -> PersonaError {
+        .invalidInput(code: "invalid_argument", message: "invalid argument `\(name)`: \(reason)")
     }
 }
 

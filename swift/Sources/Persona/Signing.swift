@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import PersonaBindings
+import PersonaFFI
 
 /// Signs requests with Persona's `v1` scheme. Thread-safe: make one per process.
 ///
@@ -12,15 +12,27 @@ import PersonaBindings
 /// let signer = try RequestSigner(keyID: "kid_...", secret: secret)
 /// let headers = try signer.sign(method: "POST", url: "https://api.withpersona.com/api/v1/inquiries", body: body)
 /// ```
-public final class RequestSigner: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    private let signer: PersonaBindings.RequestSigner
+public final class RequestSigner: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    // @unchecked: the handle is immutable and the C ABI documents the signer as thread-safe.
+    private let handle: OpaquePointer
     /// The key id named in `Authorization: Bearer <key id>`.
     public let keyID: String
 
     /// - Throws: ``PersonaError/invalidInput(code:message:)`` (`invalid_key_id`, `invalid_secret`).
     public init(keyID: String, secret: String) throws {
-        signer = try bridging { try PersonaBindings.RequestSigner(keyId: keyID, secret: secret) }
+        var out: OpaquePointer?
+        try CABI.withText(keyID) { idBytes, idLength in
+            try CABI.withText(secret) { secretBytes, secretLength in
+                try CABI.check(persona_request_signer_new(idBytes, idLength, secretBytes, secretLength, &out))
+            }
+        }
+        guard let handle = out else { throw CABI.error() }
+        self.handle = handle
         self.keyID = keyID
+    }
+
+    deinit {
+        persona_request_signer_free(handle)
     }
 
     /// The headers to add: `Authorization`, `Persona-Timestamp`, `Persona-Nonce`, `Persona-Signature`.
@@ -42,15 +54,31 @@ public final class RequestSigner: Sendable, CustomStringConvertible, CustomDebug
     public func signature(
         method: String, url: String, body: Data = Data(), timestamp: Date? = nil, nonce: String? = nil
     ) throws -> RequestSignature {
-        let signed = try bridging {
-            try signer.sign(method: method, url: url, body: body, timestamp: timestamp.map(unixSeconds), nonce: nonce)
+        var out: OpaquePointer?
+        try CABI.withText(method) { methodBytes, methodLength in
+            try CABI.withText(url) { urlBytes, urlLength in
+                try CABI.withBytes(body) { bodyBytes, bodyLength in
+                    try CABI.withOptionalInt64(timestamp.map(unixSeconds)) { timestampPointer in
+                        try CABI.withOptionalText(nonce) { nonceBytes, nonceLength in
+                            try CABI.check(persona_request_signer_sign(
+                                handle, methodBytes, methodLength, urlBytes, urlLength, bodyBytes, bodyLength,
+                                timestampPointer, nonceBytes, nonceLength, &out
+                            ))
+                        }
+                    }
+                }
+            }
         }
+        guard let signed = out else { throw CABI.error() }
+        defer { persona_signed_request_free(signed) }
+        // Header order: Authorization, Persona-Timestamp, Persona-Nonce, Persona-Signature.
+        let value = { (index: Int) in persona_signed_request_header_value(signed, index).map { String(cString: $0) } ?? "" }
         return RequestSignature(
-            authorization: signed.authorization,
-            timestamp: signed.timestamp,
-            nonce: signed.nonce,
-            signature: signed.signature,
-            canonicalRequest: signed.canonicalRequest
+            authorization: value(0),
+            timestamp: value(1),
+            nonce: value(2),
+            signature: value(3),
+            canonicalRequest: persona_signed_request_canonical_request(signed).map { String(cString: $0) } ?? ""
         )
     }
 
@@ -109,8 +137,9 @@ public struct RequestSignature: Equatable, Sendable {
 }
 
 /// Verifies `v1`-signed requests (server or proxy side). Thread-safe: make one per process.
-public final class RequestVerifier: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    private let verifier: PersonaBindings.RequestVerifier
+public final class RequestVerifier: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    // @unchecked: the handle is immutable and the C ABI documents the verifier as thread-safe.
+    private let handle: OpaquePointer
     /// The accepted key ids, sorted.
     public let keyIDs: [String]
     /// Seconds a request's timestamp may differ from now, in either direction.
@@ -123,17 +152,31 @@ public final class RequestVerifier: Sendable, CustomStringConvertible, CustomDeb
     /// - Throws: ``PersonaError/configuration(message:)`` without keys,
     ///   ``PersonaError/invalidInput(code:message:)`` for an invalid key id or secret.
     public init(keys: [String: [String]], tolerance: UInt64 = 300, replayCacheCapacity: UInt64 = 0) throws {
+        let toleranceSecs = try CABI.int64(tolerance, "tolerance")
+        let capacity = try CABI.size(replayCacheCapacity, "replayCacheCapacity")
         let ordered = keys.sorted { $0.key < $1.key }
-        let entries: [PersonaBindings.KeyEntry] = ordered.flatMap { key in
-            key.value.map { PersonaBindings.KeyEntry(keyId: key.key, secret: $0) }
+        // (key id, secret) per entry, flattened: the table points into these texts.
+        let texts = ordered.flatMap { key in key.value.flatMap { [key.key, $0] } }
+        var out: OpaquePointer?
+        try CABI.withTexts(texts) { parts in
+            let table = stride(from: 0, to: parts.count, by: 2).map { index in
+                persona_key(
+                    key_id: parts[index].pointer, key_id_len: parts[index].length,
+                    secret: parts[index + 1].pointer, secret_len: parts[index + 1].length
+                )
+            }
+            try table.withUnsafeBufferPointer { entries in
+                try CABI.check(persona_request_verifier_new(entries.baseAddress, entries.count, toleranceSecs, capacity, &out))
+            }
         }
-        verifier = try bridging {
-            try PersonaBindings.RequestVerifier(
-                keys: entries, toleranceSecs: tolerance, replayCacheCapacity: replayCacheCapacity
-            )
-        }
+        guard let handle = out else { throw CABI.error() }
+        self.handle = handle
         keyIDs = ordered.map { $0.key }
         self.tolerance = tolerance
+    }
+
+    deinit {
+        persona_request_verifier_free(handle)
     }
 
     /// One key id.
@@ -151,10 +194,31 @@ public final class RequestVerifier: Sendable, CustomStringConvertible, CustomDeb
     public func verify(
         method: String, url: String, headers: [(String, String)], body: Data = Data(), now: Date? = nil
     ) throws -> String {
-        let pairs = headers.map { PersonaBindings.Header(name: $0.0, value: $0.1) }
-        return try bridging {
-            try verifier.verify(method: method, url: url, headers: pairs, body: body, now: now.map(unixSeconds))
+        var keyID: UnsafePointer<CChar>?
+        try CABI.withTexts(headers.flatMap { [$0.0, $0.1] }) { parts in
+            let table = stride(from: 0, to: parts.count, by: 2).map { index in
+                persona_header(
+                    name: parts[index].pointer, name_len: parts[index].length,
+                    value: parts[index + 1].pointer, value_len: parts[index + 1].length
+                )
+            }
+            try table.withUnsafeBufferPointer { entries in
+                try CABI.withText(method) { methodBytes, methodLength in
+                    try CABI.withText(url) { urlBytes, urlLength in
+                        try CABI.withBytes(body) { bodyBytes, bodyLength in
+                            try CABI.withOptionalInt64(now.map(unixSeconds)) { nowPointer in
+                                try CABI.check(persona_request_verifier_verify(
+                                    handle, methodBytes, methodLength, urlBytes, urlLength,
+                                    entries.baseAddress, entries.count, bodyBytes, bodyLength, nowPointer, &keyID
+                                ))
+                            }
+                        }
+                    }
+                }
+            }
         }
+        // Borrowed from the verifier, which this object keeps alive.
+        return keyID.map { String(cString: $0) } ?? ""
     }
 
     /// ``verify(method:url:headers:body:now:)`` with headers by name.

@@ -513,22 +513,6 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
-    typealias FfiType = Int64
-    typealias SwiftType = Int64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int64, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -572,24 +556,6 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterData: FfiConverterRustBuffer {
-    typealias SwiftType = Data
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
-        let len: Int32 = try readInt(&buf)
-        return Data(try readBytes(&buf, count: Int(len)))
-    }
-
-    public static func write(_ value: Data, into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        writeBytes(&buf, value)
-    }
-}
-
 
 
 
@@ -619,7 +585,7 @@ public protocol BlockingClientProtocol: AnyObject, Sendable {
     /**
      * The raw escape hatch (`query` as name/value pairs).
      */
-    func request(method: String, path: String, query: [Header], bodyJson: String?, idempotencyKey: String?) throws  -> ApiResponse
+    func request(method: String, path: String, query: [QueryParam], bodyJson: String?, idempotencyKey: String?) throws  -> ApiResponse
     
     func resumeInquiry(id: String) throws  -> String
     
@@ -681,11 +647,15 @@ open class BlockingClient: BlockingClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_persona_fn_clone_blockingclient(self.handle, $0) }
     }
-public convenience init(config: ClientConfig)throws  {
+    /**
+     * A client authenticating with `credentials`, configured by `config`.
+     */
+public convenience init(credentials: Credentials, config: ClientConfig)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypePersonaError_lift) {
         uniffiCallStatus in
     uniffi_persona_fn_constructor_blockingclient_new(
+        FfiConverterTypeCredentials_lower(credentials),
         FfiConverterTypeClientConfig_lower(config),uniffiCallStatus
     )
 }
@@ -777,14 +747,14 @@ open func listResources(kind: String, params: ListParams)throws  -> ResourcePage
     /**
      * The raw escape hatch (`query` as name/value pairs).
      */
-open func request(method: String, path: String, query: [Header], bodyJson: String?, idempotencyKey: String?)throws  -> ApiResponse  {
+open func request(method: String, path: String, query: [QueryParam], bodyJson: String?, idempotencyKey: String?)throws  -> ApiResponse  {
     return try  FfiConverterTypeApiResponse_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
         uniffiCallStatus in
     uniffi_persona_fn_method_blockingclient_request(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(method),
         FfiConverterString.lower(path),
-        FfiConverterSequenceTypeHeader.lower(query),
+        FfiConverterSequenceTypeQueryParam.lower(query),
         FfiConverterOptionString.lower(bodyJson),
         FfiConverterOptionString.lower(idempotencyKey),uniffiCallStatus
     )
@@ -944,7 +914,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
     /**
      * The raw escape hatch (`query` as name/value pairs).
      */
-    func request(method: String, path: String, query: [Header], bodyJson: String?, idempotencyKey: String?) async throws  -> ApiResponse
+    func request(method: String, path: String, query: [QueryParam], bodyJson: String?, idempotencyKey: String?) async throws  -> ApiResponse
     
     func resumeInquiry(id: String) async throws  -> String
     
@@ -1006,11 +976,15 @@ open class Client: ClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_persona_fn_clone_client(self.handle, $0) }
     }
-public convenience init(config: ClientConfig)throws  {
+    /**
+     * A client authenticating with `credentials`, configured by `config`.
+     */
+public convenience init(credentials: Credentials, config: ClientConfig)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypePersonaError_lift) {
         uniffiCallStatus in
     uniffi_persona_fn_constructor_client_new(
+        FfiConverterTypeCredentials_lower(credentials),
         FfiConverterTypeClientConfig_lower(config),uniffiCallStatus
     )
 }
@@ -1134,12 +1108,12 @@ open func listResources(kind: String, params: ListParams)async throws  -> Resour
     /**
      * The raw escape hatch (`query` as name/value pairs).
      */
-open func request(method: String, path: String, query: [Header], bodyJson: String?, idempotencyKey: String?)async throws  -> ApiResponse  {
+open func request(method: String, path: String, query: [QueryParam], bodyJson: String?, idempotencyKey: String?)async throws  -> ApiResponse  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_persona_fn_method_client_request(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterSequenceTypeHeader.lower(query),FfiConverterOptionString.lower(bodyJson),FfiConverterOptionString.lower(idempotencyKey)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterSequenceTypeQueryParam.lower(query),FfiConverterOptionString.lower(bodyJson),FfiConverterOptionString.lower(idempotencyKey)
                 )
             },
             pollFunc: ffi_persona_rust_future_poll_rust_buffer,
@@ -1316,20 +1290,17 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
 
 
 /**
- * Signs `v1` requests.
+ * Persona's API key, or a `v1` key id + secret, or what the environment holds. Prints as
+ * `Credentials([REDACTED])` in every language.
  */
-public protocol RequestSignerProtocol: AnyObject, Sendable {
-    
-    /**
-     * Signs; `timestamp`/`nonce` default to now / a random nonce.
-     */
-    func sign(method: String, url: String, body: Data, timestamp: Int64?, nonce: String?) throws  -> SignedHeaders
+public protocol CredentialsProtocol: AnyObject, Sendable {
     
 }
 /**
- * Signs `v1` requests.
+ * Persona's API key, or a `v1` key id + secret, or what the environment holds. Prints as
+ * `Credentials([REDACTED])` in every language.
  */
-open class RequestSigner: RequestSignerProtocol, @unchecked Sendable {
+open class Credentials: CredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -1366,75 +1337,107 @@ open class RequestSigner: RequestSignerProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_persona_fn_clone_requestsigner(self.handle, $0) }
+        return try! rustCall { uniffi_persona_fn_clone_credentials(self.handle, $0) }
     }
-public convenience init(keyId: String, secret: String)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypePersonaError_lift) {
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_persona_fn_free_credentials(handle, $0) }
+    }
+
+    
+    /**
+     * Persona's API key (sent as `Authorization: Bearer`).
+     */
+public static func apiKey(key: String)throws  -> Credentials  {
+    return try  FfiConverterTypeCredentials_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
         uniffiCallStatus in
-    uniffi_persona_fn_constructor_requestsigner_new(
+    uniffi_persona_fn_constructor_credentials_api_key(
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `PERSONA_API_KEY`, or `PERSONA_API_KEY_ID` + `PERSONA_API_KEY_SECRET` (and an optional
+     * `PERSONA_ENVIRONMENT`).
+     */
+public static func fromEnv()throws  -> Credentials  {
+    return try  FfiConverterTypeCredentials_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_constructor_credentials_from_env(uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A `v1` key id + secret: every request is signed.
+     */
+public static func keyPair(keyId: String, secret: String)throws  -> Credentials  {
+    return try  FfiConverterTypeCredentials_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_constructor_credentials_key_pair(
         FfiConverterString.lower(keyId),
         FfiConverterString.lower(secret),uniffiCallStatus
     )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_persona_fn_free_requestsigner(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Signs; `timestamp`/`nonce` default to now / a random nonce.
-     */
-open func sign(method: String, url: String, body: Data, timestamp: Int64?, nonce: String?)throws  -> SignedHeaders  {
-    return try  FfiConverterTypeSignedHeaders_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_method_requestsigner_sign(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(method),
-        FfiConverterString.lower(url),
-        FfiConverterData.lower(body),
-        FfiConverterOptionInt64.lower(timestamp),
-        FfiConverterOptionString.lower(nonce),uniffiCallStatus
-    )
 })
 }
     
 
     
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_credentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_credentials_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRequestSigner: FfiConverter {
+public struct FfiConverterTypeCredentials: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = RequestSigner
+    typealias SwiftType = Credentials
 
-    public static func lift(_ handle: UInt64) throws -> RequestSigner {
-        return RequestSigner(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> Credentials {
+        return Credentials(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: RequestSigner) -> UInt64 {
+    public static func lower(_ value: Credentials) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestSigner {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credentials {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: RequestSigner, into buf: inout [UInt8]) {
+    public static func write(_ value: Credentials, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1443,327 +1446,15 @@ public struct FfiConverterTypeRequestSigner: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRequestSigner_lift(_ handle: UInt64) throws -> RequestSigner {
-    return try FfiConverterTypeRequestSigner.lift(handle)
+public func FfiConverterTypeCredentials_lift(_ handle: UInt64) throws -> Credentials {
+    return try FfiConverterTypeCredentials.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRequestSigner_lower(_ value: RequestSigner) -> UInt64 {
-    return FfiConverterTypeRequestSigner.lower(value)
-}
-
-
-
-
-
-
-/**
- * Verifies `v1`-signed requests.
- */
-public protocol RequestVerifierProtocol: AnyObject, Sendable {
-    
-    /**
-     * Returns the authenticated key id.
-     */
-    func verify(method: String, url: String, headers: [Header], body: Data, now: Int64?) throws  -> String
-    
-}
-/**
- * Verifies `v1`-signed requests.
- */
-open class RequestVerifier: RequestVerifierProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_persona_fn_clone_requestverifier(self.handle, $0) }
-    }
-    /**
-     * `replay_cache_capacity` 0 turns the replay cache off.
-     */
-public convenience init(keys: [KeyEntry], toleranceSecs: UInt64, replayCacheCapacity: UInt64)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_constructor_requestverifier_new(
-        FfiConverterSequenceTypeKeyEntry.lower(keys),
-        FfiConverterUInt64.lower(toleranceSecs),
-        FfiConverterUInt64.lower(replayCacheCapacity),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_persona_fn_free_requestverifier(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Returns the authenticated key id.
-     */
-open func verify(method: String, url: String, headers: [Header], body: Data, now: Int64?)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_method_requestverifier_verify(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(method),
-        FfiConverterString.lower(url),
-        FfiConverterSequenceTypeHeader.lower(headers),
-        FfiConverterData.lower(body),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRequestVerifier: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = RequestVerifier
-
-    public static func lift(_ handle: UInt64) throws -> RequestVerifier {
-        return RequestVerifier(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: RequestVerifier) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestVerifier {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: RequestVerifier, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRequestVerifier_lift(_ handle: UInt64) throws -> RequestVerifier {
-    return try FfiConverterTypeRequestVerifier.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRequestVerifier_lower(_ value: RequestVerifier) -> UInt64 {
-    return FfiConverterTypeRequestVerifier.lower(value)
-}
-
-
-
-
-
-
-/**
- * Verifies Persona webhooks.
- */
-public protocol WebhookVerifierProtocol: AnyObject, Sendable {
-    
-    /**
-     * Verifies the `Persona-Signature` value against the raw body (`now`: unix seconds).
-     */
-    func verify(header: String, body: Data, now: Int64?) throws 
-    
-    /**
-     * Verifies, then reads the event.
-     */
-    func verifyEvent(header: String, body: Data, now: Int64?) throws  -> WebhookEvent
-    
-}
-/**
- * Verifies Persona webhooks.
- */
-open class WebhookVerifier: WebhookVerifierProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_persona_fn_clone_webhookverifier(self.handle, $0) }
-    }
-    /**
-     * Accepts any of `secrets` (rotation); tolerance in seconds (300 is Persona's usual).
-     */
-public convenience init(secrets: [String], toleranceSecs: UInt64)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_constructor_webhookverifier_new(
-        FfiConverterSequenceString.lower(secrets),
-        FfiConverterUInt64.lower(toleranceSecs),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_persona_fn_free_webhookverifier(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Verifies the `Persona-Signature` value against the raw body (`now`: unix seconds).
-     */
-open func verify(header: String, body: Data, now: Int64?)throws   {try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_method_webhookverifier_verify(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(header),
-        FfiConverterData.lower(body),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Verifies, then reads the event.
-     */
-open func verifyEvent(header: String, body: Data, now: Int64?)throws  -> WebhookEvent  {
-    return try  FfiConverterTypeWebhookEvent_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_method_webhookverifier_verify_event(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(header),
-        FfiConverterData.lower(body),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWebhookVerifier: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = WebhookVerifier
-
-    public static func lift(_ handle: UInt64) throws -> WebhookVerifier {
-        return WebhookVerifier(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: WebhookVerifier) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookVerifier {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: WebhookVerifier, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebhookVerifier_lift(_ handle: UInt64) throws -> WebhookVerifier {
-    return try FfiConverterTypeWebhookVerifier.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebhookVerifier_lower(_ value: WebhookVerifier) -> UInt64 {
-    return FfiConverterTypeWebhookVerifier.lower(value)
+public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
+    return FfiConverterTypeCredentials.lower(value)
 }
 
 
@@ -1772,7 +1463,7 @@ public func FfiConverterTypeWebhookVerifier_lower(_ value: WebhookVerifier) -> U
 /**
  * An account.
  */
-public struct Account: Equatable, Hashable {
+public struct Account: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var id: String
     public var referenceId: String?
     public var resourceJson: String
@@ -1788,6 +1479,28 @@ public struct Account: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_account_uniffi_trait_debug(
+            FfiConverterTypeAccount_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_account_uniffi_trait_display(
+            FfiConverterTypeAccount_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -1833,7 +1546,7 @@ public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
 /**
  * A page of accounts.
  */
-public struct AccountPage: Equatable, Hashable {
+public struct AccountPage: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var data: [Account]
     public var nextCursor: String?
 
@@ -1847,6 +1560,28 @@ public struct AccountPage: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_accountpage_uniffi_trait_debug(
+            FfiConverterTypeAccountPage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_accountpage_uniffi_trait_display(
+            FfiConverterTypeAccountPage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -1967,9 +1702,9 @@ public func FfiConverterTypeApiErrorDetail_lower(_ value: ApiErrorDetail) -> Rus
 
 
 /**
- * A raw response.
+ * A raw response; `body_json` is the whole body (which can hold personal data).
  */
-public struct ApiResponse: Equatable, Hashable {
+public struct ApiResponse: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var status: UInt16
     public var requestId: String?
     public var bodyJson: String
@@ -1987,6 +1722,28 @@ public struct ApiResponse: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_apiresponse_uniffi_trait_debug(
+            FfiConverterTypeApiResponse_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_apiresponse_uniffi_trait_display(
+            FfiConverterTypeApiResponse_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2032,17 +1789,32 @@ public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffe
 
 
 /**
- * How to build a client. Give `api_key`, or `key_id` + `secret`, or neither (environment).
+ * Client settings (credentials are separate: [`super::credentials::Credentials`]).
  */
-public struct ClientConfig: Equatable, Hashable {
-    public var apiKey: String?
-    public var keyId: String?
-    public var secret: String?
+public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * The API base URL (default Persona's; plain HTTP only for loopback).
+     */
     public var baseUrl: String?
+    /**
+     * The `Persona-Version` header.
+     */
     public var personaVersion: String?
+    /**
+     * `sandbox` or `production`: refuse credentials known to belong to the other.
+     */
     public var expectedEnvironment: String?
+    /**
+     * Time allowed for one attempt, in milliseconds.
+     */
     public var requestTimeoutMs: UInt64?
+    /**
+     * Time allowed for a call across its retries, in milliseconds.
+     */
     public var totalTimeoutMs: UInt64?
+    /**
+     * Retries after the first attempt.
+     */
     public var maxRetries: UInt32?
     /**
      * Named in the User-Agent, e.g. `python`.
@@ -2051,13 +1823,28 @@ public struct ClientConfig: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(apiKey: String?, keyId: String?, secret: String?, baseUrl: String?, personaVersion: String?, expectedEnvironment: String?, requestTimeoutMs: UInt64?, totalTimeoutMs: UInt64?, maxRetries: UInt32?, 
+    public init(
+        /**
+         * The API base URL (default Persona's; plain HTTP only for loopback).
+         */baseUrl: String?, 
+        /**
+         * The `Persona-Version` header.
+         */personaVersion: String?, 
+        /**
+         * `sandbox` or `production`: refuse credentials known to belong to the other.
+         */expectedEnvironment: String?, 
+        /**
+         * Time allowed for one attempt, in milliseconds.
+         */requestTimeoutMs: UInt64?, 
+        /**
+         * Time allowed for a call across its retries, in milliseconds.
+         */totalTimeoutMs: UInt64?, 
+        /**
+         * Retries after the first attempt.
+         */maxRetries: UInt32?, 
         /**
          * Named in the User-Agent, e.g. `python`.
          */binding: String?) {
-        self.apiKey = apiKey
-        self.keyId = keyId
-        self.secret = secret
         self.baseUrl = baseUrl
         self.personaVersion = personaVersion
         self.expectedEnvironment = expectedEnvironment
@@ -2070,6 +1857,28 @@ public struct ClientConfig: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_clientconfig_uniffi_trait_debug(
+            FfiConverterTypeClientConfig_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_clientconfig_uniffi_trait_display(
+            FfiConverterTypeClientConfig_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2083,9 +1892,6 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientConfig {
         return
             try ClientConfig(
-                apiKey: FfiConverterOptionString.read(from: &buf), 
-                keyId: FfiConverterOptionString.read(from: &buf), 
-                secret: FfiConverterOptionString.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 personaVersion: FfiConverterOptionString.read(from: &buf), 
                 expectedEnvironment: FfiConverterOptionString.read(from: &buf), 
@@ -2097,9 +1903,6 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ClientConfig, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.apiKey, into: &buf)
-        FfiConverterOptionString.write(value.keyId, into: &buf)
-        FfiConverterOptionString.write(value.secret, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
         FfiConverterOptionString.write(value.personaVersion, into: &buf)
         FfiConverterOptionString.write(value.expectedEnvironment, into: &buf)
@@ -2127,66 +1930,9 @@ public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuf
 
 
 /**
- * A received HTTP header.
- */
-public struct Header: Equatable, Hashable {
-    public var name: String
-    public var value: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Header: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Header {
-        return
-            try Header(
-                name: FfiConverterString.read(from: &buf), 
-                value: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Header, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterString.write(value.value, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeader_lift(_ buf: RustBuffer) throws -> Header {
-    return try FfiConverterTypeHeader.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
-    return FfiConverterTypeHeader.lower(value)
-}
-
-
-/**
  * An inquiry; `resource_json` is the whole JSON:API object (unknown attributes included).
  */
-public struct Inquiry: Equatable, Hashable {
+public struct Inquiry: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var id: String
     public var status: String
     public var referenceId: String?
@@ -2206,6 +1952,28 @@ public struct Inquiry: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquiry_uniffi_trait_debug(
+            FfiConverterTypeInquiry_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquiry_uniffi_trait_display(
+            FfiConverterTypeInquiry_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2255,7 +2023,7 @@ public func FfiConverterTypeInquiry_lower(_ value: Inquiry) -> RustBuffer {
 /**
  * A page of inquiries.
  */
-public struct InquiryPage: Equatable, Hashable {
+public struct InquiryPage: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var data: [Inquiry]
     public var nextCursor: String?
 
@@ -2269,6 +2037,28 @@ public struct InquiryPage: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquirypage_uniffi_trait_debug(
+            FfiConverterTypeInquiryPage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquirypage_uniffi_trait_display(
+            FfiConverterTypeInquiryPage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2306,63 +2096,6 @@ public func FfiConverterTypeInquiryPage_lift(_ buf: RustBuffer) throws -> Inquir
 #endif
 public func FfiConverterTypeInquiryPage_lower(_ value: InquiryPage) -> RustBuffer {
     return FfiConverterTypeInquiryPage.lower(value)
-}
-
-
-/**
- * One key id and one of its secrets (repeat the key id to accept several secrets).
- */
-public struct KeyEntry: Equatable, Hashable {
-    public var keyId: String
-    public var secret: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(keyId: String, secret: String) {
-        self.keyId = keyId
-        self.secret = secret
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension KeyEntry: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeKeyEntry: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyEntry {
-        return
-            try KeyEntry(
-                keyId: FfiConverterString.read(from: &buf), 
-                secret: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: KeyEntry, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.keyId, into: &buf)
-        FfiConverterString.write(value.secret, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyEntry_lift(_ buf: RustBuffer) throws -> KeyEntry {
-    return try FfiConverterTypeKeyEntry.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyEntry_lower(_ value: KeyEntry) -> RustBuffer {
-    return FfiConverterTypeKeyEntry.lower(value)
 }
 
 
@@ -2428,9 +2161,66 @@ public func FfiConverterTypeListParams_lower(_ value: ListParams) -> RustBuffer 
 
 
 /**
+ * One query parameter of a raw request (name, value).
+ */
+public struct QueryParam: Equatable, Hashable {
+    public var name: String
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QueryParam: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQueryParam: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QueryParam {
+        return
+            try QueryParam(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QueryParam, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryParam_lift(_ buf: RustBuffer) throws -> QueryParam {
+    return try FfiConverterTypeQueryParam.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryParam_lower(_ value: QueryParam) -> RustBuffer {
+    return FfiConverterTypeQueryParam.lower(value)
+}
+
+
+/**
  * Any other resource (verification, event, webhook).
  */
-public struct Resource: Equatable, Hashable {
+public struct Resource: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var kind: String
     public var id: String
     public var resourceJson: String
@@ -2446,6 +2236,28 @@ public struct Resource: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_resource_uniffi_trait_debug(
+            FfiConverterTypeResource_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_resource_uniffi_trait_display(
+            FfiConverterTypeResource_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2491,7 +2303,7 @@ public func FfiConverterTypeResource_lower(_ value: Resource) -> RustBuffer {
 /**
  * A page of other resources.
  */
-public struct ResourcePage: Equatable, Hashable {
+public struct ResourcePage: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public var data: [Resource]
     public var nextCursor: String?
 
@@ -2505,6 +2317,28 @@ public struct ResourcePage: Equatable, Hashable {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_resourcepage_uniffi_trait_debug(
+            FfiConverterTypeResourcePage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_resourcepage_uniffi_trait_display(
+            FfiConverterTypeResourcePage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2546,149 +2380,11 @@ public func FfiConverterTypeResourcePage_lower(_ value: ResourcePage) -> RustBuf
 
 
 /**
- * The four headers of a `v1` signature, plus the canonical request for debugging.
- */
-public struct SignedHeaders: Equatable, Hashable {
-    public var authorization: String
-    public var timestamp: String
-    public var nonce: String
-    public var signature: String
-    public var canonicalRequest: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(authorization: String, timestamp: String, nonce: String, signature: String, canonicalRequest: String) {
-        self.authorization = authorization
-        self.timestamp = timestamp
-        self.nonce = nonce
-        self.signature = signature
-        self.canonicalRequest = canonicalRequest
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SignedHeaders: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSignedHeaders: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignedHeaders {
-        return
-            try SignedHeaders(
-                authorization: FfiConverterString.read(from: &buf), 
-                timestamp: FfiConverterString.read(from: &buf), 
-                nonce: FfiConverterString.read(from: &buf), 
-                signature: FfiConverterString.read(from: &buf), 
-                canonicalRequest: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SignedHeaders, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.authorization, into: &buf)
-        FfiConverterString.write(value.timestamp, into: &buf)
-        FfiConverterString.write(value.nonce, into: &buf)
-        FfiConverterString.write(value.signature, into: &buf)
-        FfiConverterString.write(value.canonicalRequest, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSignedHeaders_lift(_ buf: RustBuffer) throws -> SignedHeaders {
-    return try FfiConverterTypeSignedHeaders.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSignedHeaders_lower(_ value: SignedHeaders) -> RustBuffer {
-    return FfiConverterTypeSignedHeaders.lower(value)
-}
-
-
-/**
- * A verified Persona webhook event.
- */
-public struct WebhookEvent: Equatable, Hashable {
-    public var id: String
-    public var name: String
-    public var createdAt: String?
-    /**
-     * `attributes.payload` as raw JSON text.
-     */
-    public var payloadJson: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(id: String, name: String, createdAt: String?, 
-        /**
-         * `attributes.payload` as raw JSON text.
-         */payloadJson: String) {
-        self.id = id
-        self.name = name
-        self.createdAt = createdAt
-        self.payloadJson = payloadJson
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension WebhookEvent: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWebhookEvent: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookEvent {
-        return
-            try WebhookEvent(
-                id: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf), 
-                createdAt: FfiConverterOptionString.read(from: &buf), 
-                payloadJson: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: WebhookEvent, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterOptionString.write(value.createdAt, into: &buf)
-        FfiConverterString.write(value.payloadJson, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebhookEvent_lift(_ buf: RustBuffer) throws -> WebhookEvent {
-    return try FfiConverterTypeWebhookEvent.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebhookEvent_lower(_ value: WebhookEvent) -> RustBuffer {
-    return FfiConverterTypeWebhookEvent.lower(value)
-}
-
-
-/**
- * Every failure of libpersona. `code` fields carry the stable codes shared by all languages;
- * `detail` is the human-readable text (not `message`: UniFFI's Kotlin error classes already have
- * a `message` property, and a field of that name makes the generated code ambiguous under K2).
+ * Every failure of libpersona, one variant per kind (the core's `PersonaError` variants, plus
+ * `Internal` for a caught panic). Every variant carries `code`, the stable code shared by all
+ * languages, and `detail`, the core's message, word for word what the C ABI reports (not
+ * `message`: UniFFI's Kotlin error classes already have a `message` property, and a field of
+ * that name makes the generated code ambiguous under K2).
  */
 public 
 enum PersonaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -2696,14 +2392,14 @@ enum PersonaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * An input was invalid (`invalid_key_id`, `invalid_nonce`, ...).
+     * An input was invalid (`invalid_argument`, `invalid_key_id`, `invalid_nonce`, ...).
      */
     case InvalidInput(code: String, detail: String
     )
     /**
-     * Credentials or settings are missing or inconsistent.
+     * Credentials or settings are missing or inconsistent (`configuration`).
      */
-    case Configuration(detail: String
+    case Configuration(code: String, detail: String
     )
     /**
      * A `v1`-signed request failed verification (`signature_mismatch`, ...).
@@ -2716,9 +2412,9 @@ enum PersonaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case WebhookRejected(code: String, detail: String
     )
     /**
-     * A verified webhook body is not a Persona event.
+     * A verified webhook body is not a Persona event (`invalid_payload`).
      */
-    case InvalidPayload(detail: String
+    case InvalidPayload(code: String, detail: String
     )
     /**
      * The API answered with an error status.
@@ -2730,24 +2426,24 @@ enum PersonaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */code: String, status: UInt16, requestId: String?, errors: [ApiErrorDetail], retryAfterMs: UInt64?, idempotencyKey: String?, detail: String
     )
     /**
-     * The request could not be completed over the network.
+     * The request could not be completed over the network (`network`).
      */
-    case Network(detail: String, idempotencyKey: String?
+    case Network(code: String, detail: String, idempotencyKey: String?
     )
     /**
-     * A timeout or the total deadline passed.
+     * A timeout or the total deadline passed (`timeout`).
      */
-    case Timeout(detail: String, idempotencyKey: String?
+    case Timeout(code: String, detail: String, idempotencyKey: String?
     )
     /**
-     * A response did not have the expected shape.
+     * A response did not have the expected shape (`unexpected_response`).
      */
-    case UnexpectedResponse(detail: String
+    case UnexpectedResponse(code: String, detail: String
     )
     /**
-     * A bug inside libpersona (a caught panic).
+     * A bug inside libpersona, e.g. a caught panic (`internal`).
      */
-    case Internal(detail: String
+    case Internal(code: String, detail: String
     )
 
     
@@ -2783,6 +2479,7 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             detail: try FfiConverterString.read(from: &buf)
             )
         case 2: return .Configuration(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 3: return .RequestRejected(
@@ -2794,6 +2491,7 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             detail: try FfiConverterString.read(from: &buf)
             )
         case 5: return .InvalidPayload(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 6: return .Api(
@@ -2806,17 +2504,21 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             detail: try FfiConverterString.read(from: &buf)
             )
         case 7: return .Network(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             idempotencyKey: try FfiConverterOptionString.read(from: &buf)
             )
         case 8: return .Timeout(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             idempotencyKey: try FfiConverterOptionString.read(from: &buf)
             )
         case 9: return .UnexpectedResponse(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 10: return .Internal(
+            code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
 
@@ -2837,8 +2539,9 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Configuration(detail):
+        case let .Configuration(code,detail):
             writeInt(&buf, Int32(2))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
@@ -2854,8 +2557,9 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidPayload(detail):
+        case let .InvalidPayload(code,detail):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
@@ -2870,25 +2574,29 @@ public struct FfiConverterTypePersonaError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Network(detail,idempotencyKey):
+        case let .Network(code,detail,idempotencyKey):
             writeInt(&buf, Int32(7))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionString.write(idempotencyKey, into: &buf)
             
         
-        case let .Timeout(detail,idempotencyKey):
+        case let .Timeout(code,detail,idempotencyKey):
             writeInt(&buf, Int32(8))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionString.write(idempotencyKey, into: &buf)
             
         
-        case let .UnexpectedResponse(detail):
+        case let .UnexpectedResponse(code,detail):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Internal(detail):
+        case let .Internal(code,detail):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         }
@@ -2953,30 +2661,6 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
-    typealias SwiftType = Int64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3084,31 +2768,6 @@ fileprivate struct FfiConverterSequenceTypeApiErrorDetail: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
-    typealias SwiftType = [Header]
-
-    public static func write(_ value: [Header], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeHeader.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Header] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Header]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeHeader.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeInquiry: FfiConverterRustBuffer {
     typealias SwiftType = [Inquiry]
 
@@ -3134,23 +2793,23 @@ fileprivate struct FfiConverterSequenceTypeInquiry: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeKeyEntry: FfiConverterRustBuffer {
-    typealias SwiftType = [KeyEntry]
+fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
+    typealias SwiftType = [QueryParam]
 
-    public static func write(_ value: [KeyEntry], into buf: inout [UInt8]) {
+    public static func write(_ value: [QueryParam], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeKeyEntry.write(item, into: &buf)
+            FfiConverterTypeQueryParam.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeyEntry] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QueryParam] {
         let len: Int32 = try readInt(&buf)
-        var seq = [KeyEntry]()
+        var seq = [QueryParam]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeKeyEntry.read(from: &buf))
+            seq.append(try FfiConverterTypeQueryParam.read(from: &buf))
         }
         return seq
     }
@@ -3255,20 +2914,6 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * A `Persona-Signature` value (`t=<timestamp>,v1=<hex>`) for `body`: for tests and local servers
- * that play Persona's part.
- */
-public func signWebhook(secret: String, body: Data, timestamp: Int64)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
-        uniffiCallStatus in
-    uniffi_persona_fn_func_sign_webhook(
-        FfiConverterString.lower(secret),
-        FfiConverterData.lower(body),
-        FfiConverterInt64.lower(timestamp),uniffiCallStatus
-    )
-})
-}
-/**
  * The library version.
  */
 public func version() -> String  {
@@ -3294,121 +2939,106 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_persona_checksum_func_sign_webhook() != 59815) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_persona_checksum_func_version() != 5412) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_create_account() != 25675) {
+    if (uniffi_persona_checksum_method_blockingclient_create_account() != 56561) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_create_inquiry() != 57123) {
+    if (uniffi_persona_checksum_method_blockingclient_create_inquiry() != 32021) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_inquiry_action() != 3356) {
+    if (uniffi_persona_checksum_method_blockingclient_inquiry_action() != 43195) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_list_accounts() != 24259) {
+    if (uniffi_persona_checksum_method_blockingclient_list_accounts() != 19480) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_list_inquiries() != 63443) {
+    if (uniffi_persona_checksum_method_blockingclient_list_inquiries() != 32306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_list_resources() != 65450) {
+    if (uniffi_persona_checksum_method_blockingclient_list_resources() != 18583) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_request() != 21974) {
+    if (uniffi_persona_checksum_method_blockingclient_request() != 13179) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_blockingclient_resume_inquiry() != 30430) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_retrieve_account() != 59084) {
+    if (uniffi_persona_checksum_method_blockingclient_retrieve_account() != 12737) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_retrieve_inquiry() != 26477) {
+    if (uniffi_persona_checksum_method_blockingclient_retrieve_inquiry() != 48936) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_retrieve_resource() != 6308) {
+    if (uniffi_persona_checksum_method_blockingclient_retrieve_resource() != 9712) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_simulate_inquiry() != 17449) {
+    if (uniffi_persona_checksum_method_blockingclient_simulate_inquiry() != 44492) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_update_account() != 30320) {
+    if (uniffi_persona_checksum_method_blockingclient_update_account() != 3294) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_blockingclient_update_inquiry() != 56113) {
+    if (uniffi_persona_checksum_method_blockingclient_update_inquiry() != 39206) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_create_account() != 34476) {
+    if (uniffi_persona_checksum_method_client_create_account() != 53060) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_create_inquiry() != 41932) {
+    if (uniffi_persona_checksum_method_client_create_inquiry() != 51276) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_inquiry_action() != 4690) {
+    if (uniffi_persona_checksum_method_client_inquiry_action() != 8197) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_list_accounts() != 56242) {
+    if (uniffi_persona_checksum_method_client_list_accounts() != 34375) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_list_inquiries() != 11243) {
+    if (uniffi_persona_checksum_method_client_list_inquiries() != 46034) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_list_resources() != 54346) {
+    if (uniffi_persona_checksum_method_client_list_resources() != 2885) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_request() != 38269) {
+    if (uniffi_persona_checksum_method_client_request() != 44750) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_client_resume_inquiry() != 33567) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_retrieve_account() != 20547) {
+    if (uniffi_persona_checksum_method_client_retrieve_account() != 64923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_retrieve_inquiry() != 13614) {
+    if (uniffi_persona_checksum_method_client_retrieve_inquiry() != 15456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_retrieve_resource() != 64384) {
+    if (uniffi_persona_checksum_method_client_retrieve_resource() != 59755) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_simulate_inquiry() != 18523) {
+    if (uniffi_persona_checksum_method_client_simulate_inquiry() != 41525) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_update_account() != 28562) {
+    if (uniffi_persona_checksum_method_client_update_account() != 47939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_client_update_inquiry() != 49456) {
+    if (uniffi_persona_checksum_method_client_update_inquiry() != 44711) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_requestsigner_sign() != 27551) {
+    if (uniffi_persona_checksum_constructor_blockingclient_new() != 18144) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_requestverifier_verify() != 55476) {
+    if (uniffi_persona_checksum_constructor_client_new() != 18854) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_webhookverifier_verify() != 57232) {
+    if (uniffi_persona_checksum_constructor_credentials_api_key() != 51777) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_method_webhookverifier_verify_event() != 62614) {
+    if (uniffi_persona_checksum_constructor_credentials_from_env() != 32833) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_persona_checksum_constructor_blockingclient_new() != 40015) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_persona_checksum_constructor_client_new() != 44598) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_persona_checksum_constructor_requestsigner_new() != 36160) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_persona_checksum_constructor_requestverifier_new() != 57549) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_persona_checksum_constructor_webhookverifier_new() != 4913) {
+    if (uniffi_persona_checksum_constructor_credentials_key_pair() != 55254) {
         return InitializationResult.apiChecksumMismatch
     }
 

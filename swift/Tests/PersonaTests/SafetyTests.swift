@@ -93,7 +93,7 @@ final class SafetyTests: XCTestCase {
         assertPersonaError(try webhooks.verify(header: nil, body: body, now: now)) {
             $0.kind == "webhookRejected" && $0.code == "missing_header"
         }
-        assertPersonaError(try webhooks.verifySignature(header: "", body: body, now: now)) { $0.code == "missing_header" }
+        assertPersonaError(try webhooks.verify(header: "", body: body, now: now)) { $0.code == "missing_header" }
         assertPersonaError(try webhooks.verify(header: "t=1,v1=\u{FFFF}", body: body, now: now)) {
             $0.kind == "webhookRejected"
         }

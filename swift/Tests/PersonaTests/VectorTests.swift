@@ -245,10 +245,10 @@ final class VectorTests: XCTestCase {
                 // And it verifies at its own timestamp, but not over another body.
                 let verifier = try WebhookVerifier(secret: secret, tolerance: 0)
                 XCTAssertNoThrow(
-                    try verifier.verifySignature(header: header, body: body, now: date(timestamp)), vector.name
+                    try verifier.verify(header: header, body: body, now: date(timestamp)), vector.name
                 )
                 assertPersonaError(
-                    try verifier.verifySignature(header: header, body: body + Data([0x20]), now: date(timestamp)),
+                    try verifier.verify(header: header, body: body + Data([0x20]), now: date(timestamp)),
                     vector.name
                 ) { $0.code == "no_matching_signature" }
                 continue
@@ -260,10 +260,10 @@ final class VectorTests: XCTestCase {
             let verifier = try WebhookVerifier(secrets: secrets, tolerance: tolerance)
             if vector.expected.valid == true {
                 XCTAssertNoThrow(
-                    try verifier.verifySignature(header: vector.header, body: body, now: date(now)), vector.name
+                    try verifier.verify(header: vector.header, body: body, now: date(now)), vector.name
                 )
                 if let expected = vector.event {
-                    let event = try verifier.verify(header: vector.header, body: body, now: date(now))
+                    let event = try verifier.verifyEvent(header: vector.header, body: body, now: date(now))
                     XCTAssertEqual(event.id, expected.id, vector.name)
                     XCTAssertEqual(event.name, expected.name, vector.name)
                     XCTAssertEqual(event.createdAt, expected.createdAt, vector.name)
@@ -272,7 +272,7 @@ final class VectorTests: XCTestCase {
                     // No event to compare (the body is usually not an event): reading it may fail
                     // with invalid_payload, never as a verification failure.
                     do {
-                        _ = try verifier.verify(header: vector.header, body: body, now: date(now))
+                        _ = try verifier.verifyEvent(header: vector.header, body: body, now: date(now))
                     } catch let error as PersonaError {
                         XCTAssertEqual(error.kind, "invalidPayload", "\(vector.name): \(error)")
                     }
@@ -283,7 +283,7 @@ final class VectorTests: XCTestCase {
                 ) { $0.kind == "webhookRejected" }
                 XCTAssertEqual(rejected?.code, vector.expected.error, vector.name)
                 let rejectedSignature = assertPersonaError(
-                    try verifier.verifySignature(header: vector.header, body: body, now: date(now)), vector.name
+                    try verifier.verify(header: vector.header, body: body, now: date(now)), vector.name
                 ) { $0.kind == "webhookRejected" }
                 XCTAssertEqual(rejectedSignature?.code, vector.expected.error, vector.name)
             }

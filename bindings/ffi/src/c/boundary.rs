@@ -1,22 +1,36 @@
-//! The panic boundary, argument checks and the per-thread last error message.
+//! The panic boundary, argument reading and the per-thread last error.
+//!
+//! Every string crosses the boundary as pointer + length, never NUL-terminated: a NUL inside a
+//! secret or a header reaches the core, which refuses it (a C string would have cut it short and
+//! verified, or signed with, what came before the NUL).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::ffi::{CStr, c_char};
+use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::result::persona_result::{self, *};
 use persona_core::error::PersonaError;
 
-/// A failed call: the code to return and the message `persona_last_error_message` will give.
+/// A failed call: the number to return, and what `persona_last_error_*` will report.
 pub(crate) struct FfiError {
-    pub(crate) code: persona_result,
-    pub(crate) message: String,
+    pub(crate) result: persona_result,
+    /// The stable code (the core's, or `invalid_argument`/`buffer_too_small`/`internal` for
+    /// conditions only the C boundary has).
+    code: &'static str,
+    /// The kind: the core's, or `invalid_input` / `internal`.
+    kind: &'static str,
+    message: String,
 }
 
 impl FfiError {
-    pub(crate) fn new(code: persona_result, message: impl Into<String>) -> Self {
+    /// A bad argument that only C can pass (NULL, not UTF-8, a length that cannot be): code
+    /// `invalid_argument`, as for every other bad argument.
+    pub(crate) fn argument(result: persona_result, message: impl Into<String>) -> Self {
         Self {
-            code,
+            result,
+            code: "invalid_argument",
+            kind: "invalid_input",
             message: message.into(),
         }
     }
@@ -25,7 +39,12 @@ impl FfiError {
 impl From<PersonaError> for FfiError {
     fn from(error: PersonaError) -> Self {
         // PersonaError messages never contain secrets or header values (see src/error.rs).
-        Self::new(persona_result::from(&error), error.to_string())
+        Self {
+            result: persona_result::from(&error),
+            code: error.code(),
+            kind: error.kind(),
+            message: error.to_string(),
+        }
     }
 }
 
@@ -33,12 +52,27 @@ impl From<PersonaError> for FfiError {
 #[cfg(feature = "test-hooks")]
 pub(crate) struct DeliberatePanic;
 
-thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+/// This thread's last error, like errno: meaningful right after a call returned an error.
+struct LastError {
+    code: &'static str,
+    kind: &'static str,
+    message: String,
 }
 
-fn set_last_error(message: String) {
-    LAST_ERROR.with(|slot| *slot.borrow_mut() = message);
+thread_local! {
+    static LAST_ERROR: RefCell<LastError> = const {
+        RefCell::new(LastError { code: "", kind: "", message: String::new() })
+    };
+}
+
+fn set_last_error(code: &'static str, kind: &'static str, message: String) {
+    LAST_ERROR.with(|slot| {
+        *slot.borrow_mut() = LastError {
+            code,
+            kind,
+            message,
+        }
+    });
 }
 
 /// Runs an entry point's body: a panic becomes `PERSONA_ERR_PANIC` instead of unwinding into C,
@@ -49,21 +83,22 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> persona_resu
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => PERSONA_OK,
         Ok(Err(error)) => {
-            set_last_error(error.message);
-            error.code
+            set_last_error(error.code, error.kind, error.message);
+            error.result
         }
         Err(payload) => {
             #[cfg(feature = "test-hooks")]
-            if payload.is::<DeliberatePanic>() {
-                set_last_error(
-                    "deliberate panic (persona_debug_trigger_panic) caught at the C boundary"
-                        .into(),
-                );
-                return PERSONA_ERR_PANIC;
-            }
-            let _ = payload;
-            let message = "internal error: libpersona panicked (a bug; please report it)";
-            set_last_error(message.to_owned());
+            let message = if payload.is::<DeliberatePanic>() {
+                "deliberate panic (persona_debug_trigger_panic) caught at the C boundary"
+            } else {
+                "internal error: libpersona panicked (a bug; please report it)"
+            };
+            #[cfg(not(feature = "test-hooks"))]
+            let message = {
+                drop(payload);
+                "internal error: libpersona panicked (a bug; please report it)"
+            };
+            set_last_error("internal", "internal", message.to_owned());
             PERSONA_ERR_PANIC
         }
     }
@@ -79,7 +114,7 @@ macro_rules! check_not_null {
     ($($ptr:ident),+ $(,)?) => {
         $(
             if $ptr.is_null() {
-                return Err($crate::c::boundary::FfiError::new(
+                return Err($crate::c::boundary::FfiError::argument(
                     $crate::c::result::persona_result::PERSONA_ERR_NULL_ARGUMENT,
                     concat!("argument `", stringify!($ptr), "` is NULL"),
                 ));
@@ -88,91 +123,107 @@ macro_rules! check_not_null {
     };
 }
 
-/// A required NUL-terminated UTF-8 string argument.
+/// An array given as pointer + length (bytes, or `persona_str`/`persona_key`/`persona_header`
+/// entries); the pointer may be NULL only when `len` is 0, which is the empty array.
 ///
 /// # Safety
-/// `ptr` is NULL or points to a NUL-terminated string that stays valid for `'a`.
-pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, FfiError> {
+/// When `len > 0`, `ptr` points to `len` readable, initialized `T`s that stay valid for `'a`.
+pub(crate) unsafe fn slice_arg<'a, T>(
+    ptr: *const T,
+    len: usize,
+    name: &str,
+) -> Result<&'a [T], FfiError> {
+    if len == 0 {
+        return Ok(&[]);
+    }
     if ptr.is_null() {
-        return Err(FfiError::new(
+        return Err(FfiError::argument(
             PERSONA_ERR_NULL_ARGUMENT,
-            format!("argument `{name}` is NULL"),
+            format!("argument `{name}` is NULL but its length is {len}"),
         ));
     }
-    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
-    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    if len.saturating_mul(std::mem::size_of::<T>()) > isize::MAX as usize {
+        return Err(FfiError::argument(
+            PERSONA_ERR_INVALID_ARGUMENT,
+            format!("argument `{name}` is longer than any buffer can be"),
+        ));
+    }
+    // SAFETY: non-NULL, `len` readable values per the caller's contract, within isize::MAX bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// A byte buffer given as pointer + length (see [`slice_arg`]).
+///
+/// # Safety
+/// As [`slice_arg`].
+pub(crate) unsafe fn bytes_arg<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: &str,
+) -> Result<&'a [u8], FfiError> {
+    // SAFETY: forwarded contract.
+    unsafe { slice_arg(ptr, len, name) }
+}
+
+/// A UTF-8 text argument given as pointer + length (NUL bytes included, as any other byte).
+///
+/// # Safety
+/// As [`bytes_arg`].
+pub(crate) unsafe fn text_arg<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: &str,
+) -> Result<&'a str, FfiError> {
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { bytes_arg(ptr, len, name)? };
     std::str::from_utf8(bytes).map_err(|_| {
-        FfiError::new(
+        FfiError::argument(
             PERSONA_ERR_INVALID_UTF8,
             format!("argument `{name}` is not valid UTF-8"),
         )
     })
 }
 
-/// An optional NUL-terminated UTF-8 string argument (NULL gives `None`).
+/// An optional text argument: a NULL pointer means "not given" (whatever the length).
 ///
 /// # Safety
-/// As [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(
-    ptr: *const c_char,
+/// As [`bytes_arg`].
+pub(crate) unsafe fn opt_text_arg<'a>(
+    ptr: *const u8,
+    len: usize,
     name: &str,
 ) -> Result<Option<&'a str>, FfiError> {
     if ptr.is_null() {
         Ok(None)
     } else {
         // SAFETY: forwarded contract.
-        unsafe { str_arg(ptr, name) }.map(Some)
+        unsafe { text_arg(ptr, len, name) }.map(Some)
     }
 }
 
 /// Wire text (header names and values): bytes that are not UTF-8 become U+FFFD, which no
-/// signature grammar accepts, so such a header is rejected as malformed rather than as a
-/// caller error.
+/// signature grammar accepts, so such a header is rejected as malformed rather than as a caller
+/// error.
 ///
 /// # Safety
-/// As [`str_arg`].
-pub(crate) unsafe fn wire_str_arg<'a>(
-    ptr: *const c_char,
-    name: &str,
-) -> Result<std::borrow::Cow<'a, str>, FfiError> {
-    if ptr.is_null() {
-        return Err(FfiError::new(
-            PERSONA_ERR_NULL_ARGUMENT,
-            format!("argument `{name}` is NULL"),
-        ));
-    }
-    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
-    Ok(String::from_utf8_lossy(
-        unsafe { CStr::from_ptr(ptr) }.to_bytes(),
-    ))
-}
-
-/// A byte buffer given as pointer + length; the pointer may be NULL only when `len` is 0.
-///
-/// # Safety
-/// When `len > 0`, `ptr` points to `len` readable bytes that stay valid for `'a`.
-pub(crate) unsafe fn bytes_arg<'a>(
+/// As [`bytes_arg`].
+pub(crate) unsafe fn wire_text_arg<'a>(
     ptr: *const u8,
     len: usize,
     name: &str,
-) -> Result<&'a [u8], FfiError> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if ptr.is_null() {
-        return Err(FfiError::new(
-            PERSONA_ERR_NULL_ARGUMENT,
-            format!("argument `{name}` is NULL but its length is {len}"),
-        ));
-    }
-    if len > isize::MAX as usize {
-        return Err(FfiError::new(
-            PERSONA_ERR_INVALID_ARGUMENT,
-            format!("argument `{name}` is too long"),
-        ));
-    }
-    // SAFETY: non-NULL, `len` readable bytes per the caller's contract, len ≤ isize::MAX.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+) -> Result<Cow<'a, str>, FfiError> {
+    // SAFETY: forwarded contract.
+    Ok(String::from_utf8_lossy(unsafe {
+        bytes_arg(ptr, len, name)?
+    }))
+}
+
+/// A tolerance in seconds: C passes it signed, so that a negative value (a bug in the caller, or
+/// `-1` meant as "off") is refused instead of becoming a huge window.
+pub(crate) fn tolerance_arg(tolerance_secs: i64) -> Result<u64, FfiError> {
+    u64::try_from(tolerance_secs).map_err(|_| {
+        PersonaError::invalid_argument("tolerance_secs", "must not be negative").into()
+    })
 }
 
 /// Copies `text` plus a NUL into `buf`, or fails with `PERSONA_ERR_BUFFER_TOO_SMALL`.
@@ -186,10 +237,12 @@ pub(crate) unsafe fn copy_to_buffer(
 ) -> Result<(), FfiError> {
     let needed = text.len() + 1;
     if buf_len < needed {
-        return Err(FfiError::new(
-            PERSONA_ERR_BUFFER_TOO_SMALL,
-            format!("buffer of {buf_len} bytes is too small; {needed} needed"),
-        ));
+        return Err(FfiError {
+            result: PERSONA_ERR_BUFFER_TOO_SMALL,
+            code: "buffer_too_small",
+            kind: "invalid_input",
+            message: format!("buffer of {buf_len} bytes is too small; {needed} needed"),
+        });
     }
     // SAFETY: buf has at least `needed` writable bytes; the regions cannot overlap (ours is a
     // Rust-owned string).
@@ -200,10 +253,36 @@ pub(crate) unsafe fn copy_to_buffer(
     Ok(())
 }
 
+/// Text a handle hands out: the bytes and a NUL after them, so C can read it as a string, while
+/// the length (which may count NUL bytes inside) says where it really ends.
+#[derive(Debug)]
+pub(crate) struct OutText(Box<[u8]>);
+
+impl OutText {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        bytes.extend_from_slice(text.as_bytes());
+        bytes.push(0);
+        Self(bytes.into_boxed_slice())
+    }
+
+    /// Writes the length (without the final NUL) to `len_out` when not NULL; returns the text.
+    ///
+    /// # Safety
+    /// `len_out` is NULL or writable.
+    pub(crate) unsafe fn hand_out(&self, len_out: *mut usize) -> *const c_char {
+        if !len_out.is_null() {
+            // SAFETY: non-NULL and writable per the contract.
+            unsafe { *len_out = self.0.len() - 1 };
+        }
+        self.0.as_ptr().cast()
+    }
+}
+
 /// Length in bytes (excluding the NUL) of this thread's last error message; 0 if none.
 #[unsafe(no_mangle)]
 pub extern "C" fn persona_last_error_length() -> usize {
-    guard_value(0, || LAST_ERROR.with(|slot| slot.borrow().len()))
+    guard_value(0, || LAST_ERROR.with(|slot| slot.borrow().message.len()))
 }
 
 /// Copies this thread's last error message and a NUL into `buf` (`buf_len` bytes).
@@ -219,20 +298,63 @@ pub unsafe extern "C" fn persona_last_error_message(
     buf: *mut c_char,
     buf_len: usize,
 ) -> persona_result {
-    // This function must not overwrite the message it reports, so errors here are not recorded.
+    // This function must not overwrite the error it reports, so its own errors are not recorded.
     catch_unwind(AssertUnwindSafe(|| {
         if buf.is_null() {
             return PERSONA_ERR_NULL_ARGUMENT;
         }
         LAST_ERROR.with(|slot| {
             // SAFETY: buf is non-NULL with buf_len writable bytes per the contract.
-            match unsafe { copy_to_buffer(&slot.borrow(), buf, buf_len) } {
+            match unsafe { copy_to_buffer(&slot.borrow().message, buf, buf_len) } {
                 Ok(()) => PERSONA_OK,
-                Err(error) => error.code,
+                Err(error) => error.result,
             }
         })
     }))
     .unwrap_or(PERSONA_ERR_PANIC)
+}
+
+/// The stable code of this thread's last error, the same in every language (`missing_header`,
+/// `invalid_argument`, `not_found`, `internal`, ...); `""` if none.
+///
+/// Static storage: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn persona_last_error_code() -> *const c_char {
+    static_text(guard_value("", || {
+        LAST_ERROR.with(|slot| slot.borrow().code)
+    }))
+}
+
+/// The kind of this thread's last error, which each language picks its exception type by:
+/// `invalid_input`, `configuration`, `request_rejected`, `webhook_rejected`, `invalid_payload`,
+/// `api`, `network`, `timeout`, `unexpected_response` or `internal`; `""` if none.
+///
+/// Static storage: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn persona_last_error_kind() -> *const c_char {
+    static_text(guard_value("", || {
+        LAST_ERROR.with(|slot| slot.borrow().kind)
+    }))
+}
+
+/// A NUL-terminated copy of a static code, made once per distinct code and kept for the process:
+/// codes and kinds are a small fixed set, so this never grows past it.
+fn static_text(text: &'static str) -> *const c_char {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static INTERNED: OnceLock<Mutex<HashMap<&'static str, &'static std::ffi::CStr>>> =
+        OnceLock::new();
+    guard_value(c"".as_ptr(), || {
+        let mut interned = INTERNED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let text = *interned.entry(text).or_insert_with(|| {
+            let owned = std::ffi::CString::new(text).unwrap_or_default();
+            Box::leak(owned.into_boxed_c_str())
+        });
+        text.as_ptr()
+    })
 }
 
 /// Moves `value` to the heap and writes the pointer to `*out`.

@@ -5,12 +5,9 @@ use std::ffi::{CString, c_char};
 use serde_json::{Value, json};
 
 use super::boundary::{
-    FfiError, free_handle, guard, guard_value, opt_str_arg, str_arg, write_handle,
+    FfiError, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
 };
 use super::result::persona_result;
-use super::result::persona_result::{
-    PERSONA_ERR_INVALID_ARGUMENT, PERSONA_ERR_UNEXPECTED_RESPONSE,
-};
 use persona_core::client::{BlockingClient, Client, ListParams, RequestOptions};
 use persona_core::credentials::{ApiKey, Credentials, Environment, KeyPair};
 use persona_core::error::PersonaError;
@@ -27,12 +24,13 @@ pub struct persona_string {
     text: CString,
 }
 
-fn invalid(message: impl Into<String>) -> FfiError {
-    FfiError::new(PERSONA_ERR_INVALID_ARGUMENT, message)
+/// A bad argument (`invalid_argument`, as on every surface), named as the C parameter.
+fn invalid(name: &'static str, reason: &'static str) -> FfiError {
+    PersonaError::invalid_argument(name, reason).into()
 }
 
-fn parse_json(text: &str, what: &str) -> Result<Value, FfiError> {
-    serde_json::from_str(text).map_err(|_| invalid(format!("`{what}` is not valid JSON")))
+fn parse_json(text: &str, name: &'static str) -> Result<Value, FfiError> {
+    serde_json::from_str(text).map_err(|_| invalid(name, "must be valid JSON"))
 }
 
 fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
@@ -49,9 +47,10 @@ fn build_client(config: &Value) -> Result<Client, FfiError> {
         (None, Some(key_id), Some(secret)) => Credentials::KeyPair(KeyPair::new(key_id, secret)?),
         (None, None, None) => Credentials::from_env()?,
         _ => {
-            return Err(invalid(
-                "config: give `api_key`, or `key_id` and `secret`, or neither (environment)",
-            ));
+            return Err(PersonaError::Configuration(
+                "config: give `api_key`, or `key_id` and `secret`, or neither (environment)".into(),
+            )
+            .into());
         }
     };
     let mut builder = Client::builder().credentials(credentials).binding("c");
@@ -92,21 +91,22 @@ fn build_client(config: &Value) -> Result<Client, FfiError> {
 /// `persona_client_free`. Secrets are copied; wipe your config string after the call.
 ///
 /// # Safety
-/// `config_json` is NUL-terminated; `out` is writable.
+/// `config_json` points to `config_json_len` bytes; `out` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_client_new(
-    config_json: *const c_char,
+    config_json: *const u8,
+    config_json_len: usize,
     out: *mut *mut persona_client,
 ) -> persona_result {
     guard(|| {
         check_not_null!(out);
         // SAFETY: caller contract.
         let config = parse_json(
-            unsafe { str_arg(config_json, "config_json")? },
+            unsafe { text_arg(config_json, config_json_len, "config_json")? },
             "config_json",
         )?;
         if !config.is_object() {
-            return Err(invalid("`config_json` must be a JSON object"));
+            return Err(invalid("config_json", "must be a JSON object"));
         }
         let client = build_client(&config)?;
         // SAFETY: out checked non-NULL.
@@ -165,8 +165,9 @@ async fn call(client: Client, operation: &str, params: Value) -> Result<Value, P
         .cloned()
         .unwrap_or_else(|| json!({}));
     let id = || {
-        config_str(&params, "id")
-            .ok_or_else(|| PersonaError::Configuration("params need a string `id`".into()))
+        config_str(&params, "id").ok_or_else(|| {
+            PersonaError::invalid_argument("params_json", "needs a string `id` for this operation")
+        })
     };
     let inquiries = client.inquiries();
     let accounts = client.accounts();
@@ -218,30 +219,29 @@ async fn call(client: Client, operation: &str, params: Value) -> Result<Value, P
         "verifications.retrieve" => client.verifications().retrieve(id()?).await?.to_json(),
         "events.retrieve" => client.events().retrieve(id()?).await?.to_json(),
         "webhooks.retrieve" => client.webhooks().retrieve(id()?).await?.to_json(),
-        other => {
-            return Err(PersonaError::Configuration(format!(
-                "unknown operation `{other}`"
-            )));
+        _ => {
+            return Err(PersonaError::invalid_argument(
+                "operation",
+                "is not one of the operations persona_client_call lists",
+            ));
         }
     })
 }
 
 fn json_string(value: &Value) -> Result<persona_string, FfiError> {
+    // serde_json escapes U+0000 inside strings, so serialized JSON never holds a NUL byte.
     let text = CString::new(value.to_string()).map_err(|_| {
-        FfiError::new(
-            PERSONA_ERR_UNEXPECTED_RESPONSE,
-            "response contains a NUL character",
-        )
+        PersonaError::UnexpectedResponse("response JSON contains a NUL byte".into())
     })?;
     Ok(persona_string { text })
 }
 
-/// Runs one API operation, blocking: `operation` is one of `inquiries.create`,
+/// Runs one API operation, blocking: `operation` (`operation_len` bytes) is one of `inquiries.create`,
 /// `inquiries.retrieve`, `inquiries.update`, `inquiries.list`, `inquiries.approve`,
 /// `inquiries.decline`, `inquiries.expire`, `inquiries.redact`, `inquiries.resume`,
 /// `inquiries.simulate`, `accounts.create`, `accounts.retrieve`, `accounts.update`,
-/// `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json` (NULL = `{}`)
-/// holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
+/// `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json`
+/// (`params_json_len` bytes; NULL = `{}`) holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
 /// `filters` (object) as the operation needs. Results are the JSON:API resource object (lists:
 /// `{"data": [...], "next_cursor": ...}`).
 ///
@@ -251,12 +251,15 @@ fn json_string(value: &Value) -> Result<persona_string, FfiError> {
 /// `persona_string_free`.
 ///
 /// # Safety
-/// `client` is a live handle; strings are NUL-terminated; `out` is writable.
+/// `client` is a live handle; `operation` and `params_json` (unless NULL) point to their lengths
+/// in bytes; `out` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_client_call(
     client: *const persona_client,
-    operation: *const c_char,
-    params_json: *const c_char,
+    operation: *const u8,
+    operation_len: usize,
+    params_json: *const u8,
+    params_json_len: usize,
     out: *mut *mut persona_string,
 ) -> persona_result {
     guard(|| {
@@ -265,8 +268,8 @@ pub unsafe extern "C" fn persona_client_call(
         let (client, operation, params) = unsafe {
             (
                 &(*client).inner,
-                str_arg(operation, "operation")?,
-                opt_str_arg(params_json, "params_json")?,
+                text_arg(operation, operation_len, "operation")?,
+                opt_text_arg(params_json, params_json_len, "params_json")?,
             )
         };
         let params = match params {
@@ -274,7 +277,7 @@ pub unsafe extern "C" fn persona_client_call(
             None => json!({}),
         };
         if !params.is_object() {
-            return Err(invalid("`params_json` must be a JSON object"));
+            return Err(invalid("params_json", "must be a JSON object"));
         }
         let operation = operation.to_owned();
         let result = client.run(move |c| async move { call(c, &operation, params).await })?;
@@ -287,19 +290,26 @@ pub unsafe extern "C" fn persona_client_call(
 
 /// The raw escape hatch: `method` (`GET`, `POST`, ...), `path` relative to the base URL
 /// (`/inquiries/inq_123`), optional `query_json` (object of strings) and `body_json`, optional
-/// `idempotency_key` (POSTs get a fresh one when NULL). On success writes the response body JSON
-/// to `*out` (caller frees it with `persona_string_free`).
+/// `idempotency_key` (POSTs get a fresh one when NULL); each text with its length in bytes. On
+/// success writes the response body JSON to `*out` (caller frees it with `persona_string_free`).
 ///
 /// # Safety
-/// `client` is a live handle; strings are NUL-terminated or NULL where allowed; `out` is writable.
+/// `client` is a live handle; each text points to its length in bytes, or is NULL where allowed;
+/// `out` is writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn persona_client_request(
     client: *const persona_client,
-    method: *const c_char,
-    path: *const c_char,
-    query_json: *const c_char,
-    body_json: *const c_char,
-    idempotency_key: *const c_char,
+    method: *const u8,
+    method_len: usize,
+    path: *const u8,
+    path_len: usize,
+    query_json: *const u8,
+    query_json_len: usize,
+    body_json: *const u8,
+    body_json_len: usize,
+    idempotency_key: *const u8,
+    idempotency_key_len: usize,
     out: *mut *mut persona_string,
 ) -> persona_result {
     guard(|| {
@@ -308,19 +318,19 @@ pub unsafe extern "C" fn persona_client_request(
         let (client, method, path, query, body, key) = unsafe {
             (
                 &(*client).inner,
-                str_arg(method, "method")?,
-                str_arg(path, "path")?,
-                opt_str_arg(query_json, "query_json")?,
-                opt_str_arg(body_json, "body_json")?,
-                opt_str_arg(idempotency_key, "idempotency_key")?,
+                text_arg(method, method_len, "method")?,
+                text_arg(path, path_len, "path")?,
+                opt_text_arg(query_json, query_json_len, "query_json")?,
+                opt_text_arg(body_json, body_json_len, "body_json")?,
+                opt_text_arg(idempotency_key, idempotency_key_len, "idempotency_key")?,
             )
         };
         let method = persona_core::client::Method::from_bytes(method.as_bytes())
-            .map_err(|_| invalid("`method` is not an HTTP method"))?;
+            .map_err(|_| invalid("method", "must be an HTTP method"))?;
         let query: Vec<(String, String)> = match query {
             Some(text) => parse_json(text, "query_json")?
                 .as_object()
-                .ok_or_else(|| invalid("`query_json` must be an object"))?
+                .ok_or_else(|| invalid("query_json", "must be a JSON object"))?
                 .iter()
                 .map(|(k, v)| {
                     (

@@ -1,8 +1,13 @@
 //! The C ABI of libpersona: `persona_<type>_<verb>` functions over opaque handles.
 //!
 //! Conventions (after rustls-ffi):
-//! - Fallible functions return a [`persona_result`] code (numbers are stable, never reused).
-//!   On failure, `persona_last_error_message` gives this thread's message.
+//! - Fallible functions return a [`persona_result`] number (stable, never reused). On failure,
+//!   `persona_last_error_code` / `_kind` / `_message` give this thread's error: the core's stable
+//!   code and kind, so no language keeps a table of numbers.
+//! - Every string and body crosses as pointer + length, never NUL-terminated: a NUL byte inside a
+//!   secret or a header reaches the core, which judges it like any other byte.
+//! - Integers that have a domain (a tolerance) are passed signed and checked here, so a negative
+//!   value is an error rather than a wrap to a huge one.
 //! - Out-params are written only on success.
 //! - Every entry point runs inside [`boundary::guard`] (a panic becomes `PERSONA_ERR_PANIC`,
 //!   never an unwind into C) and checks its pointers and UTF-8 first.
@@ -24,7 +29,10 @@ mod signer;
 mod verifier;
 mod webhook;
 
-pub use boundary::{persona_last_error_length, persona_last_error_message};
+pub use boundary::{
+    persona_last_error_code, persona_last_error_kind, persona_last_error_length,
+    persona_last_error_message,
+};
 pub use client::*;
 pub use result::{persona_result, persona_result_name};
 pub use signer::*;

@@ -1,26 +1,39 @@
-//! Stable result codes. Numbers are part of the ABI: add new ones, never renumber or reuse.
+//! Stable result numbers. They are part of the ABI: add new ones, never renumber or reuse.
+//!
+//! A number says what happened in C terms; the error's stable *code* (`missing_header`,
+//! `invalid_argument`, `not_found`, ...) and *kind* come from the core's `PersonaError` and are
+//! read with `persona_last_error_code` / `persona_last_error_kind`, so no language keeps its own
+//! table of numbers.
 
-use persona_core::error::{InputField, PersonaError, RequestRejection, WebhookRejection};
+use persona_core::PersonaError;
 
-/// Result of a fallible call. `PERSONA_OK` is 0; everything else is an error.
+/// Result of a fallible call. `PERSONA_OK` is 0; everything else is an error, and
+/// `persona_last_error_code()` gives its stable code.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum persona_result {
     /// Success.
     PERSONA_OK = 0,
-    /// A required pointer argument was NULL.
+    /// A required pointer argument was NULL (code `invalid_argument`).
     PERSONA_ERR_NULL_ARGUMENT = 1,
-    /// A string argument was not valid UTF-8.
+    /// A text argument was not valid UTF-8 (code `invalid_argument`).
     PERSONA_ERR_INVALID_UTF8 = 2,
-    /// The caller's buffer is too small for the result.
+    /// The caller's buffer is too small for the result (code `buffer_too_small`).
     PERSONA_ERR_BUFFER_TOO_SMALL = 3,
-    /// A bug inside libpersona panicked; the call had no effect on the caller's handles.
+    /// A bug inside libpersona panicked; the call had no effect on the caller's handles (code
+    /// `internal`).
     PERSONA_ERR_PANIC = 4,
-    /// An argument or configuration is invalid (e.g. no keys, an empty secret list).
+    /// An argument is out of its domain: a negative tolerance, a bad JSON document, an unknown
+    /// operation (code `invalid_argument`).
     PERSONA_ERR_INVALID_ARGUMENT = 5,
+    /// Settings are missing or inconsistent: no secrets, no keys, no credentials (code
+    /// `configuration`).
+    PERSONA_ERR_CONFIGURATION = 6,
+    /// A failure this version of the ABI has no number for; the last error's code says which.
+    PERSONA_ERR_OTHER = 7,
     /// Key id is not 1-128 characters of `[A-Za-z0-9._~-]`.
     PERSONA_ERR_INVALID_KEY_ID = 10,
-    /// Secret is empty.
+    /// Secret is empty or contains a NUL character.
     PERSONA_ERR_INVALID_SECRET = 11,
     /// Nonce is not 8-128 characters of `[A-Za-z0-9._~-]`.
     PERSONA_ERR_INVALID_NONCE = 12,
@@ -48,7 +61,9 @@ pub enum persona_result {
     PERSONA_ERR_NO_MATCHING_SIGNATURE = 30,
     /// The webhook verified but its body is not a Persona event.
     PERSONA_ERR_INVALID_PAYLOAD = 31,
-    /// The Persona API answered with an error status (details in the message).
+    /// The Persona API answered with an error status (the code says which: `not_found`,
+    /// `validation`, `rate_limited`, ...; status, request id and Persona's messages are in the
+    /// message).
     PERSONA_ERR_API = 40,
     /// The request could not be completed over the network.
     PERSONA_ERR_NETWORK = 41,
@@ -60,82 +75,127 @@ pub enum persona_result {
 
 use persona_result::*;
 
-impl From<&PersonaError> for persona_result {
-    fn from(error: &PersonaError) -> Self {
-        match error {
-            PersonaError::InvalidInput { field, .. } => match field {
-                InputField::KeyId => PERSONA_ERR_INVALID_KEY_ID,
-                InputField::Secret => PERSONA_ERR_INVALID_SECRET,
-                InputField::Nonce => PERSONA_ERR_INVALID_NONCE,
-                InputField::Timestamp => PERSONA_ERR_INVALID_TIMESTAMP,
-                InputField::Url => PERSONA_ERR_INVALID_URL,
-                InputField::Method => PERSONA_ERR_INVALID_METHOD,
-                _ => PERSONA_ERR_INVALID_ARGUMENT,
-            },
-            PersonaError::Configuration(_) => PERSONA_ERR_INVALID_ARGUMENT,
-            PersonaError::RequestRejected(reason) => match reason {
-                RequestRejection::MissingHeader(_) => PERSONA_ERR_MISSING_HEADER,
-                RequestRejection::MalformedHeader { .. } => PERSONA_ERR_MALFORMED_HEADER,
-                RequestRejection::UnknownKey => PERSONA_ERR_UNKNOWN_KEY,
-                RequestRejection::SignatureMismatch => PERSONA_ERR_SIGNATURE_MISMATCH,
-                RequestRejection::TimestampOutOfTolerance { .. } => {
-                    PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE
-                }
-                RequestRejection::ReplayedNonce => PERSONA_ERR_REPLAYED_NONCE,
-                RequestRejection::ReplayCacheFull => PERSONA_ERR_REPLAY_CACHE_FULL,
-                _ => PERSONA_ERR_SIGNATURE_MISMATCH,
-            },
-            PersonaError::WebhookRejected(reason) => match reason {
-                WebhookRejection::MissingHeader => PERSONA_ERR_MISSING_HEADER,
-                WebhookRejection::MalformedHeader(_) => PERSONA_ERR_MALFORMED_HEADER,
-                WebhookRejection::TimestampOutOfTolerance { .. } => {
-                    PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE
-                }
-                WebhookRejection::NoMatchingSignature => PERSONA_ERR_NO_MATCHING_SIGNATURE,
-                _ => PERSONA_ERR_NO_MATCHING_SIGNATURE,
-            },
-            PersonaError::InvalidPayload(_) => PERSONA_ERR_INVALID_PAYLOAD,
-            PersonaError::Api(_) => PERSONA_ERR_API,
-            PersonaError::Network { .. } => PERSONA_ERR_NETWORK,
-            PersonaError::Timeout { .. } => PERSONA_ERR_TIMEOUT,
-            PersonaError::UnexpectedResponse(_) => PERSONA_ERR_UNEXPECTED_RESPONSE,
-            _ => PERSONA_ERR_INVALID_ARGUMENT,
+/// Every result, for `persona_result_name` (and the test that each round-trips).
+const ALL: [persona_result; 27] = [
+    PERSONA_OK,
+    PERSONA_ERR_NULL_ARGUMENT,
+    PERSONA_ERR_INVALID_UTF8,
+    PERSONA_ERR_BUFFER_TOO_SMALL,
+    PERSONA_ERR_PANIC,
+    PERSONA_ERR_INVALID_ARGUMENT,
+    PERSONA_ERR_CONFIGURATION,
+    PERSONA_ERR_OTHER,
+    PERSONA_ERR_INVALID_KEY_ID,
+    PERSONA_ERR_INVALID_SECRET,
+    PERSONA_ERR_INVALID_NONCE,
+    PERSONA_ERR_INVALID_TIMESTAMP,
+    PERSONA_ERR_INVALID_URL,
+    PERSONA_ERR_INVALID_METHOD,
+    PERSONA_ERR_MISSING_HEADER,
+    PERSONA_ERR_MALFORMED_HEADER,
+    PERSONA_ERR_UNKNOWN_KEY,
+    PERSONA_ERR_SIGNATURE_MISMATCH,
+    PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE,
+    PERSONA_ERR_REPLAYED_NONCE,
+    PERSONA_ERR_REPLAY_CACHE_FULL,
+    PERSONA_ERR_NO_MATCHING_SIGNATURE,
+    PERSONA_ERR_INVALID_PAYLOAD,
+    PERSONA_ERR_API,
+    PERSONA_ERR_NETWORK,
+    PERSONA_ERR_TIMEOUT,
+    PERSONA_ERR_UNEXPECTED_RESPONSE,
+];
+
+impl persona_result {
+    /// The C name, NUL-terminated.
+    fn name(self) -> &'static str {
+        match self {
+            PERSONA_OK => "PERSONA_OK\0",
+            PERSONA_ERR_NULL_ARGUMENT => "PERSONA_ERR_NULL_ARGUMENT\0",
+            PERSONA_ERR_INVALID_UTF8 => "PERSONA_ERR_INVALID_UTF8\0",
+            PERSONA_ERR_BUFFER_TOO_SMALL => "PERSONA_ERR_BUFFER_TOO_SMALL\0",
+            PERSONA_ERR_PANIC => "PERSONA_ERR_PANIC\0",
+            PERSONA_ERR_INVALID_ARGUMENT => "PERSONA_ERR_INVALID_ARGUMENT\0",
+            PERSONA_ERR_CONFIGURATION => "PERSONA_ERR_CONFIGURATION\0",
+            PERSONA_ERR_OTHER => "PERSONA_ERR_OTHER\0",
+            PERSONA_ERR_INVALID_KEY_ID => "PERSONA_ERR_INVALID_KEY_ID\0",
+            PERSONA_ERR_INVALID_SECRET => "PERSONA_ERR_INVALID_SECRET\0",
+            PERSONA_ERR_INVALID_NONCE => "PERSONA_ERR_INVALID_NONCE\0",
+            PERSONA_ERR_INVALID_TIMESTAMP => "PERSONA_ERR_INVALID_TIMESTAMP\0",
+            PERSONA_ERR_INVALID_URL => "PERSONA_ERR_INVALID_URL\0",
+            PERSONA_ERR_INVALID_METHOD => "PERSONA_ERR_INVALID_METHOD\0",
+            PERSONA_ERR_MISSING_HEADER => "PERSONA_ERR_MISSING_HEADER\0",
+            PERSONA_ERR_MALFORMED_HEADER => "PERSONA_ERR_MALFORMED_HEADER\0",
+            PERSONA_ERR_UNKNOWN_KEY => "PERSONA_ERR_UNKNOWN_KEY\0",
+            PERSONA_ERR_SIGNATURE_MISMATCH => "PERSONA_ERR_SIGNATURE_MISMATCH\0",
+            PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE => "PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE\0",
+            PERSONA_ERR_REPLAYED_NONCE => "PERSONA_ERR_REPLAYED_NONCE\0",
+            PERSONA_ERR_REPLAY_CACHE_FULL => "PERSONA_ERR_REPLAY_CACHE_FULL\0",
+            PERSONA_ERR_NO_MATCHING_SIGNATURE => "PERSONA_ERR_NO_MATCHING_SIGNATURE\0",
+            PERSONA_ERR_INVALID_PAYLOAD => "PERSONA_ERR_INVALID_PAYLOAD\0",
+            PERSONA_ERR_API => "PERSONA_ERR_API\0",
+            PERSONA_ERR_NETWORK => "PERSONA_ERR_NETWORK\0",
+            PERSONA_ERR_TIMEOUT => "PERSONA_ERR_TIMEOUT\0",
+            PERSONA_ERR_UNEXPECTED_RESPONSE => "PERSONA_ERR_UNEXPECTED_RESPONSE\0",
         }
     }
 }
 
-/// The name of a result code as a static NUL-terminated string (e.g. `"PERSONA_ERR_MISSING_HEADER"`).
+impl From<&PersonaError> for persona_result {
+    /// The number for a core error, chosen by its stable code (the core's one list of them).
+    fn from(error: &PersonaError) -> Self {
+        if error.kind() == "api" {
+            return PERSONA_ERR_API;
+        }
+        match error.code() {
+            "invalid_argument" => PERSONA_ERR_INVALID_ARGUMENT,
+            "configuration" => PERSONA_ERR_CONFIGURATION,
+            "invalid_key_id" => PERSONA_ERR_INVALID_KEY_ID,
+            "invalid_secret" => PERSONA_ERR_INVALID_SECRET,
+            "invalid_nonce" => PERSONA_ERR_INVALID_NONCE,
+            "invalid_timestamp" => PERSONA_ERR_INVALID_TIMESTAMP,
+            "invalid_url" => PERSONA_ERR_INVALID_URL,
+            "invalid_method" => PERSONA_ERR_INVALID_METHOD,
+            "missing_header" => PERSONA_ERR_MISSING_HEADER,
+            "malformed_header" => PERSONA_ERR_MALFORMED_HEADER,
+            "unknown_key" => PERSONA_ERR_UNKNOWN_KEY,
+            "signature_mismatch" => PERSONA_ERR_SIGNATURE_MISMATCH,
+            "timestamp_out_of_tolerance" => PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE,
+            "replayed_nonce" => PERSONA_ERR_REPLAYED_NONCE,
+            "replay_cache_full" => PERSONA_ERR_REPLAY_CACHE_FULL,
+            "no_matching_signature" => PERSONA_ERR_NO_MATCHING_SIGNATURE,
+            "invalid_payload" => PERSONA_ERR_INVALID_PAYLOAD,
+            "network" => PERSONA_ERR_NETWORK,
+            "timeout" => PERSONA_ERR_TIMEOUT,
+            "unexpected_response" => PERSONA_ERR_UNEXPECTED_RESPONSE,
+            _ => PERSONA_ERR_OTHER,
+        }
+    }
+}
+
+/// The name of a result number as a static NUL-terminated string (e.g.
+/// `"PERSONA_ERR_MISSING_HEADER"`).
 ///
 /// Static storage: never free it. Unknown numbers give `"PERSONA_UNKNOWN_RESULT"`.
 #[unsafe(no_mangle)]
 pub extern "C" fn persona_result_name(code: i32) -> *const std::ffi::c_char {
-    let name: &'static str = match code {
-        0 => "PERSONA_OK\0",
-        1 => "PERSONA_ERR_NULL_ARGUMENT\0",
-        2 => "PERSONA_ERR_INVALID_UTF8\0",
-        3 => "PERSONA_ERR_BUFFER_TOO_SMALL\0",
-        4 => "PERSONA_ERR_PANIC\0",
-        5 => "PERSONA_ERR_INVALID_ARGUMENT\0",
-        10 => "PERSONA_ERR_INVALID_KEY_ID\0",
-        11 => "PERSONA_ERR_INVALID_SECRET\0",
-        12 => "PERSONA_ERR_INVALID_NONCE\0",
-        13 => "PERSONA_ERR_INVALID_TIMESTAMP\0",
-        14 => "PERSONA_ERR_INVALID_URL\0",
-        15 => "PERSONA_ERR_INVALID_METHOD\0",
-        20 => "PERSONA_ERR_MISSING_HEADER\0",
-        21 => "PERSONA_ERR_MALFORMED_HEADER\0",
-        22 => "PERSONA_ERR_UNKNOWN_KEY\0",
-        23 => "PERSONA_ERR_SIGNATURE_MISMATCH\0",
-        24 => "PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE\0",
-        25 => "PERSONA_ERR_REPLAYED_NONCE\0",
-        26 => "PERSONA_ERR_REPLAY_CACHE_FULL\0",
-        30 => "PERSONA_ERR_NO_MATCHING_SIGNATURE\0",
-        31 => "PERSONA_ERR_INVALID_PAYLOAD\0",
-        40 => "PERSONA_ERR_API\0",
-        41 => "PERSONA_ERR_NETWORK\0",
-        42 => "PERSONA_ERR_TIMEOUT\0",
-        43 => "PERSONA_ERR_UNEXPECTED_RESPONSE\0",
-        _ => "PERSONA_UNKNOWN_RESULT\0",
-    };
-    name.as_ptr().cast()
+    ALL.iter()
+        .find(|result| **result as i32 == code)
+        .map_or("PERSONA_UNKNOWN_RESULT\0", |result| result.name())
+        .as_ptr()
+        .cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_result_has_a_unique_name_and_number() {
+        let mut seen = std::collections::HashSet::new();
+        for result in ALL {
+            assert!(result.name().ends_with('\0'));
+            assert!(seen.insert(result as i32), "{result:?} listed twice");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::ffi::{CString, c_char};
 
 use super::boundary::{
-    FfiError, bytes_arg, free_handle, guard, guard_value, opt_str_arg, str_arg, write_handle,
+    FfiError, bytes_arg, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
 };
 use super::result::persona_result;
 use persona_core::signer::RequestSigner;
@@ -24,11 +24,11 @@ pub struct persona_signed_request {
 }
 
 fn c_string(text: &str) -> Result<CString, FfiError> {
-    // Signing output is ASCII (validated fields, base64, hex), so this never fails in practice.
+    // Signing output is ASCII made of validated fields, base64 and hex: never a NUL.
     CString::new(text).map_err(|_| {
-        FfiError::new(
-            persona_result::PERSONA_ERR_INVALID_ARGUMENT,
-            "output contains a NUL byte",
+        FfiError::argument(
+            persona_result::PERSONA_ERR_OTHER,
+            "signing output contains a NUL byte",
         )
     })
 }
@@ -40,22 +40,25 @@ fn c_string(text: &str) -> Result<CString, FfiError> {
 #[allow(clippy::too_many_arguments)]
 unsafe fn sign_inputs(
     signer: *const persona_request_signer,
-    method: *const c_char,
-    url: *const c_char,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
     body: *const u8,
     body_len: usize,
     timestamp: *const i64,
-    nonce: *const c_char,
+    nonce: *const u8,
+    nonce_len: usize,
 ) -> Result<persona_core::signer::SignedRequest, FfiError> {
     check_not_null!(signer);
     // SAFETY: caller contract.
     let (signer, method, url, body, nonce) = unsafe {
         (
             &(*signer).inner,
-            str_arg(method, "method")?,
-            str_arg(url, "url")?,
+            text_arg(method, method_len, "method")?,
+            text_arg(url, url_len, "url")?,
             bytes_arg(body, body_len, "body")?,
-            opt_str_arg(nonce, "nonce")?,
+            opt_text_arg(nonce, nonce_len, "nonce")?,
         )
     };
     // SAFETY: NULL or readable per the contract.
@@ -63,23 +66,31 @@ unsafe fn sign_inputs(
     Ok(signer.sign_with(method, url, body, timestamp, nonce)?)
 }
 
-/// Creates a signer for `key_id` (1-128 chars of `[A-Za-z0-9._~-]`) and a non-empty `secret`.
+/// Creates a signer for `key_id` (`key_id_len` bytes: 1-128 chars of `[A-Za-z0-9._~-]`) and
+/// `secret` (`secret_len` bytes: non-empty, no NUL).
 ///
 /// On success writes a new handle to `*out`; the caller owns it and must free it with
 /// `persona_request_signer_free`. The secret is copied; the caller may wipe its copy.
 ///
 /// # Safety
-/// `key_id` and `secret` are NUL-terminated strings; `out` is writable.
+/// `key_id` and `secret` point to their lengths in bytes; `out` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_request_signer_new(
-    key_id: *const c_char,
-    secret: *const c_char,
+    key_id: *const u8,
+    key_id_len: usize,
+    secret: *const u8,
+    secret_len: usize,
     out: *mut *mut persona_request_signer,
 ) -> persona_result {
     guard(|| {
         check_not_null!(out);
         // SAFETY: caller contract.
-        let (key_id, secret) = unsafe { (str_arg(key_id, "key_id")?, str_arg(secret, "secret")?) };
+        let (key_id, secret) = unsafe {
+            (
+                text_arg(key_id, key_id_len, "key_id")?,
+                text_arg(secret, secret_len, "secret")?,
+            )
+        };
         let inner = RequestSigner::new(key_id, secret)?;
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, persona_request_signer { inner }) };
@@ -98,31 +109,39 @@ pub unsafe extern "C" fn persona_request_signer_free(signer: *mut persona_reques
 }
 
 /// Signs a request: `method` (e.g. "POST"), `url` (absolute http(s) URL or `/path?query`), the
-/// exact body bytes (`body` may be NULL when `body_len` is 0; NUL bytes are fine).
+/// exact body bytes (`body` may be NULL when `body_len` is 0), each with its length in bytes.
 /// `timestamp` NULL means the current time; `nonce` NULL means a fresh random nonce.
 ///
 /// On success writes a new handle to `*out`; the caller owns it and must free it with
 /// `persona_signed_request_free`.
 ///
 /// # Safety
-/// `signer` is a live handle; strings are NUL-terminated; `body` points to `body_len` bytes;
-/// `timestamp` is NULL or readable; `out` is writable.
+/// `signer` is a live handle; `method`, `url`, `body` and `nonce` (unless NULL) point to their
+/// lengths in bytes; `timestamp` is NULL or readable; `out` is writable.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn persona_request_signer_sign(
     signer: *const persona_request_signer,
-    method: *const c_char,
-    url: *const c_char,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
     body: *const u8,
     body_len: usize,
     timestamp: *const i64,
-    nonce: *const c_char,
+    nonce: *const u8,
+    nonce_len: usize,
     out: *mut *mut persona_signed_request,
 ) -> persona_result {
     guard(|| {
         check_not_null!(out);
         // SAFETY: forwarded contract.
-        let signed = unsafe { sign_inputs(signer, method, url, body, body_len, timestamp, nonce)? };
+        let signed = unsafe {
+            sign_inputs(
+                signer, method, method_len, url, url_len, body, body_len, timestamp, nonce,
+                nonce_len,
+            )?
+        };
         let headers = signed.headers();
         let result = persona_signed_request {
             names: [
@@ -239,19 +258,27 @@ pub const PERSONA_SIGNED_HEADERS_MAX: usize = 384;
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn persona_request_signer_sign_headers(
     signer: *const persona_request_signer,
-    method: *const c_char,
-    url: *const c_char,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
     body: *const u8,
     body_len: usize,
     timestamp: *const i64,
-    nonce: *const c_char,
+    nonce: *const u8,
+    nonce_len: usize,
     buf: *mut c_char,
     buf_len: usize,
 ) -> persona_result {
     guard(|| {
         check_not_null!(buf);
         // SAFETY: forwarded contract.
-        let signed = unsafe { sign_inputs(signer, method, url, body, body_len, timestamp, nonce)? };
+        let signed = unsafe {
+            sign_inputs(
+                signer, method, method_len, url, url_len, body, body_len, timestamp, nonce,
+                nonce_len,
+            )?
+        };
         let mut joined = String::with_capacity(PERSONA_SIGNED_HEADERS_MAX);
         for (index, (_, value)) in signed.headers().iter().enumerate() {
             if index > 0 {

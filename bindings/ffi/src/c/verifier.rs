@@ -4,30 +4,40 @@ use std::collections::HashMap;
 use std::ffi::{CString, c_char};
 
 use super::boundary::{
-    FfiError, bytes_arg, free_handle, guard, guard_value, str_arg, wire_str_arg, write_handle,
+    FfiError, bytes_arg, free_handle, guard, guard_value, slice_arg, text_arg, tolerance_arg,
+    wire_text_arg, write_handle,
 };
-use super::result::persona_result::{self, PERSONA_ERR_INVALID_ARGUMENT};
+use super::result::persona_result;
+use super::webhook::now_arg;
 use persona_core::verifier::RequestVerifier;
 
-/// One key id and one of its secrets. Repeat a key id with another secret to accept both
-/// during a rotation.
+/// One key id and one of its secrets, each as pointer + length. Repeat a key id with another
+/// secret to accept both during a rotation.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct persona_key {
-    /// NUL-terminated key id.
-    pub key_id: *const c_char,
-    /// NUL-terminated secret.
-    pub secret: *const c_char,
+    /// The key id's bytes.
+    pub key_id: *const u8,
+    /// Their number.
+    pub key_id_len: usize,
+    /// The secret's bytes.
+    pub secret: *const u8,
+    /// Their number.
+    pub secret_len: usize,
 }
 
-/// One HTTP header as received (name matched case-insensitively).
+/// One HTTP header as received (name matched case-insensitively), each part as pointer + length.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct persona_header {
-    /// NUL-terminated header name.
-    pub name: *const c_char,
-    /// NUL-terminated header value.
-    pub value: *const c_char,
+    /// The name's bytes.
+    pub name: *const u8,
+    /// Their number.
+    pub name_len: usize,
+    /// The value's bytes.
+    pub value: *const u8,
+    /// Their number.
+    pub value_len: usize,
 }
 
 /// Verifies `v1`-signed requests (opaque). Thread-safe: share one handle across threads.
@@ -39,53 +49,51 @@ pub struct persona_request_verifier {
 }
 
 /// Creates a verifier accepting `keys` (`keys_len` entries; at least one), a tolerance in seconds
-/// (0 = same second only) and a replay cache of `replay_cache_capacity` nonces (0 = off).
+/// (0 = the same second only; negative is `PERSONA_ERR_INVALID_ARGUMENT`) and a replay cache of
+/// `replay_cache_capacity` nonces (0 = off).
 ///
 /// On success writes a new handle to `*out`; the caller owns it and must free it with
-/// `persona_request_verifier_free`. Secrets are copied.
+/// `persona_request_verifier_free`. Secrets are copied; the caller may wipe its copies.
 ///
 /// # Safety
-/// `keys` points to `keys_len` entries whose strings are NUL-terminated; `out` is writable.
+/// `keys` points to `keys_len` entries (may be NULL when 0) whose bytes are readable; `out` is
+/// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_request_verifier_new(
     keys: *const persona_key,
     keys_len: usize,
-    tolerance_secs: u64,
+    tolerance_secs: i64,
     replay_cache_capacity: usize,
     out: *mut *mut persona_request_verifier,
 ) -> persona_result {
     guard(|| {
-        check_not_null!(keys, out);
-        if keys_len == 0 {
-            return Err(FfiError::new(
-                PERSONA_ERR_INVALID_ARGUMENT,
-                "`keys_len` is 0",
-            ));
-        }
+        check_not_null!(out);
         // SAFETY: `keys_len` readable entries per the contract.
-        let entries = unsafe { std::slice::from_raw_parts(keys, keys_len) };
-        let mut builder = RequestVerifier::builder().tolerance_secs(tolerance_secs);
+        let entries = unsafe { slice_arg(keys, keys_len, "keys")? };
+        let mut builder = RequestVerifier::builder().tolerance_secs(tolerance_arg(tolerance_secs)?);
         if replay_cache_capacity > 0 {
             builder = builder.replay_cache(replay_cache_capacity);
         }
         let mut key_ids = HashMap::new();
         for entry in entries {
-            // SAFETY: NUL-terminated per the contract.
+            // SAFETY: readable per the contract.
             let (key_id, secret) = unsafe {
                 (
-                    str_arg(entry.key_id, "keys[].key_id")?,
-                    str_arg(entry.secret, "keys[].secret")?,
+                    text_arg(entry.key_id, entry.key_id_len, "keys[].key_id")?,
+                    text_arg(entry.secret, entry.secret_len, "keys[].secret")?,
                 )
             };
             builder = builder.key(key_id, secret);
-            if !key_ids.contains_key(key_id) {
-                let c_key_id = CString::new(key_id).map_err(|_| {
-                    FfiError::new(PERSONA_ERR_INVALID_ARGUMENT, "key id contains NUL")
-                })?;
+        }
+        let inner = builder.build()?;
+        // Built only after the core accepted every key id ([A-Za-z0-9._~-]: never a NUL).
+        for entry in entries {
+            // SAFETY: as above.
+            let key_id = unsafe { text_arg(entry.key_id, entry.key_id_len, "keys[].key_id")? };
+            if let (false, Ok(c_key_id)) = (key_ids.contains_key(key_id), CString::new(key_id)) {
                 key_ids.insert(key_id.to_owned(), c_key_id);
             }
         }
-        let inner = builder.build()?;
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, persona_request_verifier { inner, key_ids }) };
         Ok(())
@@ -94,8 +102,9 @@ pub unsafe extern "C" fn persona_request_verifier_new(
 
 /// Verifies a request: `method`, `url` (absolute or origin-form `/path?query`), the received
 /// headers (`headers_len` entries; NULL allowed when 0), the exact body bytes (`body` may be NULL
-/// when `body_len` is 0), and `now` (unix seconds; NULL = system clock). Header names and values
-/// are wire data: bytes that are not UTF-8 are not a caller error; they make the header malformed.
+/// when `body_len` is 0), and `now` (unix seconds; NULL = system clock); every text with its
+/// length in bytes. Header names and values are wire data: bytes that are not UTF-8 are not a
+/// caller error; they make the header malformed.
 ///
 /// Returns `PERSONA_OK` when valid, or the reason (`PERSONA_ERR_MISSING_HEADER`,
 /// `..._MALFORMED_HEADER`, `..._UNKNOWN_KEY`, `..._SIGNATURE_MISMATCH`,
@@ -104,15 +113,17 @@ pub unsafe extern "C" fn persona_request_verifier_new(
 /// borrowed from the verifier, valid until `persona_request_verifier_free`; do not free it.
 ///
 /// # Safety
-/// `verifier` is a live handle; strings are NUL-terminated; `headers` points to `headers_len`
-/// entries; `body` points to `body_len` bytes; `now` is NULL or readable; `key_id_out` is NULL or
-/// writable.
+/// `verifier` is a live handle; `method`, `url` and `body` point to their lengths in bytes;
+/// `headers` points to `headers_len` entries whose bytes are readable; `now` is NULL or readable;
+/// `key_id_out` is NULL or writable.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn persona_request_verifier_verify(
     verifier: *const persona_request_verifier,
-    method: *const c_char,
-    url: *const c_char,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
     headers: *const persona_header,
     headers_len: usize,
     body: *const u8,
@@ -122,40 +133,31 @@ pub unsafe extern "C" fn persona_request_verifier_verify(
 ) -> persona_result {
     guard(|| {
         check_not_null!(verifier);
-        if headers_len > 0 {
-            check_not_null!(headers);
-        }
         // SAFETY: caller contract.
         let (verifier, method, url, body) = unsafe {
             (
                 &*verifier,
-                str_arg(method, "method")?,
-                str_arg(url, "url")?,
+                text_arg(method, method_len, "method")?,
+                text_arg(url, url_len, "url")?,
                 bytes_arg(body, body_len, "body")?,
             )
         };
-        let entries = if headers_len == 0 {
-            &[][..]
-        } else {
-            // SAFETY: `headers_len` readable entries per the contract.
-            unsafe { std::slice::from_raw_parts(headers, headers_len) }
-        };
+        // SAFETY: `headers_len` readable entries per the contract.
+        let entries = unsafe { slice_arg(headers, headers_len, "headers")? };
         let pairs = entries
             .iter()
             .map(|h| {
-                // SAFETY: NUL-terminated per the contract.
+                // SAFETY: readable per the contract.
                 unsafe {
                     Ok((
-                        wire_str_arg(h.name, "headers[].name")?,
-                        wire_str_arg(h.value, "headers[].value")?,
+                        wire_text_arg(h.name, h.name_len, "headers[].name")?,
+                        wire_text_arg(h.value, h.value_len, "headers[].value")?,
                     ))
                 }
             })
             .collect::<Result<Vec<_>, FfiError>>()?;
         // SAFETY: NULL or readable per the contract.
-        let now = unsafe { now.as_ref() }
-            .copied()
-            .unwrap_or_else(persona_core::clock::unix_now);
+        let now = unsafe { now_arg(now) };
         let verified = verifier.inner.verify_at(
             method,
             url,

@@ -1,17 +1,29 @@
 //! `persona_webhook_verifier_*`, `persona_webhook_event_*` and `persona_webhook_sign`.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use super::boundary::{
-    FfiError, bytes_arg, copy_to_buffer, free_handle, guard, guard_value, str_arg, write_handle,
+    FfiError, OutText, bytes_arg, copy_to_buffer, free_handle, guard, guard_value, slice_arg,
+    text_arg, tolerance_arg, write_handle,
 };
-use super::result::persona_result::{self, *};
+use super::result::persona_result;
 use persona_core::error::{PersonaError, WebhookRejection};
 use persona_core::webhook::{WebhookEvent, WebhookVerifier, sign_webhook};
 
 /// Bytes (including the NUL) that always suffice for `persona_webhook_sign`'s output:
 /// `t=` + up to 19 digits + `,v1=` + 64 hex + NUL = 90.
 pub const PERSONA_WEBHOOK_HEADER_MAX: usize = 96;
+
+/// One string given as pointer + length (UTF-8, not NUL-terminated; a NUL byte is an ordinary
+/// byte that the library judges like any other).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct persona_str {
+    /// The bytes (may be NULL when `len` is 0).
+    pub ptr: *const u8,
+    /// Their number.
+    pub len: usize,
+}
 
 /// Verifies Persona webhooks (opaque). Thread-safe: share one handle across threads.
 #[derive(Debug)]
@@ -22,130 +34,146 @@ pub struct persona_webhook_verifier {
 /// A verified webhook event (opaque).
 #[derive(Debug)]
 pub struct persona_webhook_event {
-    id: CString,
-    name: CString,
-    created_at: CString,
-    payload_json: CString,
+    id: OutText,
+    name: OutText,
+    created_at: Option<OutText>,
+    payload_json: OutText,
 }
 
-/// Creates a verifier accepting any of `secrets` (`secrets_len` NUL-terminated strings, at least
-/// one, none empty; used verbatim) with a tolerance in seconds (0 = same second only; 300 is the
-/// usual value).
+/// Creates a verifier accepting any of `secrets` (`secrets_len` entries, at least one, none empty
+/// or containing NUL; used verbatim) with a tolerance in seconds (0 = the same second only; 300
+/// is the usual value; negative is `PERSONA_ERR_INVALID_ARGUMENT`).
 ///
 /// On success writes a new handle to `*out`; the caller owns it and must free it with
-/// `persona_webhook_verifier_free`. Secrets are copied.
+/// `persona_webhook_verifier_free`. Secrets are copied; the caller may wipe its copies.
 ///
 /// # Safety
-/// `secrets` points to `secrets_len` NUL-terminated strings; `out` is writable.
+/// `secrets` points to `secrets_len` entries (may be NULL when 0) whose bytes are readable; `out`
+/// is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_verifier_new(
-    secrets: *const *const c_char,
+    secrets: *const persona_str,
     secrets_len: usize,
-    tolerance_secs: u64,
+    tolerance_secs: i64,
     out: *mut *mut persona_webhook_verifier,
 ) -> persona_result {
     guard(|| {
-        check_not_null!(secrets, out);
-        if secrets_len == 0 {
-            return Err(FfiError::new(
-                PERSONA_ERR_INVALID_ARGUMENT,
-                "`secrets_len` is 0",
-            ));
-        }
-        // SAFETY: `secrets_len` readable pointers per the contract.
-        let pointers = unsafe { std::slice::from_raw_parts(secrets, secrets_len) };
-        let secrets = pointers
+        check_not_null!(out);
+        // SAFETY: `secrets_len` readable entries per the contract.
+        let entries = unsafe { slice_arg(secrets, secrets_len, "secrets")? };
+        let secrets = entries
             .iter()
-            // SAFETY: NUL-terminated per the contract.
-            .map(|&p| unsafe { str_arg(p, "secrets[]") })
+            // SAFETY: each entry's bytes are readable per the contract.
+            .map(|s| unsafe { text_arg(s.ptr, s.len, "secrets[]") })
             .collect::<Result<Vec<&str>, FfiError>>()?;
-        let inner = WebhookVerifier::new(secrets)?.with_tolerance_secs(tolerance_secs);
+        let tolerance = tolerance_arg(tolerance_secs)?;
+        let inner = WebhookVerifier::new(secrets)?.with_tolerance_secs(tolerance);
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, persona_webhook_verifier { inner }) };
         Ok(())
     })
 }
 
+/// The checked arguments of a verify call.
+struct VerifyInputs<'a> {
+    verifier: &'a WebhookVerifier,
+    header: std::borrow::Cow<'a, str>,
+    body: &'a [u8],
+}
+
 /// # Safety
 /// As `persona_webhook_verifier_verify`.
 unsafe fn verify_inputs<'a>(
     verifier: *const persona_webhook_verifier,
-    header: *const c_char,
+    header: *const u8,
+    header_len: usize,
     body: *const u8,
     body_len: usize,
-    now: *const i64,
-) -> Result<(&'a WebhookVerifier, String, &'a [u8], i64), FfiError> {
+) -> Result<VerifyInputs<'a>, FfiError> {
     check_not_null!(verifier);
     if header.is_null() {
         return Err(PersonaError::from(WebhookRejection::MissingHeader).into());
     }
-    // SAFETY: caller contract. Non-UTF-8 header bytes become U+FFFD, which no set accepts.
-    let header = String::from_utf8_lossy(unsafe { std::ffi::CStr::from_ptr(header) }.to_bytes())
-        .into_owned();
+    // SAFETY: caller contract. Wire data: bytes that are not UTF-8 become U+FFFD, which no set
+    // accepts.
+    let header = unsafe { super::boundary::wire_text_arg(header, header_len, "header")? };
     // SAFETY: caller contract.
     let body = unsafe { bytes_arg(body, body_len, "body")? };
-    // SAFETY: NULL or readable per the contract.
-    let now = unsafe { now.as_ref() }
-        .copied()
-        .unwrap_or_else(persona_core::clock::unix_now);
-    // SAFETY: live handle per the contract.
-    Ok((unsafe { &(*verifier).inner }, header, body, now))
+    Ok(VerifyInputs {
+        // SAFETY: a live handle per the contract.
+        verifier: unsafe { &(*verifier).inner },
+        header,
+        body,
+    })
 }
 
-/// Verifies a webhook: `header` is the `Persona-Signature` value (NULL means the header was
-/// absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the raw body bytes exactly as received
-/// (may be NULL when `body_len` is 0), `now` unix seconds (NULL = system clock). Header bytes that
-/// are not UTF-8 are wire data, not a caller error: no signature set can match them.
-///
-/// Returns `PERSONA_OK`, or `PERSONA_ERR_MISSING_HEADER`, `..._MALFORMED_HEADER`,
-/// `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`.
+/// The clock: `*now` when given, else the system clock.
 ///
 /// # Safety
-/// `verifier` is a live handle; `header` is NULL or NUL-terminated; `body` points to `body_len`
-/// bytes; `now` is NULL or readable.
+/// `now` is NULL or readable.
+pub(crate) unsafe fn now_arg(now: *const i64) -> i64 {
+    // SAFETY: NULL or readable per the contract.
+    unsafe { now.as_ref() }
+        .copied()
+        .unwrap_or_else(persona_core::clock::unix_now)
+}
+
+/// Verifies a webhook's signature: `header` is the `Persona-Signature` value (`header_len`
+/// bytes; NULL means the header was absent and gives `PERSONA_ERR_MISSING_HEADER`), `body` the
+/// raw body bytes exactly as received (may be NULL when `body_len` is 0), `now` unix seconds
+/// (NULL = the system clock). Header bytes that are not UTF-8 are wire data, not a caller error:
+/// no signature set can match them.
+///
+/// Returns `PERSONA_OK`, or `PERSONA_ERR_MISSING_HEADER`, `..._MALFORMED_HEADER`,
+/// `..._TIMESTAMP_OUT_OF_TOLERANCE` or `..._NO_MATCHING_SIGNATURE`. The body is not read as an
+/// event: `persona_webhook_verifier_verify_event` does both.
+///
+/// # Safety
+/// `verifier` is a live handle; `header` is NULL or points to `header_len` bytes; `body` points
+/// to `body_len` bytes; `now` is NULL or readable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_verifier_verify(
     verifier: *const persona_webhook_verifier,
-    header: *const c_char,
+    header: *const u8,
+    header_len: usize,
     body: *const u8,
     body_len: usize,
     now: *const i64,
 ) -> persona_result {
     guard(|| {
         // SAFETY: forwarded contract.
-        let (verifier, header, body, now) =
-            unsafe { verify_inputs(verifier, header, body, body_len, now)? };
-        Ok(verifier.verify_at(&header, body, now)?)
+        let (inputs, now) = unsafe {
+            (
+                verify_inputs(verifier, header, header_len, body, body_len)?,
+                now_arg(now),
+            )
+        };
+        Ok(inputs
+            .verifier
+            .verify_at(&inputs.header, inputs.body, now)?)
     })
 }
 
-/// Like `persona_webhook_verifier_verify` with `now` passed by value (unix seconds): one less
-/// allocation per call for callers where that matters (Python, JNA).
+/// Like `persona_webhook_verifier_verify` with `now` passed by value (unix seconds): one pointer
+/// less per call for callers where that matters (Python, JNA).
 ///
 /// # Safety
 /// As `persona_webhook_verifier_verify`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_verifier_verify_at(
     verifier: *const persona_webhook_verifier,
-    header: *const c_char,
+    header: *const u8,
+    header_len: usize,
     body: *const u8,
     body_len: usize,
     now: i64,
 ) -> persona_result {
     guard(|| {
-        // SAFETY: forwarded contract; `&now` is a valid pointer for the call.
-        let (verifier, header, body, now) =
-            unsafe { verify_inputs(verifier, header, body, body_len, &now)? };
-        Ok(verifier.verify_at(&header, body, now)?)
-    })
-}
-
-fn event_string(text: &str) -> Result<CString, FfiError> {
-    CString::new(text).map_err(|_| {
-        FfiError::new(
-            PERSONA_ERR_INVALID_PAYLOAD,
-            "event field contains a NUL character",
-        )
+        // SAFETY: forwarded contract.
+        let inputs = unsafe { verify_inputs(verifier, header, header_len, body, body_len)? };
+        Ok(inputs
+            .verifier
+            .verify_at(&inputs.header, inputs.body, now)?)
     })
 }
 
@@ -158,9 +186,11 @@ fn event_string(text: &str) -> Result<CString, FfiError> {
 /// # Safety
 /// As `persona_webhook_verifier_verify`; `out` is writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn persona_webhook_verifier_verify_event(
     verifier: *const persona_webhook_verifier,
-    header: *const c_char,
+    header: *const u8,
+    header_len: usize,
     body: *const u8,
     body_len: usize,
     now: *const i64,
@@ -169,14 +199,21 @@ pub unsafe extern "C" fn persona_webhook_verifier_verify_event(
     guard(|| {
         check_not_null!(out);
         // SAFETY: forwarded contract.
-        let (verifier, header, body, now) =
-            unsafe { verify_inputs(verifier, header, body, body_len, now)? };
-        let event: WebhookEvent = verifier.verify_event_at(&header, body, now)?;
+        let (inputs, now) = unsafe {
+            (
+                verify_inputs(verifier, header, header_len, body, body_len)?,
+                now_arg(now),
+            )
+        };
+        let event: WebhookEvent =
+            inputs
+                .verifier
+                .verify_event_at(&inputs.header, inputs.body, now)?;
         let handle = persona_webhook_event {
-            id: event_string(&event.id)?,
-            name: event_string(&event.name)?,
-            created_at: event_string(event.created_at.as_deref().unwrap_or(""))?,
-            payload_json: event_string(&event.payload_json)?,
+            id: OutText::new(&event.id),
+            name: OutText::new(&event.name),
+            created_at: event.created_at.as_deref().map(OutText::new),
+            payload_json: OutText::new(&event.payload_json),
         };
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, handle) };
@@ -187,68 +224,72 @@ pub unsafe extern "C" fn persona_webhook_verifier_verify_event(
 /// Reads one field of an event handle without letting a panic cross the boundary.
 fn event_field(
     event: *const persona_webhook_event,
-    field: fn(&persona_webhook_event) -> &CString,
+    len_out: *mut usize,
+    field: fn(&persona_webhook_event) -> Option<&OutText>,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: the exported getters' callers guarantee `event` is NULL or a live handle.
-        unsafe { event.as_ref() }.map_or(std::ptr::null(), |e| field(e).as_ptr())
+        // SAFETY: the exported getters' callers guarantee `event` is NULL or a live handle, and
+        // `len_out` NULL or writable.
+        match unsafe { event.as_ref() }.and_then(field) {
+            Some(text) => unsafe { text.hand_out(len_out) },
+            None => std::ptr::null(),
+        }
     })
 }
 
-/// The event id (e.g. `evt_...`).
+/// The event id (e.g. `evt_...`), NUL-terminated; its length is written to `*len_out` when
+/// `len_out` is not NULL (JSON strings may hold U+0000, so a NUL may come before the end: read
+/// `*len_out` bytes to get all of it).
 ///
 /// Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
 /// NULL.
 ///
 /// # Safety
-/// `event` is NULL or a live handle.
+/// `event` is NULL or a live handle; `len_out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_event_id(
     event: *const persona_webhook_event,
+    len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, |e| &e.id)
+    event_field(event, len_out, |e| Some(&e.id))
 }
 
-/// The event name (e.g. `inquiry.completed`).
-///
-/// Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
-/// NULL.
+/// The event name (e.g. `inquiry.completed`); as `persona_webhook_event_id`.
 ///
 /// # Safety
-/// `event` is NULL or a live handle.
+/// As `persona_webhook_event_id`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_event_name(
     event: *const persona_webhook_event,
+    len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, |e| &e.name)
+    event_field(event, len_out, |e| Some(&e.name))
 }
 
-/// The event's `created-at` as sent, or `""` when absent.
-///
-/// Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
-/// NULL.
+/// The event's `created-at` as sent, or NULL when the event has none (`*len_out` untouched).
+/// Otherwise as `persona_webhook_event_id`.
 ///
 /// # Safety
-/// `event` is NULL or a live handle.
+/// As `persona_webhook_event_id`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_event_created_at(
     event: *const persona_webhook_event,
+    len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, |e| &e.created_at)
+    event_field(event, len_out, |e| e.created_at.as_ref())
 }
 
-/// The event's `attributes.payload` as raw JSON text (`null` when absent).
-///
-/// Borrowed: valid until `persona_webhook_event_free(event)`; do not free it. NULL if `event` is
-/// NULL.
+/// The event's `data.attributes.payload` as raw JSON text, exactly as received (`null` when
+/// absent); as `persona_webhook_event_id`.
 ///
 /// # Safety
-/// `event` is NULL or a live handle.
+/// As `persona_webhook_event_id`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_event_payload_json(
     event: *const persona_webhook_event,
+    len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, |e| &e.payload_json)
+    event_field(event, len_out, |e| Some(&e.payload_json))
 }
 
 /// Frees an event. NULL is a no-op.
@@ -273,14 +314,16 @@ pub unsafe extern "C" fn persona_webhook_verifier_free(verifier: *mut persona_we
 
 /// Writes a `Persona-Signature` value `t=<timestamp>,v1=<hex>` and a NUL into `buf` (`buf_len`
 /// bytes; `PERSONA_WEBHOOK_HEADER_MAX` always suffices) for `body` (may be NULL when `body_len`
-/// is 0) signed with `secret` at `timestamp` (unix seconds, ≥ 0). For tests and local servers.
+/// is 0) signed with `secret` (`secret_len` bytes) at `timestamp` (unix seconds, ≥ 0). For tests
+/// and local servers.
 ///
 /// # Safety
-/// `secret` is NUL-terminated; `body` points to `body_len` bytes; `buf` points to `buf_len`
-/// writable bytes. The caller owns `buf`.
+/// `secret` points to `secret_len` bytes; `body` points to `body_len` bytes; `buf` points to
+/// `buf_len` writable bytes. The caller owns `buf`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_webhook_sign(
-    secret: *const c_char,
+    secret: *const u8,
+    secret_len: usize,
     body: *const u8,
     body_len: usize,
     timestamp: i64,
@@ -292,7 +335,7 @@ pub unsafe extern "C" fn persona_webhook_sign(
         // SAFETY: caller contract.
         let (secret, body) = unsafe {
             (
-                str_arg(secret, "secret")?,
+                text_arg(secret, secret_len, "secret")?,
                 bytes_arg(body, body_len, "body")?,
             )
         };

@@ -7,100 +7,14 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::PersonaError;
+use super::credentials::Credentials;
+use super::records::{
+    Account, AccountPage, ApiResponse, ClientConfig, Inquiry, InquiryPage, ListParams, QueryParam,
+    Resource, ResourcePage,
+};
 use persona_core::PersonaError as CoreError;
 use persona_core::client::{self as core, RequestOptions};
-use persona_core::credentials::{ApiKey, Credentials, Environment, KeyPair};
-
-/// How to build a client. Give `api_key`, or `key_id` + `secret`, or neither (environment).
-#[derive(Clone, Default, uniffi::Record)]
-pub struct ClientConfig {
-    pub api_key: Option<String>,
-    pub key_id: Option<String>,
-    pub secret: Option<String>,
-    pub base_url: Option<String>,
-    pub persona_version: Option<String>,
-    pub expected_environment: Option<String>,
-    pub request_timeout_ms: Option<u64>,
-    pub total_timeout_ms: Option<u64>,
-    pub max_retries: Option<u32>,
-    /// Named in the User-Agent, e.g. `python`.
-    pub binding: Option<String>,
-}
-
-impl std::fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
-            .field("key_id", &self.key_id)
-            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An inquiry; `resource_json` is the whole JSON:API object (unknown attributes included).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Inquiry {
-    pub id: String,
-    pub status: String,
-    pub reference_id: Option<String>,
-    pub created_at: Option<String>,
-    pub resource_json: String,
-}
-
-/// An account.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Account {
-    pub id: String,
-    pub reference_id: Option<String>,
-    pub resource_json: String,
-}
-
-/// Any other resource (verification, event, webhook).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Resource {
-    pub kind: String,
-    pub id: String,
-    pub resource_json: String,
-}
-
-/// A page of inquiries.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct InquiryPage {
-    pub data: Vec<Inquiry>,
-    pub next_cursor: Option<String>,
-}
-
-/// A page of accounts.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AccountPage {
-    pub data: Vec<Account>,
-    pub next_cursor: Option<String>,
-}
-
-/// A page of other resources.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ResourcePage {
-    pub data: Vec<Resource>,
-    pub next_cursor: Option<String>,
-}
-
-/// Paging and filters (`filters` keys without the `filter[...]` wrapper, e.g. `status`).
-#[derive(Debug, Clone, Default, uniffi::Record)]
-pub struct ListParams {
-    pub page_size: Option<u32>,
-    pub after: Option<String>,
-    pub filters: std::collections::HashMap<String, String>,
-}
-
-/// A raw response.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ApiResponse {
-    pub status: u16,
-    pub request_id: Option<String>,
-    pub body_json: String,
-    pub attempts: u32,
-}
+use persona_core::credentials::Environment;
 
 impl From<&ListParams> for core::ListParams {
     fn from(params: &ListParams) -> Self {
@@ -163,18 +77,8 @@ fn options(idempotency_key: Option<String>) -> Option<RequestOptions> {
     })
 }
 
-fn build(config: ClientConfig) -> Result<core::Client, PersonaError> {
-    let credentials = match (config.api_key, config.key_id, config.secret) {
-        (Some(key), None, None) => Credentials::ApiKey(ApiKey::new(key)?),
-        (None, Some(key_id), Some(secret)) => Credentials::KeyPair(KeyPair::new(key_id, secret)?),
-        (None, None, None) => Credentials::from_env()?,
-        _ => {
-            return Err(PersonaError::Configuration {
-                detail: "give api_key, or key_id and secret, or neither (environment)".into(),
-            });
-        }
-    };
-    let mut builder = core::Client::builder().credentials(credentials);
+fn build(credentials: &Credentials, config: ClientConfig) -> Result<core::Client, PersonaError> {
+    let mut builder = core::Client::builder().credentials(credentials.core().clone());
     if let Some(base_url) = config.base_url {
         builder = builder.base_url(base_url);
     }
@@ -334,7 +238,7 @@ impl Ops {
         &self,
         method: String,
         path: String,
-        query: Vec<super::Header>,
+        query: Vec<QueryParam>,
         body_json: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<ApiResponse, PersonaError> {
@@ -392,9 +296,13 @@ macro_rules! exported_clients {
 
         #[uniffi::export]
         impl Client {
+            /// A client authenticating with `credentials`, configured by `config`.
             #[uniffi::constructor]
-            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
-                Ok(Arc::new(Self(Arc::new(Ops(build(config)?)))))
+            pub fn new(
+                credentials: Arc<Credentials>,
+                config: ClientConfig,
+            ) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Arc::new(Ops(build(&credentials, config)?)))))
             }
             $(
                 $(#[$doc])*
@@ -407,9 +315,13 @@ macro_rules! exported_clients {
 
         #[uniffi::export]
         impl BlockingClient {
+            /// A client authenticating with `credentials`, configured by `config`.
             #[uniffi::constructor]
-            pub fn new(config: ClientConfig) -> Result<Arc<Self>, PersonaError> {
-                Ok(Arc::new(Self(Ops(build(config)?))))
+            pub fn new(
+                credentials: Arc<Credentials>,
+                config: ClientConfig,
+            ) -> Result<Arc<Self>, PersonaError> {
+                Ok(Arc::new(Self(Ops(build(&credentials, config)?))))
             }
             $(
                 $(#[$doc])*
@@ -432,12 +344,12 @@ async fn spawn<T: Send + 'static>(
     future: impl std::future::Future<Output = Result<T, PersonaError>> + Send + 'static,
 ) -> Result<T, PersonaError> {
     let handle = persona_core::runtime::runtime()?.spawn(future);
-    handle.await.map_err(|err| PersonaError::Internal {
-        detail: if err.is_panic() {
-            "internal error: libpersona panicked (a bug; please report it)".into()
+    handle.await.map_err(|err| {
+        PersonaError::internal(if err.is_panic() {
+            "internal error: libpersona panicked (a bug; please report it)"
         } else {
-            "the call was cancelled".into()
-        },
+            "the call was cancelled"
+        })
     })?
 }
 
@@ -463,7 +375,7 @@ exported_clients! {
         &self,
         method: String,
         path: String,
-        query: Vec<super::Header>,
+        query: Vec<QueryParam>,
         body_json: Option<String>,
         idempotency_key: Option<String>
     ) -> ApiResponse;

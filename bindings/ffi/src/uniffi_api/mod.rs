@@ -1,33 +1,28 @@
-//! The UniFFI surface: a thin exported layer over the core for Python, Kotlin and Swift.
+//! The UniFFI surface: the API client (and its error), from which the Python, Kotlin and Swift
+//! bindings are generated.
 //!
 //! Every exported method is a one-line delegation to the core (plus conversion). Objects are
-//! `Send + Sync`; async methods run on tokio (`async_runtime = "tokio"`), so reqwest works from
-//! asyncio, coroutines and Swift tasks. Hot paths in Python (webhook verify, request sign) go
-//! through the C ABI of the same library instead, to skip UniFFI's marshalling cost.
+//! `Send + Sync`; async methods run on the core's one tokio runtime, so reqwest works from
+//! asyncio, coroutines and Swift tasks. Signing and webhook verification are not here: every
+//! language calls them through the C ABI of the same library (one FFI per surface), which skips
+//! UniFFI's per-argument marshalling on the paths that run on every request.
 
 // The exported error's shape is what UniFFI can carry (flat fields, no boxing); errors are the
 // cold path, so its size does not matter here.
 #![allow(clippy::result_large_err)]
 
 mod client;
+mod credentials;
 mod error;
-mod signing;
+mod records;
 
 pub use client::*;
+pub use credentials::Credentials;
 pub use error::PersonaError;
-pub use signing::*;
+pub use records::*;
 
 /// The library version.
 #[uniffi::export]
 pub fn version() -> String {
     persona_core::VERSION.to_owned()
-}
-
-/// A `Persona-Signature` value (`t=<timestamp>,v1=<hex>`) for `body`: for tests and local servers
-/// that play Persona's part.
-#[uniffi::export]
-pub fn sign_webhook(secret: String, body: Vec<u8>, timestamp: i64) -> Result<String, PersonaError> {
-    Ok(persona_core::webhook::sign_webhook(
-        secret, &body, timestamp,
-    )?)
 }

@@ -1,8 +1,9 @@
 package com.withpersona.libpersona
 
 import com.withpersona.libpersona.ffi.ClientConfig
-import com.withpersona.libpersona.ffi.Header
+import com.withpersona.libpersona.ffi.Credentials
 import com.withpersona.libpersona.ffi.ListParams
+import com.withpersona.libpersona.ffi.QueryParam
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import java.time.Duration
@@ -87,17 +88,25 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
 
         fun build(): PersonaClient {
             fun millis(d: Duration?, name: String): ULong? = d?.let {
-                if (it.isNegative) throw InvalidInputException("invalid_argument", "$name must not be negative")
+                if (it.isNegative) throw PersonaException.invalidArgument(name, "must not be negative")
                 it.toMillis().toULong()
             }
             val retries = maxRetries?.let {
-                if (it < 0) throw InvalidInputException("invalid_argument", "maxRetries must not be negative")
+                if (it < 0) throw PersonaException.invalidArgument("maxRetries", "must not be negative")
                 it.toUInt()
             }
+            val apiKey = apiKey
+            val keyId = keyId
+            val secret = secret
+            // Credentials are an opaque object: no record (whose toString() would print it) holds them.
+            val credentials = translated {
+                when {
+                    apiKey != null -> Credentials.apiKey(apiKey)
+                    keyId != null && secret != null -> Credentials.keyPair(keyId, secret)
+                    else -> Credentials.fromEnv()
+                }
+            }
             val config = ClientConfig(
-                apiKey = apiKey,
-                keyId = keyId,
-                secret = secret,
                 baseUrl = baseUrl,
                 personaVersion = personaVersion,
                 expectedEnvironment = expectedEnvironment?.wire,
@@ -106,7 +115,7 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
                 maxRetries = retries,
                 binding = "kotlin",
             )
-            return PersonaClient(translated { FfiClient(config) }, baseUrl)
+            return PersonaClient(translated { FfiClient(credentials, config) }, baseUrl)
         }
 
         override fun toString() = "PersonaClient.Builder(credentials=[REDACTED], baseUrl=$baseUrl)"
@@ -193,7 +202,7 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         query: List<Pair<String, String>> = emptyList(),
         bodyJson: String? = null,
         idempotencyKey: String? = null,
-    ): ApiResponse = translated { inner.request(method, path, query.map { Header(it.first, it.second) }, bodyJson, idempotencyKey) }
+    ): ApiResponse = translated { inner.request(method, path, query.map { QueryParam(it.first, it.second) }, bodyJson, idempotencyKey) }
 
     /** Releases the native client; later calls throw [IllegalStateException]. */
     override fun close() = inner.close()
@@ -209,7 +218,7 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         fun libraryVersion(): String = com.withpersona.libpersona.ffi.version()
 
         private fun params(pageSize: Int?, after: String?, filters: Map<String, String>): ListParams {
-            if (pageSize != null && pageSize <= 0) throw InvalidInputException("invalid_argument", "pageSize must be positive")
+            if (pageSize != null && pageSize <= 0) throw PersonaException.invalidArgument("pageSize", "must be positive")
             return ListParams(pageSize?.toUInt(), after, filters)
         }
 

@@ -7,10 +7,33 @@ data class ApiErrorDetail(val title: String?, val details: String?, val pointer:
 
 /**
  * Every error libpersona raises: one subclass per kind of the Rust core's `PersonaError`.
- * Messages never contain secrets. [code] is a short stable identifier to branch on.
+ * [code] is the library's stable code to branch on and the message is the library's, both the
+ * same in every language. Messages never contain secrets.
  */
 sealed class PersonaException(message: String) : Exception(message) {
     abstract val code: String
+
+    companion object {
+        /**
+         * The exception for an error the library reported: its class chosen by [kind] (the
+         * library's kinds, the one place this package maps them), [code] and [message] verbatim.
+         */
+        internal fun of(kind: String, code: String, message: String): PersonaException = when (kind) {
+            "invalid_input" -> InvalidInputException(code, message)
+            "configuration" -> ConfigurationException(message)
+            "request_rejected" -> RequestVerificationException(code, message)
+            "webhook_rejected" -> WebhookVerificationException(code, message)
+            "invalid_payload" -> InvalidPayloadException(message)
+            "network" -> NetworkException(message, null)
+            "timeout" -> TimeoutException(message, null)
+            "unexpected_response" -> UnexpectedResponseException(message)
+            else -> InternalException(message)
+        }
+
+        /** A bad argument, worded as the library words its own (`invalid_argument` everywhere). */
+        internal fun invalidArgument(name: String, reason: String) =
+            InvalidInputException("invalid_argument", "invalid argument `$name`: $reason")
+    }
 }
 
 /** An input was invalid (`invalid_key_id`, `invalid_url`, `invalid_nonce`, ...). */
@@ -67,13 +90,8 @@ class InternalException(message: String) : PersonaException(message) {
     override val code: String get() = "internal"
 }
 
-/** The generated bindings' error, as the idiomatic one. */
+/** The generated bindings' error, as the idiomatic one (code and message as the library gave them). */
 internal fun FfiError.idiomatic(): PersonaException = when (this) {
-    is FfiError.InvalidInput -> InvalidInputException(code, this.`message`)
-    is FfiError.Configuration -> ConfigurationException(this.`message`)
-    is FfiError.RequestRejected -> RequestVerificationException(code, this.`message`)
-    is FfiError.WebhookRejected -> WebhookVerificationException(code, this.`message`)
-    is FfiError.InvalidPayload -> InvalidPayloadException(this.`message`)
     is FfiError.Api -> ApiException(
         code,
         status.toInt(),
@@ -81,12 +99,17 @@ internal fun FfiError.idiomatic(): PersonaException = when (this) {
         errors.map { ApiErrorDetail(it.title, it.details, it.pointer) },
         retryAfterMs?.toLong(),
         idempotencyKey,
-        this.`message`,
+        detail,
     )
-    is FfiError.Network -> NetworkException(this.`message`, idempotencyKey)
-    is FfiError.Timeout -> TimeoutException(this.`message`, idempotencyKey)
-    is FfiError.UnexpectedResponse -> UnexpectedResponseException(this.`message`)
-    is FfiError.Internal -> InternalException(this.`message`)
+    is FfiError.Network -> NetworkException(detail, idempotencyKey)
+    is FfiError.Timeout -> TimeoutException(detail, idempotencyKey)
+    is FfiError.InvalidInput -> PersonaException.of("invalid_input", code, detail)
+    is FfiError.Configuration -> PersonaException.of("configuration", code, detail)
+    is FfiError.RequestRejected -> PersonaException.of("request_rejected", code, detail)
+    is FfiError.WebhookRejected -> PersonaException.of("webhook_rejected", code, detail)
+    is FfiError.InvalidPayload -> PersonaException.of("invalid_payload", code, detail)
+    is FfiError.UnexpectedResponse -> PersonaException.of("unexpected_response", code, detail)
+    is FfiError.Internal -> PersonaException.of("internal", code, detail)
 }
 
 /** Runs a call into the generated bindings, raising idiomatic exceptions. */

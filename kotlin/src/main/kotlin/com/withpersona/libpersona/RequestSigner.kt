@@ -2,9 +2,9 @@ package com.withpersona.libpersona
 
 import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
+import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
-import com.withpersona.libpersona.internal.cString
-import com.withpersona.libpersona.internal.nulAt
+import com.withpersona.libpersona.internal.utf8
 
 /**
  * Signs requests with the `v1` scheme (key id + secret): returns the four headers to add, in
@@ -17,11 +17,13 @@ class RequestSigner(keyId: String, secret: String) : AutoCloseable {
     private val handle: NativeHandle
 
     init {
-        CAbi.requireAvailable()
+        val id = keyId.utf8("keyId")
+        val key = secret.utf8("secret")
         val out = PointerByReference()
-        val code = CAbi.persona_request_signer_new(keyId.cString("keyId"), secret.cString("secret"), out)
-        if (code != 0) throw CAbi.error(code, CAbi.requestRejection)
-        handle = NativeHandle(out.value, CAbi::persona_request_signer_free)
+        val code = LibPersona.persona_request_signer_new(id, CAbi.size(id.size), key, CAbi.size(key.size), out)
+        key.fill(0)
+        if (code != 0) throw CAbi.error()
+        handle = NativeHandle(out.value, LibPersona::persona_request_signer_free)
     }
 
     /**
@@ -36,26 +38,28 @@ class RequestSigner(keyId: String, secret: String) : AutoCloseable {
         timestamp: Long? = null,
         nonce: String? = null,
     ): Map<String, String> {
-        val buf = ByteArray(CAbi.SIGNED_HEADERS_MAX)
+        val buf = ByteArray(LibPersona.PERSONA_SIGNED_HEADERS_MAX)
+        val methodBytes = method.utf8("method")
+        val urlBytes = url.utf8("url")
+        val nonceBytes = nonce?.utf8("nonce")
         val code = handle.use { pointer ->
-            CAbi.persona_request_signer_sign_headers(
+            LibPersona.persona_request_signer_sign_headers(
                 pointer,
-                method.cString("method"),
-                url.cString("url"),
-                body,
-                body.size.toLong(),
+                methodBytes, CAbi.size(methodBytes.size),
+                urlBytes, CAbi.size(urlBytes.size),
+                body, CAbi.size(body.size),
                 timestamp?.let { longArrayOf(it) },
-                nonce?.cString("nonce"),
-                buf,
-                buf.size.toLong(),
+                nonceBytes, CAbi.size(nonceBytes?.size ?: 0),
+                buf, CAbi.size(buf.size),
             )
         }
-        if (code != 0) throw CAbi.error(code, CAbi.requestRejection)
+        if (code != 0) throw CAbi.error()
         // Four NUL-terminated ASCII values, in header order.
         val headers = LinkedHashMap<String, String>(8)
         var start = 0
         for (name in HEADER_NAMES) {
-            val end = buf.nulAt(start)
+            var end = start
+            while (end < buf.size && buf[end] != 0.toByte()) end++
             headers[name] = String(buf, start, end - start, Charsets.US_ASCII)
             start = end + 1
         }

@@ -2,8 +2,10 @@ package com.withpersona.libpersona
 
 import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
+import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
-import com.withpersona.libpersona.internal.cString
+import com.withpersona.libpersona.internal.inRange
+import com.withpersona.libpersona.internal.utf8
 
 /**
  * Verifies `v1`-signed requests (server or proxy side): key ids map to one or more secrets
@@ -20,23 +22,22 @@ class RequestVerifier @JvmOverloads constructor(
     private val handle: NativeHandle
 
     init {
-        CAbi.requireAvailable()
-        if (toleranceSeconds < 0 || replayCacheCapacity < 0) {
-            throw InvalidInputException("invalid_argument", "toleranceSeconds and replayCacheCapacity must not be negative")
-        }
-        val entries = keys.flatMap { (keyId, secrets) -> secrets.map { keyId to it } }
-        val table = CAbi.pairTable(entries, "keyId", "secret")
-            ?: throw ConfigurationException("a request verifier needs at least one key")
+        toleranceSeconds.inRange("toleranceSeconds", 0, Long.MAX_VALUE)
+        replayCacheCapacity.inRange("replayCacheCapacity", 0, CAbi.SIZE_MAX)
+        val entries = keys.flatMap { (keyId, secrets) -> secrets.map { arrayOf(keyId.utf8("keyId"), it.utf8("secret")) } }
+        val table = CAbi.pairTable(entries, LibPersona.PERSONA_KEY_PAIRS)
         val out = PointerByReference()
         val code = try {
-            CAbi.persona_request_verifier_new(table, entries.size.toLong(), toleranceSeconds, replayCacheCapacity, out)
+            LibPersona.persona_request_verifier_new(
+                table, CAbi.size(entries.size), toleranceSeconds, com.withpersona.libpersona.internal.SizeT(replayCacheCapacity), out,
+            )
         } finally {
             // The library copied the secrets; do not leave ours in native memory until GC.
-            table.clear()
-            table.close()
+            table?.clear()
+            table?.close()
         }
-        if (code != 0) throw CAbi.error(code, CAbi.requestRejection)
-        handle = NativeHandle(out.value, CAbi::persona_request_verifier_free)
+        if (code != 0) throw CAbi.error()
+        handle = NativeHandle(out.value, LibPersona::persona_request_verifier_free)
     }
 
     /**
@@ -45,15 +46,22 @@ class RequestVerifier @JvmOverloads constructor(
      */
     @JvmOverloads
     fun verify(method: String, url: String, headers: List<Pair<String, String>>, body: ByteArray, now: Long? = null): String {
-        val table = CAbi.pairTable(headers, "header name", "header value")
+        // Wire data: header text is passed as its UTF-8 bytes (a lone surrogate becomes `?`,
+        // which no signature grammar accepts).
+        val table = CAbi.pairTable(
+            headers.map { (name, value) -> arrayOf(name.toByteArray(Charsets.UTF_8), value.toByteArray(Charsets.UTF_8)) },
+            LibPersona.PERSONA_HEADER_PAIRS,
+        )
+        val methodBytes = method.utf8("method")
+        val urlBytes = url.utf8("url")
         val keyId = PointerByReference()
         try {
             return handle.use { pointer ->
-                val code = CAbi.persona_request_verifier_verify(
-                    pointer, method.cString("method"), url.cString("url"), table, headers.size.toLong(),
-                    body, body.size.toLong(), now?.let { longArrayOf(it) }, keyId,
+                val code = LibPersona.persona_request_verifier_verify(
+                    pointer, methodBytes, CAbi.size(methodBytes.size), urlBytes, CAbi.size(urlBytes.size),
+                    table, CAbi.size(headers.size), body, CAbi.size(body.size), now?.let { longArrayOf(it) }, keyId,
                 )
-                if (code != 0) throw CAbi.error(code, CAbi.requestRejection)
+                if (code != 0) throw CAbi.error()
                 // Borrowed from the verifier: read it while the call still holds the handle.
                 keyId.value.getString(0, "UTF-8")
             }

@@ -1,19 +1,28 @@
 package com.withpersona.libpersona
 
-import com.sun.jna.StringArray
 import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
+import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
-import com.withpersona.libpersona.internal.cString
-import com.withpersona.libpersona.internal.nulAt
+import com.withpersona.libpersona.internal.inRange
+import com.withpersona.libpersona.internal.utf8
 
-/** A verified Persona webhook event. [payloadJson] is the raw body, exactly as received. */
-data class WebhookEvent(val id: String, val name: String, val createdAt: String?, val payloadJson: String)
+/**
+ * A verified Persona webhook event, as the library read it from the body: [payloadJson] is
+ * `data.attributes.payload` as raw JSON text (`null` when absent), in every language.
+ */
+data class WebhookEvent(val id: String, val name: String, val createdAt: String?, val payloadJson: String) {
+    /** Type and id only: the payload can hold personal data. */
+    override fun toString() = "WebhookEvent(id=$id, name=$name)"
+}
 
 /**
  * Verifies Persona webhooks (`Persona-Signature: t=…,v1=…`) against one or more secrets (several
  * during a rotation). Thread-safe; create one and share it. Close it (or let it be collected)
  * when done.
+ *
+ * [verify] checks the signature only; [verifyEvent] checks it too and returns the event: the
+ * same two names, with the same meaning, in every language libpersona ships to.
  *
  * ```kotlin
  * val verifier = WebhookVerifier(listOf(System.getenv("PERSONA_WEBHOOK_SECRET")))
@@ -31,54 +40,63 @@ class WebhookVerifier @JvmOverloads constructor(
     private val handle: NativeHandle
 
     init {
-        CAbi.requireAvailable()
-        if (toleranceSeconds < 0) throw InvalidInputException("invalid_argument", "toleranceSeconds must not be negative")
-        for (secret in secrets) secret.cString("secret")
+        toleranceSeconds.inRange("toleranceSeconds", 0, Long.MAX_VALUE)
+        val table = CAbi.pairTable(secrets.map { arrayOf(it.utf8("secret")) }, LibPersona.PERSONA_STR_PAIRS)
         val out = PointerByReference()
-        val code = CAbi.persona_webhook_verifier_new(StringArray(secrets.toTypedArray(), "UTF-8"), secrets.size.toLong(), toleranceSeconds, out)
-        if (code != 0) throw CAbi.error(code, CAbi.webhookRejection)
-        handle = NativeHandle(out.value, CAbi::persona_webhook_verifier_free)
+        val code = try {
+            LibPersona.persona_webhook_verifier_new(table, CAbi.size(secrets.size), toleranceSeconds, out)
+        } finally {
+            // The library copied the secrets; do not leave ours in native memory until GC.
+            table?.clear()
+            table?.close()
+        }
+        if (code != 0) throw CAbi.error()
+        handle = NativeHandle(out.value, LibPersona::persona_webhook_verifier_free)
     }
 
     /**
-     * Verifies [header] (the `Persona-Signature` value; null when absent) against the raw [body]
-     * as of [now] (unix seconds; null = the system clock). Throws [WebhookVerificationException]
-     * with the reason when the webhook must be rejected.
+     * Checks the signature of the raw [body] against [header] (the `Persona-Signature` value;
+     * null when absent) as of [now] (unix seconds; null = the system clock). Throws
+     * [WebhookVerificationException] with the reason when the webhook must be rejected.
      */
     @JvmOverloads
     fun verify(header: String?, body: ByteArray, now: Long? = null) {
-        val encoded = header?.cString("header")
+        // Wire data: a lone surrogate becomes `?`, and no signature matches it.
+        val encoded = header?.toByteArray(Charsets.UTF_8)
+        val headerLength = CAbi.size(encoded?.size ?: 0)
         val code = handle.use { pointer ->
             if (now != null) {
-                CAbi.persona_webhook_verifier_verify_at(pointer, encoded, body, body.size.toLong(), now)
+                LibPersona.persona_webhook_verifier_verify_at(pointer, encoded, headerLength, body, CAbi.size(body.size), now)
             } else {
-                CAbi.persona_webhook_verifier_verify(pointer, encoded, body, body.size.toLong(), null)
+                LibPersona.persona_webhook_verifier_verify(pointer, encoded, headerLength, body, CAbi.size(body.size), null)
             }
         }
-        if (code != 0) throw CAbi.error(code, CAbi.webhookRejection)
+        if (code != 0) throw CAbi.error()
     }
 
-    /** Verifies like [verify], then reads the event (id, name, created-at, raw payload). */
+    /**
+     * Checks the signature like [verify], then returns the event the library read from the body
+     * (throws [InvalidPayloadException] when it is not a Persona event).
+     */
     @JvmOverloads
     fun verifyEvent(header: String?, body: ByteArray, now: Long? = null): WebhookEvent {
-        val encoded = header?.cString("header")
+        val encoded = header?.toByteArray(Charsets.UTF_8)
         return handle.use { pointer ->
             val out = PointerByReference()
-            val code = CAbi.persona_webhook_verifier_verify_event(
-                pointer, encoded, body, body.size.toLong(), now?.let { longArrayOf(it) }, out,
+            val code = LibPersona.persona_webhook_verifier_verify_event(
+                pointer, encoded, CAbi.size(encoded?.size ?: 0), body, CAbi.size(body.size), now?.let { longArrayOf(it) }, out,
             )
-            if (code != 0) throw CAbi.error(code, CAbi.webhookRejection)
+            if (code != 0) throw CAbi.error()
             val event = out.value
             try {
                 WebhookEvent(
-                    id = CAbi.persona_webhook_event_id(event)?.getString(0, "UTF-8").orEmpty(),
-                    name = CAbi.persona_webhook_event_name(event)?.getString(0, "UTF-8").orEmpty(),
-                    // The C ABI gives "" when the event has no created-at.
-                    createdAt = CAbi.persona_webhook_event_created_at(event)?.getString(0, "UTF-8")?.ifEmpty { null },
-                    payloadJson = String(body, Charsets.UTF_8),
+                    id = CAbi.text { LibPersona.persona_webhook_event_id(event, it) }.orEmpty(),
+                    name = CAbi.text { LibPersona.persona_webhook_event_name(event, it) }.orEmpty(),
+                    createdAt = CAbi.text { LibPersona.persona_webhook_event_created_at(event, it) },
+                    payloadJson = CAbi.text { LibPersona.persona_webhook_event_payload_json(event, it) } ?: "null",
                 )
             } finally {
-                CAbi.persona_webhook_event_free(event)
+                LibPersona.persona_webhook_event_free(event)
             }
         }
     }
@@ -93,11 +111,11 @@ class WebhookVerifier @JvmOverloads constructor(
         /** A `Persona-Signature` value for [body] at [timestamp] (for tests and local servers). */
         @JvmStatic
         fun sign(secret: String, body: ByteArray, timestamp: Long): String {
-            CAbi.requireAvailable()
-            val buf = ByteArray(CAbi.WEBHOOK_HEADER_MAX)
-            val code = CAbi.persona_webhook_sign(secret.cString("secret"), body, body.size.toLong(), timestamp, buf, buf.size.toLong())
-            if (code != 0) throw CAbi.error(code, CAbi.webhookRejection)
-            return String(buf, 0, buf.nulAt(0), Charsets.US_ASCII)
+            val buf = ByteArray(LibPersona.PERSONA_WEBHOOK_HEADER_MAX)
+            val key = secret.utf8("secret")
+            val code = LibPersona.persona_webhook_sign(key, CAbi.size(key.size), body, CAbi.size(body.size), timestamp, buf, CAbi.size(buf.size))
+            if (code != 0) throw CAbi.error()
+            return String(buf, 0, buf.indexOf(0).let { if (it < 0) buf.size else it }, Charsets.US_ASCII)
         }
     }
 }

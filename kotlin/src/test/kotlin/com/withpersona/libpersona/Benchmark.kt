@@ -105,8 +105,6 @@ fun main() {
     val header = WebhookVerifier.sign(SECRET, BODY, NOW)
     val verifier = WebhookVerifier(SECRET)
     val signer = RequestSigner("kid_bench", SECRET)
-    val uniffiVerifier = com.withpersona.libpersona.ffi.WebhookVerifier(listOf(SECRET), 300uL)
-    val uniffiSigner = com.withpersona.libpersona.ffi.RequestSigner("kid_bench", SECRET)
     check(javaxWebhookVerify(header, BODY, NOW))
     check(javaxRequestSign("POST", URL, BODY, NOW, NONCE) == signer.sign("POST", URL, BODY, NOW, NONCE)) { "baseline signer disagrees" }
 
@@ -116,9 +114,6 @@ fun main() {
         Triple("v1 request sign 1 KiB", "javax.crypto.Mac + JDK (baseline)", measure { javaxRequestSign("POST", URL, BODY, NOW, NONCE) }),
         Triple("v1 request sign 1 KiB", "libpersona RequestSigner.sign()", measure { signer.sign("POST", URL, BODY, NOW, NONCE) }),
         Triple("v1 request sign 1 KiB", "libpersona RequestSigner.sign() (random nonce, now)", measure { signer.sign("POST", URL, BODY) }),
-        // Last: their garbage would otherwise slow the rows measured after them.
-        Triple("webhook verify 1 KiB (reference)", "raw UniFFI WebhookVerifier.verify()", measure { uniffiVerifier.verify(header, BODY, NOW) }),
-        Triple("v1 request sign 1 KiB (reference)", "raw UniFFI RequestSigner.sign()", measure { uniffiSigner.sign("POST", URL, BODY, NOW, NONCE) }),
     )
     println("JVM ${System.getProperty("java.version")}; medians of 15 rounds.\n")
     println("| operation | implementation | median | ratio to baseline |")

@@ -1,10 +1,13 @@
 package com.withpersona.libpersona
 
-import com.withpersona.libpersona.internal.CAbi
+import com.sun.jna.Native
+import com.sun.jna.NativeLibrary
+import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 /** Bad input, secrets and panics: typed errors, never a crash, never a secret in text. */
@@ -12,19 +15,20 @@ class SafetyTest {
     @Test
     fun `bad inputs raise typed exceptions`() {
         assertEquals("invalid_secret", assertThrows<InvalidInputException> { WebhookVerifier("") }.code)
-        assertThrows<PersonaException> { WebhookVerifier(emptyList()) }
-        assertThrows<InvalidInputException> { WebhookVerifier("s", toleranceSeconds = -1) }
-        assertThrows<InvalidInputException> { WebhookVerifier("nul\u0000inside") }
+        val none = assertThrows<ConfigurationException> { WebhookVerifier(emptyList()) }
+        assertEquals("configuration error: a webhook verifier needs at least one secret", none.message)
         assertEquals("invalid_key_id", assertThrows<InvalidInputException> { RequestSigner("bad key", "s") }.code)
         assertEquals("invalid_secret", assertThrows<InvalidInputException> { RequestSigner("kid", "") }.code)
         RequestSigner("kid", "secret").use { signer ->
             val badUrl = assertThrows<InvalidInputException> { signer.sign("GET", "ftp://h/") }
             assertEquals("invalid_url", badUrl.code)
-            assertTrue(badUrl.message!!.contains("scheme"), badUrl.message)
+            assertEquals("invalid URL: scheme must be http or https", badUrl.message)
             assertEquals("invalid_method", assertThrows<InvalidInputException> { signer.sign("G T", "https://h/") }.code)
             assertEquals("invalid_nonce", assertThrows<InvalidInputException> { signer.sign("GET", "https://h/", nonce = "short") }.code)
             assertEquals("invalid_timestamp", assertThrows<InvalidInputException> { signer.sign("GET", "https://h/", timestamp = -1) }.code)
-            assertThrows<InvalidInputException> { signer.sign("GET", "https://h/\u0000") }
+            val surrogate = assertThrows<InvalidInputException> { signer.sign("GET", "https://h/\uD800") }
+            assertEquals("invalid_argument", surrogate.code)
+            assertTrue(surrogate.message!!.startsWith("invalid argument `url`"), surrogate.message)
         }
         WebhookVerifier("secret").use { verifier ->
             assertEquals("missing_header", assertThrows<WebhookVerificationException> { verifier.verify(null, ByteArray(0), 1) }.code)
@@ -36,8 +40,61 @@ class SafetyTest {
             verifier.verify(header, body, 100)
             assertThrows<InvalidPayloadException> { verifier.verifyEvent(header, body, 100) }
         }
-        assertThrows<InvalidInputException> { RequestVerifier(mapOf("kid" to listOf("s")), toleranceSeconds = -5) }
         assertThrows<InvalidInputException> { PersonaClient.builder().maxRetries(-1).apiKey("k").build() }
+    }
+
+    @Test
+    fun `integers out of range are the library's invalid_argument, naming the Kotlin parameter`() {
+        fun check(name: String, call: () -> Unit) {
+            val error = assertThrows<InvalidInputException> { call() }
+            assertEquals("invalid_argument", error.code)
+            assertTrue(error.message!!.startsWith("invalid argument `$name`"), error.message)
+        }
+        check("toleranceSeconds") { WebhookVerifier("s", toleranceSeconds = -1) }
+        check("toleranceSeconds") { RequestVerifier(mapOf("kid" to listOf("s")), toleranceSeconds = -5) }
+        check("replayCacheCapacity") { RequestVerifier(mapOf("kid" to listOf("s")), replayCacheCapacity = -1) }
+        // The largest values are accepted, not refused or wrapped.
+        WebhookVerifier("s", toleranceSeconds = Long.MAX_VALUE).close()
+        RequestVerifier(mapOf("kid" to listOf("s")), toleranceSeconds = Long.MAX_VALUE, replayCacheCapacity = 1).close()
+    }
+
+    @Test
+    fun `NUL bytes reach the library and are refused there`() {
+        val body = "body".toByteArray()
+        val header = WebhookVerifier.sign("s", body, 100)
+        WebhookVerifier("s").use { verifier ->
+            verifier.verify(header, body, 100)
+            val junk = assertThrows<WebhookVerificationException> { verifier.verify(header + "\u0000junk", body, 100) }
+            assertEquals("no_matching_signature", junk.code)
+        }
+        for (make in listOf<() -> Unit>(
+            { WebhookVerifier("X\u0000tail") },
+            { WebhookVerifier.sign("X\u0000tail", body, 100) },
+            { RequestSigner("kid", "X\u0000tail") },
+            { RequestVerifier(mapOf("kid" to listOf("X\u0000tail"))) },
+        )) {
+            val error = assertThrows<InvalidInputException> { make() }
+            assertEquals("invalid_secret", error.code)
+            assertEquals("invalid secret: must not contain NUL characters", error.message)
+        }
+        assertEquals("invalid_key_id", assertThrows<InvalidInputException> { RequestSigner("kid\u0000x", "s") }.code)
+    }
+
+    @Test
+    fun `verify is the signature and verifyEvent reads the event, payload included`() {
+        val body = """{"data":{"type":"event","id":"evt_1","attributes":{"name":"inquiry.completed","payload":{"data":{"id":"inq_1"}}}}}"""
+            .toByteArray()
+        val header = WebhookVerifier.sign("s", body, 100)
+        WebhookVerifier("s").use { verifier ->
+            verifier.verify(header, body, 100)
+            val event = verifier.verifyEvent(header, body, 100)
+            assertEquals(WebhookEvent("evt_1", "inquiry.completed", null, """{"data":{"id":"inq_1"}}"""), event)
+            assertNull(event.createdAt)
+            // The library reads events; a name that is not a string is not an event anywhere.
+            val bad = """{"data":{"type":"event","id":"evt_1","attributes":{"name":42,"created-at":7}}}""".toByteArray()
+            val error = assertThrows<InvalidPayloadException> { verifier.verifyEvent(WebhookVerifier.sign("s", bad, 100), bad, 100) }
+            assertEquals("invalid_payload", error.code)
+        }
     }
 
     @Test
@@ -54,13 +111,21 @@ class SafetyTest {
     }
 
     @Test
-    fun `secrets never appear in toString or exception messages`() {
+    fun `secrets and personal data never appear in toString or exception messages`() {
+        val personal = "123-45-6789"
+        val event = """{"data":{"type":"event","id":"evt_p","attributes":{"name":"n","payload":{"ssn":"$personal"}}}}""".toByteArray()
         val texts = mutableListOf(
             PersonaClient.builder().apiKey(Sandbox.API_KEY).toString(),
             Sandbox.client { keyPair(Sandbox.KEY_ID, Sandbox.SECRET) }.use { it.toString() },
             RequestSigner(Sandbox.KEY_ID, Sandbox.SECRET).toString(),
             WebhookVerifier("wbhsec_SECRET_value").toString(),
             RequestVerifier(mapOf(Sandbox.KEY_ID to listOf(Sandbox.SECRET))).toString(),
+            WebhookVerifier("wbhsec_SECRET_value").use { it.verifyEvent(WebhookVerifier.sign("wbhsec_SECRET_value", event, 5), event, 5) }.toString(),
+            // The generated records print through the library's redacting Display.
+            com.withpersona.libpersona.ffi.Credentials.apiKey(Sandbox.API_KEY).toString(),
+            com.withpersona.libpersona.ffi.ClientConfig(null, null, null, null, null, null, "kotlin").toString(),
+            Inquiry("inq_1", "completed", null, null, """{"ssn":"$personal"}""").toString(),
+            ApiResponse(200.toUShort(), "req_1", """{"ssn":"$personal"}""", 1.toUInt()).toString(),
         )
         texts += assertThrows<PersonaException> { RequestSigner(Sandbox.KEY_ID, Sandbox.SECRET).sign("GET", "https://h/", nonce = "bad") }.toString()
         texts += assertThrows<PersonaException> {
@@ -68,8 +133,19 @@ class SafetyTest {
         }.toString()
         for (text in texts) {
             assertFalse(text.contains(Sandbox.SECRET) || text.contains("wbhsec_SECRET_value") || text.contains(Sandbox.API_KEY), text)
+            assertFalse(text.contains(personal), text)
             assertTrue(text.isNotEmpty())
         }
+        assertTrue(texts.any { it.contains("inq_1") }, "records still print their id")
+    }
+
+    @Test
+    fun `the direct-mapped classes pass size_t at the platform's width`() {
+        // They used to refuse 32-bit ABIs; SizeT follows Native.SIZE_T_SIZE instead, and the
+        // largest capacity accepted is what this platform's size_t holds.
+        val expected = if (Native.SIZE_T_SIZE == 8) Long.MAX_VALUE else 0xffffffffL
+        assertEquals(expected, com.withpersona.libpersona.internal.CAbi.SIZE_MAX)
+        assertEquals(Long.MAX_VALUE, com.withpersona.libpersona.internal.SizeT(Long.MAX_VALUE).toLong())
     }
 
     @Test
@@ -77,13 +153,19 @@ class SafetyTest {
         // The panic trigger exists only in a test-hooks build of libpersona (never shipped), loaded
         // here beside the jar's own copy.
         val path = System.getenv("PERSONA_TEST_HOOKS_LIBRARY")
-        org.junit.jupiter.api.Assumptions.assumeTrue(path != null, "PERSONA_TEST_HOOKS_LIBRARY is not set")
-        val hooks = com.sun.jna.NativeLibrary.getInstance(path)
+        assumeTrue(path != null, "PERSONA_TEST_HOOKS_LIBRARY is not set")
+        val hooks = NativeLibrary.getInstance(path)
         assertEquals(4, hooks.getFunction("persona_debug_trigger_panic").invokeInt(arrayOf()))
+        val code = hooks.getFunction("persona_last_error_code").invokePointer(arrayOf()).getString(0, "US-ASCII")
+        val kind = hooks.getFunction("persona_last_error_kind").invokePointer(arrayOf()).getString(0, "US-ASCII")
         val length = hooks.getFunction("persona_last_error_length").invokeLong(arrayOf()).toInt()
         val buffer = ByteArray(length + 1)
         assertEquals(0, hooks.getFunction("persona_last_error_message").invokeInt(arrayOf(buffer, buffer.size.toLong())))
-        assertTrue(String(buffer, 0, length, Charsets.UTF_8).contains("deliberate panic"))
+        val message = String(buffer, 0, length, Charsets.UTF_8)
+        assertTrue(message.contains("deliberate panic"))
+        // What the Kotlin layer makes of such an error.
+        val error = PersonaException.of(kind, code, message)
+        assertTrue(error is InternalException && error.code == "internal", error.toString())
         // The library still works afterwards.
         assertEquals(PersonaClient.libraryVersion(), com.withpersona.libpersona.ffi.version())
         WebhookVerifier("secret").use { it.verify(WebhookVerifier.sign("secret", ByteArray(0), 5), ByteArray(0), 5) }

@@ -1,0 +1,151 @@
+//! The records the client exchanges with Python, Kotlin and Swift.
+//!
+//! Printing policy: no record holds a secret (credentials are the opaque [`Credentials`] object),
+//! and a record that holds personal data prints its type and id only. UniFFI generates
+//! `toString()` (Kotlin), `description` (Swift) and `__str__`/`__repr__` (Python) from these
+//! records' Rust `Display`/`Debug`, so what is redacted here is redacted in every language.
+//!
+//! [`Credentials`]: super::credentials::Credentials
+
+use std::fmt;
+
+/// Client settings (credentials are separate: [`super::credentials::Credentials`]).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct ClientConfig {
+    /// The API base URL (default Persona's; plain HTTP only for loopback).
+    pub base_url: Option<String>,
+    /// The `Persona-Version` header.
+    pub persona_version: Option<String>,
+    /// `sandbox` or `production`: refuse credentials known to belong to the other.
+    pub expected_environment: Option<String>,
+    /// Time allowed for one attempt, in milliseconds.
+    pub request_timeout_ms: Option<u64>,
+    /// Time allowed for a call across its retries, in milliseconds.
+    pub total_timeout_ms: Option<u64>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// Named in the User-Agent, e.g. `python`.
+    pub binding: Option<String>,
+}
+
+impl fmt::Display for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Debug and Display for a record holding personal data: its type and the named fields only.
+macro_rules! print_type_and_id {
+    ($record:ident, $($field:ident),+) => {
+        impl fmt::Debug for $record {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($record))
+                    $(.field(stringify!($field), &self.$field))+
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl fmt::Display for $record {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self, f)
+            }
+        }
+    };
+}
+
+/// An inquiry; `resource_json` is the whole JSON:API object (unknown attributes included).
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct Inquiry {
+    pub id: String,
+    pub status: String,
+    pub reference_id: Option<String>,
+    pub created_at: Option<String>,
+    pub resource_json: String,
+}
+print_type_and_id!(Inquiry, id, status);
+
+/// An account.
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct Account {
+    pub id: String,
+    pub reference_id: Option<String>,
+    pub resource_json: String,
+}
+print_type_and_id!(Account, id);
+
+/// Any other resource (verification, event, webhook).
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct Resource {
+    pub kind: String,
+    pub id: String,
+    pub resource_json: String,
+}
+print_type_and_id!(Resource, kind, id);
+
+/// A page of inquiries.
+#[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct InquiryPage {
+    pub data: Vec<Inquiry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of accounts.
+#[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct AccountPage {
+    pub data: Vec<Account>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of other resources.
+#[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct ResourcePage {
+    pub data: Vec<Resource>,
+    pub next_cursor: Option<String>,
+}
+
+/// Pages print their items as the items print (type and id).
+macro_rules! display_as_debug {
+    ($($record:ident),+) => {
+        $(
+            impl fmt::Display for $record {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fmt::Debug::fmt(self, f)
+                }
+            }
+        )+
+    };
+}
+display_as_debug!(InquiryPage, AccountPage, ResourcePage);
+
+/// Paging and filters (`filters` keys without the `filter[...]` wrapper, e.g. `status`).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct ListParams {
+    pub page_size: Option<u32>,
+    pub after: Option<String>,
+    pub filters: std::collections::HashMap<String, String>,
+}
+
+/// A raw response; `body_json` is the whole body (which can hold personal data).
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body_json: String,
+    pub attempts: u32,
+}
+print_type_and_id!(ApiResponse, status, request_id);
+
+/// One query parameter of a raw request (name, value).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct QueryParam {
+    pub name: String,
+    pub value: String,
+}
