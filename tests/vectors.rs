@@ -28,6 +28,10 @@ fn load(name: &str) -> Vec<Value> {
 }
 
 fn body(value: &Value) -> Vec<u8> {
+    body_of(value)
+}
+
+fn body_of(value: &Value) -> Vec<u8> {
     if let Some(text) = value.get("utf8") {
         text.as_str().unwrap().as_bytes().to_vec()
     } else if let Some(b64) = value.get("base64") {
@@ -50,10 +54,24 @@ fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("missing string `{key}` in {value}"))
 }
 
-fn error_code(result: Result<impl Sized, PersonaError>) -> String {
+/// "ok", or the error's code and message: both are part of the contract, the same in every
+/// language.
+fn outcome(result: Result<impl Sized, PersonaError>) -> String {
     match result {
         Ok(_) => "ok".into(),
-        Err(err) => err.code().into(),
+        Err(err) => format!("{} ({err})", err.code()),
+    }
+}
+
+/// What an `expected` object (or an event's error) says the outcome is.
+fn expected_outcome(expected: &Value) -> String {
+    match expected.get("error") {
+        Some(code) => format!(
+            "{} ({})",
+            code.as_str().unwrap(),
+            str_of(expected, "message")
+        ),
+        None => "ok".into(),
     }
 }
 
@@ -92,10 +110,10 @@ fn check_sign(name: &str, case: &Value, failures: &mut Vec<String>) {
                 Some(str_of(input, "nonce")),
             )
         });
-    if let Some(code) = expected.get("error") {
-        let got = error_code(result);
-        if got != code.as_str().unwrap() {
-            failures.push(format!("{name}: expected error {code}, got {got}"));
+    if expected.get("error").is_some() {
+        let (want, got) = (expected_outcome(expected), outcome(result));
+        if got != want {
+            failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
         }
         return;
     }
@@ -162,16 +180,20 @@ fn check_verify(name: &str, case: &Value, failures: &mut Vec<String>) {
         let got = match &result {
             Ok(ok) => format!("valid {}", ok.key_id),
             Err(PersonaError::RequestRejected(persona::RequestRejection::MissingHeader(h))) => {
-                format!("missing_header {h}")
+                format!("missing_header {h} ({})", result.as_ref().unwrap_err())
             }
-            Err(err) => err.code().to_owned(),
+            Err(err) => format!("{} ({err})", err.code()),
         };
         let want = if expected["valid"].as_bool().unwrap() {
             format!("valid {}", str_of(expected, "key_id"))
         } else if str_of(expected, "error") == "missing_header" {
-            format!("missing_header {}", str_of(expected, "header"))
+            format!(
+                "missing_header {} ({})",
+                str_of(expected, "header"),
+                str_of(expected, "message")
+            )
         } else {
-            str_of(expected, "error").to_owned()
+            expected_outcome(expected)
         };
         if got != want {
             let mut hint = String::new();
@@ -217,38 +239,30 @@ fn webhook_vectors() {
                 let verifier = WebhookVerifier::new(secrets)
                     .unwrap()
                     .with_tolerance_secs(case["tolerance"].as_u64().unwrap());
-                let header = case["header"].as_str().unwrap_or("");
+                // A string, null (absent: the core is given ""), or a BODY object (a NUL inside).
+                let header = match &case["header"] {
+                    Value::Null => String::new(),
+                    Value::String(text) => text.clone(),
+                    other => String::from_utf8(body_of(other)).unwrap(),
+                };
                 let now = case["now"].as_i64().unwrap();
-                let got = error_code(verifier.verify_at(header, &body, now));
+                let got = outcome(verifier.verify_at(&header, &body, now));
                 let expected = &case["expected"];
                 let want = if expected["valid"].as_bool().unwrap() {
-                    "ok"
+                    "ok".to_owned()
                 } else {
-                    str_of(expected, "error")
+                    expected_outcome(expected)
                 };
                 if got != want {
-                    failures.push(format!("{name}: want {want}, got {got}"));
+                    failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
                 }
                 if let Some(event) = case.get("event").filter(|e| !e.is_null()) {
-                    match verifier.verify_event_at(header, &body, now) {
-                        Ok(WebhookEvent {
-                            id,
-                            name: event_name,
-                            created_at,
-                            ..
-                        }) => {
-                            let got = (id.as_str(), event_name.as_str(), created_at.as_deref());
-                            let want = (
-                                str_of(event, "id"),
-                                str_of(event, "name"),
-                                event["created_at"].as_str(),
-                            );
-                            if got != want {
-                                failures.push(format!("{name}: event want {want:?}, got {got:?}"));
-                            }
-                        }
-                        Err(err) => failures.push(format!("{name}: event error {}", err.code())),
-                    }
+                    check_event(
+                        name,
+                        event,
+                        verifier.verify_event_at(&header, &body, now),
+                        &mut failures,
+                    );
                 }
             }
             op => failures.push(format!("{name}: unknown op {op}")),
@@ -261,4 +275,46 @@ fn webhook_vectors() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// The event a verified body gives: its fields and payload, or the vector's error and message.
+fn check_event(
+    name: &str,
+    event: &Value,
+    result: Result<WebhookEvent, PersonaError>,
+    failures: &mut Vec<String>,
+) {
+    let got = match result {
+        Ok(got) => got,
+        Err(err) => {
+            let got = format!("{} ({err})", err.code());
+            if got != expected_outcome(event) {
+                failures.push(format!("{name}: event\n  want {event}\n  got  {got}"));
+            }
+            return;
+        }
+    };
+    if event.get("error").is_some() {
+        return failures.push(format!("{name}: event want {event}, got {got:?}"));
+    }
+    let fields = (
+        got.id.as_str(),
+        got.name.as_str(),
+        got.created_at.as_deref(),
+    );
+    let want = (
+        str_of(event, "id"),
+        str_of(event, "name"),
+        event["created_at"].as_str(),
+    );
+    if fields != want {
+        failures.push(format!("{name}: event want {want:?}, got {fields:?}"));
+    }
+    let payload: Value = serde_json::from_str(&got.payload_json).unwrap();
+    if payload != event["payload"] {
+        failures.push(format!(
+            "{name}: payload want {}, got {payload}",
+            event["payload"]
+        ));
+    }
 }

@@ -1,7 +1,11 @@
-//! Reading the CLI's inputs: secrets from the environment, bodies and header files, numbers.
+//! Reading the CLI's inputs: secrets from the environment or a file, bodies and header files,
+//! numbers. Problems are reported with the library's codes (`configuration`, `invalid_secret`, ...),
+//! like every other surface.
 
 use std::io::Read;
 use std::path::Path;
+
+use persona::{PersonaError, Secret};
 
 use super::Failure;
 
@@ -21,38 +25,72 @@ pub(crate) fn read_body(path: Option<&Path>) -> Result<Vec<u8>, Failure> {
         .map_err(|err| Failure::Usage(format!("cannot read body file {}: {err}", path.display())))
 }
 
-/// A required, non-empty environment variable. The value is never printed.
+/// A required environment variable (possibly empty: what an empty value means is the library's to
+/// judge). The value is never printed.
 pub(crate) fn env_var(name: &str) -> Result<String, Failure> {
     match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        Ok(_) => Err(Failure::Usage(format!(
-            "environment variable {name} is empty"
-        ))),
-        Err(std::env::VarError::NotPresent) => Err(Failure::Usage(format!(
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => Err(PersonaError::Configuration(format!(
             "environment variable {name} is not set"
-        ))),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
+        ))
+        .into()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(PersonaError::Configuration(format!(
             "environment variable {name} is not valid UTF-8"
-        ))),
+        ))
+        .into()),
     }
 }
 
-/// A comma-separated list of secrets (rotation) from `name`; no entry may be empty.
-pub(crate) fn env_secrets(name: &str) -> Result<Vec<String>, Failure> {
-    let value = env_var(name)?;
-    let secrets: Vec<String> = value.split(',').map(str::to_owned).collect();
-    if secrets.iter().any(String::is_empty) {
-        return Err(Failure::Usage(format!(
-            "environment variable {name} has an empty entry in its comma-separated list"
-        )));
+/// Where secrets come from: `--secrets-file` (one per line, verbatim, commas included) when
+/// given, else the environment variable `var` (comma-separated for a rotation).
+pub(crate) fn secrets(var: &str, file: Option<&Path>) -> Result<Vec<String>, Failure> {
+    let (secrets, source) = match file {
+        Some(path) => {
+            let text = String::from_utf8(read_body(Some(path))?).map_err(|_| {
+                PersonaError::Configuration(format!("secrets file {} is not UTF-8", path.display()))
+            })?;
+            // One secret per line; the line break after the last one is not an empty secret.
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            let lines = text
+                .split('\n')
+                .map(|line| line.strip_suffix('\r').unwrap_or(line).to_owned());
+            (
+                lines.collect::<Vec<_>>(),
+                format!("secrets file {}", path.display()),
+            )
+        }
+        None => {
+            let value = env_var(var)?;
+            (
+                value.split(',').map(str::to_owned).collect(),
+                var.to_owned(),
+            )
+        }
+    };
+    // Judged by the library, with its code (`invalid_secret`), naming where the secret came from.
+    for secret in &secrets {
+        Secret::new(secret.as_str())
+            .check()
+            .map_err(|error| Failure::Usage(format!("{source}: {error} [{}]", error.code())))?;
     }
     Ok(secrets)
 }
 
 /// The first secret of a rotation list: the one used for signing.
-pub(crate) fn env_signing_secret(name: &str) -> Result<String, Failure> {
-    let mut secrets = env_secrets(name)?;
+pub(crate) fn signing_secret(var: &str, file: Option<&Path>) -> Result<String, Failure> {
+    let mut secrets = secrets(var, file)?;
     Ok(secrets.swap_remove(0))
+}
+
+/// A header value from a file (`-` for stdin): its bytes up to one final line break, which `echo`
+/// adds. Bytes that are not UTF-8 are wire data: they become U+FFFD, which no signature accepts.
+pub(crate) fn read_header(path: &Path) -> Result<String, Failure> {
+    let bytes = read_body(Some(path))?;
+    let bytes = bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(&bytes);
+    Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Parses `--timestamp`/`--now`: ASCII digits only, fitting i64 (as the schemes require).

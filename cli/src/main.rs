@@ -62,8 +62,11 @@ pub(crate) type CommandResult = Result<(), Failure>;
         Secrets are read only from environment variables: PERSONA_API_KEY_ID and \
         PERSONA_API_KEY_SECRET for requests, PERSONA_WEBHOOK_SECRET for webhooks. For verification \
         a variable may hold several comma-separated secrets (rotation); signing uses the first.\n\n\
+        Where a secret contains a comma, give the secrets in a file instead (--secrets-file: one \
+        per line).\n\n\
         Exit codes: 0 success/valid, 1 invalid or failed API call (reason on stderr), 2 usage or \
-        configuration error."
+        configuration error. Errors end with the library's code in brackets, e.g. \
+        `[invalid_secret]`."
 )]
 struct Cli {
     #[command(subcommand)]

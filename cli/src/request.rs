@@ -6,9 +6,7 @@ use clap::Args;
 use persona::{RequestSigner, RequestVerifier};
 
 use super::CommandResult;
-use super::input::{
-    env_secrets, env_signing_secret, env_var, parse_unix_seconds, read_body, read_headers,
-};
+use super::input::{env_var, parse_unix_seconds, read_body, read_headers, secrets, signing_secret};
 
 const KEY_ID_VAR: &str = "PERSONA_API_KEY_ID";
 const SECRET_VAR: &str = "PERSONA_API_KEY_SECRET";
@@ -33,6 +31,9 @@ pub(crate) struct SignArgs {
     /// Also print the canonical request to stderr (for debugging a mismatch).
     #[arg(long)]
     print_canonical: bool,
+    /// Secrets, one per line (the first signs), instead of PERSONA_API_KEY_SECRET.
+    #[arg(long, value_name = "FILE")]
+    secrets_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -55,12 +56,15 @@ pub(crate) struct VerifyArgs {
     /// Allowed |now - timestamp| in seconds (0 = same second only).
     #[arg(long, default_value_t = persona::verifier::DEFAULT_TOLERANCE_SECS)]
     tolerance: u64,
+    /// Secrets, one per line (commas are part of a secret), instead of PERSONA_API_KEY_SECRET.
+    #[arg(long, value_name = "FILE")]
+    secrets_file: Option<PathBuf>,
 }
 
 /// Signs with `PERSONA_API_KEY_ID` and the first secret in `PERSONA_API_KEY_SECRET`.
 pub(crate) fn sign(args: &SignArgs) -> CommandResult {
     let key_id = env_var(KEY_ID_VAR)?;
-    let secret = env_signing_secret(SECRET_VAR)?;
+    let secret = signing_secret(SECRET_VAR, args.secrets_file.as_deref())?;
     let body = read_body(args.body_file.as_deref())?;
     let signer = RequestSigner::new(key_id, secret)?;
     let signed = signer.sign_with(
@@ -82,7 +86,7 @@ pub(crate) fn sign(args: &SignArgs) -> CommandResult {
 /// Verifies against key id `PERSONA_API_KEY_ID` with the secrets in `PERSONA_API_KEY_SECRET`.
 pub(crate) fn verify(args: &VerifyArgs) -> CommandResult {
     let key_id = env_var(KEY_ID_VAR)?;
-    let secrets = env_secrets(SECRET_VAR)?;
+    let secrets = secrets(SECRET_VAR, args.secrets_file.as_deref())?;
     let body = read_body(args.body_file.as_deref())?;
     let headers = read_headers(&args.headers_file)?;
     let verifier = secrets

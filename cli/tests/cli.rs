@@ -215,6 +215,18 @@ fn webhook_sign_and_verify_with_stdin_body() {
     );
 }
 
+/// `webhook verify` of a made-up signature over the body file at `body`.
+fn webhook_verify_args(body: &str) -> [&str; 6] {
+    [
+        "webhook",
+        "verify",
+        "--header",
+        "t=1,v1=00",
+        "--body-file",
+        body,
+    ]
+}
+
 #[test]
 fn configuration_and_usage_errors_exit_2() {
     let body = temp_file("empty.bin", b"");
@@ -269,26 +281,9 @@ fn configuration_and_usage_errors_exit_2() {
             ],
             keys(),
         ),
+        (webhook_verify_args(body).to_vec(), vec![]),
         (
-            vec![
-                "webhook",
-                "verify",
-                "--header",
-                "t=1,v1=00",
-                "--body-file",
-                body,
-            ],
-            vec![],
-        ),
-        (
-            vec![
-                "webhook",
-                "verify",
-                "--header",
-                "t=1,v1=00",
-                "--body-file",
-                body,
-            ],
+            webhook_verify_args(body).to_vec(),
             vec![("PERSONA_WEBHOOK_SECRET", "a,,b")],
         ),
         (
@@ -317,6 +312,152 @@ fn configuration_and_usage_errors_exit_2() {
             2,
             "{args:?}: {}",
             String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Stderr's last bracketed code, e.g. `invalid_secret` from `... [invalid_secret]`.
+fn error_code(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr.lines().last().unwrap_or_default();
+    line.rsplit_once('[')
+        .and_then(|(_, code)| code.strip_suffix(']'))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn environment_errors_carry_the_library_codes() {
+    let body = temp_file("codes.bin", b"{}");
+    let body = body.to_str().unwrap();
+    let verify = webhook_verify_args(body);
+    // An empty secret is `invalid_secret`, as on every library surface.
+    for value in ["", "a,,b", "a,"] {
+        let output = persona(&verify, &[("PERSONA_WEBHOOK_SECRET", value)], None);
+        assert_eq!(
+            (code(&output), error_code(&output).as_str()),
+            (2, "invalid_secret"),
+            "{value:?}"
+        );
+    }
+    let output = persona(&verify, &[], None);
+    assert_eq!(
+        (code(&output), error_code(&output).as_str()),
+        (2, "configuration")
+    );
+    let sign = ["sign", "--method", "GET", "--url", "https://x/"];
+    let output = persona(
+        &sign,
+        &[
+            ("PERSONA_API_KEY_ID", KEY_ID),
+            ("PERSONA_API_KEY_SECRET", ""),
+        ],
+        None,
+    );
+    assert_eq!(error_code(&output), "invalid_secret");
+    let output = persona(
+        &sign,
+        &[
+            ("PERSONA_API_KEY_ID", ""),
+            ("PERSONA_API_KEY_SECRET", SECRET),
+        ],
+        None,
+    );
+    assert_eq!(error_code(&output), "invalid_key_id");
+}
+
+#[test]
+fn webhook_headers_from_a_file_or_stdin_and_secrets_with_commas() {
+    let body = temp_file(
+        "header-body.json",
+        br#"{"data":{"type":"event","id":"evt_f","attributes":{"name":"n"}}}"#,
+    );
+    let body = body.to_str().unwrap();
+    // A secret with a comma cannot be given in PERSONA_WEBHOOK_SECRET (a comma separates
+    // secrets): a secrets file takes one per line, verbatim.
+    let comma = temp_file("secret-comma.txt", b"wbhsec_with,comma\n");
+    let rotation = temp_file("secrets.txt", b"old-secret\nwbhsec_with,comma\n");
+    let sign = |secrets: &std::path::Path| {
+        let args = [
+            "webhook",
+            "sign",
+            "--body-file",
+            body,
+            "--timestamp",
+            "1700000000",
+            "--secrets-file",
+            secrets.to_str().unwrap(),
+        ];
+        let signed = persona(&args, &[], None);
+        assert_eq!(
+            code(&signed),
+            0,
+            "{}",
+            String::from_utf8_lossy(&signed.stderr)
+        );
+        String::from_utf8(signed.stdout)
+            .unwrap()
+            .trim_end()
+            .to_owned()
+    };
+    let header = sign(&comma);
+    let rotation = rotation.to_str().unwrap();
+    let verify = |source: &[&str], stdin: Option<&[u8]>| {
+        let mut args = vec![
+            "webhook",
+            "verify",
+            "--body-file",
+            body,
+            "--now",
+            "1700000000",
+        ];
+        args.extend_from_slice(source);
+        args.extend_from_slice(&["--secrets-file", rotation]);
+        persona(&args, &[], stdin)
+    };
+    let ok = verify(&["--header", &header], None);
+    assert_eq!(
+        (code(&ok), String::from_utf8_lossy(&ok.stdout).trim()),
+        (0, "valid: n evt_f")
+    );
+    // Split at its comma, the secret is two other secrets: no match.
+    let split = persona(
+        &[
+            "webhook",
+            "verify",
+            "--header",
+            &header,
+            "--body-file",
+            body,
+            "--now",
+            "1700000000",
+        ],
+        &[("PERSONA_WEBHOOK_SECRET", "wbhsec_with,comma")],
+        None,
+    );
+    assert_eq!(error_code(&split), "no_matching_signature");
+    // The header from a file (one final line break dropped) and from stdin.
+    let file = temp_file("header.txt", format!("{header}\n").as_bytes());
+    assert_eq!(
+        code(&verify(&["--header-file", file.to_str().unwrap()], None)),
+        0
+    );
+    let piped = format!("{header}\n");
+    assert_eq!(
+        code(&verify(&["--header-file", "-"], Some(piped.as_bytes()))),
+        0
+    );
+    // A header far beyond what an argument can carry (~128 KiB) reaches the library, which
+    // judges it (longer than 16384 bytes: malformed) instead of the exec failing.
+    let huge = format!("{header} {}", "x".repeat(200 * 1024));
+    let huge_file = temp_file("huge.txt", huge.as_bytes());
+    for output in [
+        verify(&["--header-file", huge_file.to_str().unwrap()], None),
+        verify(&["--header-file", "-"], Some(huge.as_bytes())),
+    ] {
+        assert_eq!(
+            (code(&output), error_code(&output).as_str()),
+            (1, "malformed_header")
         );
     }
 }

@@ -110,6 +110,27 @@ def test_async_client(sandbox):
     asyncio.run(main())
 
 
+def test_sync_and_async_clients_share_one_runtime(sandbox):
+    """Both clients run on libpersona's one tokio runtime (threads named `persona-runtime`); no
+    second runtime (UniFFI's async-compat, or a default tokio one) is ever started."""
+    import os
+
+    with make_client(sandbox) as client:
+        client.inquiries.create(TEMPLATE)
+
+    async def main():
+        async with persona.AsyncClient(base_url=sandbox.base_url, api_key=API_KEY) as client:
+            await client.inquiries.create(TEMPLATE)
+
+    asyncio.run(main())
+    names = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/comm") as comm:
+            names.append(comm.read().strip())
+    assert "persona-runtime" in names, names
+    assert not [n for n in names if n.startswith(("async-compat", "tokio-runtime"))], names
+
+
 def test_threads_share_one_client_and_release_the_gil(sandbox):
     with make_client(sandbox) as client:
         # Each call waits 200 ms inside the sandbox: serial would take 16 × 0.2 s.

@@ -11,7 +11,7 @@ use crate::error::PersonaError;
 
 /// Builds a [`Client`]. Defaults: the production base URL, connect timeout 10 s, 30 s per attempt,
 /// 60 s in total across retries, 3 retries.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     credentials: Option<Credentials>,
     expected_environment: Option<Environment>,
@@ -39,6 +39,20 @@ impl Default for ClientBuilder {
             binding: "rust".to_owned(),
             proxy: None,
         }
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    /// No secret: credentials redact themselves, and a proxy URL (which can carry a password)
+    /// shows only whether one is set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("base_url", &self.base_url)
+            .field("persona_version", &self.persona_version)
+            .field("retry", &self.retry)
+            .field("proxy", &self.proxy.as_ref().map(|_| "[REDACTED]"))
+            .finish_non_exhaustive()
     }
 }
 
@@ -216,6 +230,20 @@ impl ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_no_credential_or_proxy_password() {
+        let builder = ClientBuilder::default()
+            .credentials(Credentials::ApiKey(
+                crate::ApiKey::new("persona_sandbox_SECRETKEY").unwrap(),
+            ))
+            .proxy("http://user:PROXYPASSWORD@proxy.example:3128");
+        let text = format!("{builder:?}");
+        assert!(
+            !text.contains("SECRETKEY") && !text.contains("PROXYPASSWORD"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn base_url_must_be_https_except_loopback() {

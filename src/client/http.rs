@@ -19,8 +19,9 @@ pub struct RequestOptions {
     pub persona_version: Option<String>,
 }
 
-/// A successful response.
-#[derive(Debug, Clone)]
+/// A successful response. Prints its status, request id and attempts, never the body (which can
+/// hold personal data).
+#[derive(Clone)]
 pub struct ApiResponse {
     /// HTTP status.
     pub status: u16,
@@ -30,6 +31,16 @@ pub struct ApiResponse {
     pub body: Value,
     /// Attempts it took (1 = no retry).
     pub attempts: u32,
+}
+
+impl std::fmt::Debug for ApiResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an attempt failed, and whether another may succeed.

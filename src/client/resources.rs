@@ -10,7 +10,9 @@ use super::pagination::{ListParams, Page, Paginator, Parse};
 use crate::error::PersonaError;
 
 /// A JSON:API resource object: `{"type", "id", "attributes", "relationships"}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Prints its type and id only: attributes can hold personal data.
+#[derive(Clone, PartialEq)]
 pub struct Resource {
     /// `type`, e.g. `inquiry`.
     pub kind: String,
@@ -136,8 +138,8 @@ impl InquiryStatus {
     }
 }
 
-/// An inquiry.
-#[derive(Debug, Clone, PartialEq)]
+/// An inquiry. Prints its id and status only.
+#[derive(Clone, PartialEq)]
 pub struct Inquiry {
     /// `inq_…`
     pub id: String,
@@ -167,8 +169,8 @@ impl Inquiry {
     }
 }
 
-/// An account.
-#[derive(Debug, Clone, PartialEq)]
+/// An account. Prints its id only.
+#[derive(Clone, PartialEq)]
 pub struct Account {
     /// `act_…`
     pub id: String,
@@ -189,6 +191,23 @@ impl Account {
         })
     }
 }
+
+/// `Debug` for resources: the type's name and the named fields, never the attributes.
+macro_rules! debug_type_and_id {
+    ($type:ident, $($field:ident),+) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))+
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+debug_type_and_id!(Resource, kind, id);
+debug_type_and_id!(Inquiry, id, status);
+debug_type_and_id!(Account, id);
 
 /// Object ids go into URL paths: refuse anything that could change the path.
 fn check_id(id: &str) -> Result<&str, PersonaError> {
@@ -465,3 +484,29 @@ read_only_resource!(
     /// `client.webhooks()`.
     Webhooks, "/webhooks", list: true
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_print_type_and_id_never_attributes() {
+        let value = json!({
+            "type": "inquiry",
+            "id": "inq_1",
+            "attributes": {"status": "completed", "name-first": "Jane", "birthdate": "1990-01-01"},
+        });
+        let inquiry = Inquiry::from_json(&value).unwrap();
+        let account = Account::from_json(&json!({"type": "account", "id": "act_1",
+            "attributes": {"name-first": "Jane"}}))
+        .unwrap();
+        for text in [
+            format!("{inquiry:?}"),
+            format!("{:?}", inquiry.resource),
+            format!("{account:?}"),
+        ] {
+            assert!(!text.contains("Jane") && !text.contains("1990"), "{text}");
+        }
+        assert!(format!("{inquiry:?}").contains("inq_1"));
+    }
+}

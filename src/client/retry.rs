@@ -40,7 +40,9 @@ impl RetryPolicy {
         if nanos == 0 {
             return Duration::ZERO;
         }
-        Duration::from_nanos(random_u64() % (nanos + 1))
+        // Uniform in [0, nanos]; at u64::MAX every u64 is in range (`nanos + 1` would overflow).
+        let random = random_u64();
+        Duration::from_nanos(nanos.checked_add(1).map_or(random, |span| random % span))
     }
 }
 
@@ -111,6 +113,25 @@ mod tests {
             ..policy
         };
         assert_eq!(zero.backoff(3), Duration::ZERO);
+    }
+
+    #[test]
+    fn backoff_saturates_at_the_largest_durations() {
+        // `random % (nanos + 1)` overflowed (and divided by zero in release) for these.
+        for cap in [
+            Duration::MAX,
+            Duration::from_nanos(u64::MAX),
+            Duration::from_secs(u64::MAX),
+        ] {
+            let policy = RetryPolicy {
+                max_retries: 3,
+                base_delay: cap,
+                max_delay: cap,
+            };
+            for retry in [0, 1, 20, u32::MAX] {
+                assert!(policy.backoff(retry) <= cap);
+            }
+        }
     }
 
     #[test]

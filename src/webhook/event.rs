@@ -1,4 +1,19 @@
 //! The Persona event carried by a webhook body, read only after the signature has verified.
+//!
+//! Every language reads events through this one parser, so "is this an event?" has one answer.
+//! The rules (also in `tests/vectors/README.md`, which the shared vectors pin):
+//!
+//! - the body is UTF-8 JSON (nothing after the value) whose top level is an object with a member
+//!   `data` that is an object;
+//! - `data.type`, when present and not null, is the string `"event"`;
+//! - `data.id` is a string; `data.attributes` is an object whose `name` is a string;
+//! - `created-at` (also spelled `created_at` or `createdAt`, following `Key-Inflection`) is
+//!   absent, null or a string;
+//! - `payload` is any JSON value, kept as sent (absent or null: `null`);
+//! - the members above appear once each in their object (the spellings of `created-at` count as
+//!   one member); other members are ignored, repeated or not.
+//!
+//! A body that breaks a rule is `invalid_payload`, with the first broken rule as the reason.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -6,7 +21,7 @@ use serde_json::value::RawValue;
 use crate::error::PersonaError;
 
 /// A verified Persona webhook event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookEvent {
     /// Event id, e.g. `evt_…`.
     pub id: String,
@@ -14,57 +29,130 @@ pub struct WebhookEvent {
     pub name: String,
     /// `created-at` as sent (ISO 8601), if present.
     pub created_at: Option<String>,
-    /// `attributes.payload` as raw JSON text, exactly as received (`null` when absent).
+    /// `data.attributes.payload` as raw JSON text, exactly as received (`null` when absent).
     pub payload_json: String,
 }
 
+impl std::fmt::Debug for WebhookEvent {
+    /// Id and name only: the payload can hold personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEvent")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+// Every member is taken as raw JSON, so a member of the wrong type is reported by the checks below
+// (with its name) rather than by serde; serde still validates the JSON, and refuses a member the
+// struct names that appears twice.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow)]
-    data: Data<'a>,
+    data: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 struct Data<'a> {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    id: String,
+    #[serde(borrow, rename = "type")]
+    kind: Option<&'a RawValue>,
     #[serde(borrow)]
-    attributes: Attributes<'a>,
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    attributes: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 struct Attributes<'a> {
-    name: String,
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
     // Persona's keys follow the Key-Inflection header: kebab (default), snake or camel.
-    #[serde(rename = "created-at", alias = "created_at", alias = "createdAt")]
-    created_at: Option<String>,
+    #[serde(
+        borrow,
+        rename = "created-at",
+        alias = "created_at",
+        alias = "createdAt"
+    )]
+    created_at: Option<&'a RawValue>,
     #[serde(borrow)]
     payload: Option<&'a RawValue>,
 }
 
+fn not_an_event(reason: &str) -> PersonaError {
+    PersonaError::InvalidPayload(reason.to_owned())
+}
+
+/// True when `json` (valid JSON) is an object: a struct is then never read from an array.
+fn is_object(json: &str) -> bool {
+    json.trim_start().starts_with('{')
+}
+
+/// Reads one object level: `what` names it in the reason when a member it reads appears twice.
+fn object<'a, T: Deserialize<'a>>(json: &'a str, what: &str) -> Result<T, PersonaError> {
+    serde_json::from_str(json)
+        .map_err(|_| not_an_event(&format!("a member of {what} appears twice")))
+}
+
+/// A member that must be a string (`null` or absent is not one).
+fn string(member: Option<&RawValue>, what: &str) -> Result<String, PersonaError> {
+    member
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+        .ok_or_else(|| not_an_event(&format!("{what} is not a string")))
+}
+
 impl WebhookEvent {
-    /// Reads `{"data": {"type": "event", "id", "attributes": {"name", "created-at", "payload"}}}`.
+    /// Reads `{"data": {"type": "event", "id", "attributes": {"name", "created-at", "payload"}}}`
+    /// by the rules above.
     pub fn from_body(body: &[u8]) -> Result<Self, PersonaError> {
-        let envelope: Envelope<'_> = serde_json::from_slice(body)
-            .map_err(|err| PersonaError::InvalidPayload(format!("not a Persona event: {err}")))?;
-        if let Some(kind) = &envelope.data.kind {
-            if kind != "event" {
-                return Err(PersonaError::InvalidPayload(format!(
-                    "data.type is `{kind}`, expected `event`"
-                )));
+        // JSON whitespace is exactly these four bytes.
+        let first = body
+            .iter()
+            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+        if first != Some(&b'{') {
+            let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+            return Err(not_an_event(if is_json {
+                "the body is not a JSON object"
+            } else {
+                "the body is not valid JSON"
+            }));
+        }
+        let envelope: Envelope<'_> = match serde_json::from_slice(body) {
+            Ok(envelope) => envelope,
+            Err(err) if err.is_data() => {
+                return Err(not_an_event("a member of the body appears twice"));
+            }
+            Err(_) => return Err(not_an_event("the body is not valid JSON")),
+        };
+        let data = envelope
+            .data
+            .map(RawValue::get)
+            .filter(|json| is_object(json))
+            .ok_or_else(|| not_an_event("`data` is not an object"))?;
+        let data: Data<'_> = object(data, "`data`")?;
+        if let Some(kind) = data.kind {
+            if serde_json::from_str::<&str>(kind.get()).ok() != Some("event") {
+                return Err(not_an_event("`data.type` is not \"event\""));
             }
         }
-        let Attributes {
-            name,
-            created_at,
-            payload,
-        } = envelope.data.attributes;
+        let id = string(data.id, "`data.id`")?;
+        let attributes = data
+            .attributes
+            .map(RawValue::get)
+            .filter(|json| is_object(json))
+            .ok_or_else(|| not_an_event("`data.attributes` is not an object"))?;
+        let attributes: Attributes<'_> = object(attributes, "`data.attributes`")?;
+        let name = string(attributes.name, "`data.attributes.name`")?;
+        let created_at = attributes
+            .created_at
+            .map(|raw| string(Some(raw), "`data.attributes.created-at`"))
+            .transpose()?;
         Ok(Self {
-            id: envelope.data.id,
+            id,
             name,
             created_at,
-            payload_json: payload.map_or_else(|| "null".to_owned(), |raw| raw.get().to_owned()),
+            payload_json: attributes
+                .payload
+                .map_or_else(|| "null".to_owned(), |raw| raw.get().to_owned()),
         })
     }
 }
@@ -72,6 +160,10 @@ impl WebhookEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reason(body: &[u8]) -> String {
+        WebhookEvent::from_body(body).unwrap_err().to_string()
+    }
 
     #[test]
     fn reads_kebab_and_camel() {
@@ -93,17 +185,53 @@ mod tests {
     }
 
     #[test]
-    fn rejects_non_events() {
-        for body in [
-            &b""[..],
-            b"\xff",
-            b"[]",
-            br#"{"data":{"type":"inquiry","id":"x","attributes":{"name":"n"}}}"#,
+    fn names_the_first_broken_rule() {
+        let prefix = "webhook payload is not a Persona event: ";
+        for (body, expected) in [
+            (&b""[..], "the body is not valid JSON"),
+            (b"\xff", "the body is not valid JSON"),
+            (b"{} x", "the body is not valid JSON"),
+            (b"[]", "the body is not a JSON object"),
+            (br#"[{"data":{}}]"#, "the body is not a JSON object"),
+            (br#"{"data":{},"data":{}}"#, "a member of the body appears twice"),
+            (br#"{"data":[1]}"#, "`data` is not an object"),
+            (
+                br#"{"data":{"type":"inquiry","id":"x","attributes":{"name":"n"}}}"#,
+                "`data.type` is not \"event\"",
+            ),
+            (
+                br#"{"data":{"id":1,"attributes":{"name":"n"}}}"#,
+                "`data.id` is not a string",
+            ),
+            (
+                br#"{"data":{"id":"e","attributes":{"name":42,"created-at":7}}}"#,
+                "`data.attributes.name` is not a string",
+            ),
+            (
+                br#"{"data":{"id":"e","attributes":{"name":"n","created-at":7}}}"#,
+                "`data.attributes.created-at` is not a string",
+            ),
+            (
+                br#"{"data":{"id":"e","attributes":{"name":"n","created-at":"a","createdAt":"b"}}}"#,
+                "a member of `data.attributes` appears twice",
+            ),
         ] {
+            assert_eq!(reason(body), format!("{prefix}{expected}"), "{body:?}");
             assert_eq!(
                 WebhookEvent::from_body(body).unwrap_err().code(),
                 "invalid_payload"
             );
         }
+    }
+
+    #[test]
+    fn debug_prints_no_payload() {
+        let body =
+            br#"{"data":{"id":"e","attributes":{"name":"n","payload":{"ssn":"123-45-6789"}}}}"#;
+        let text = format!("{:?}", WebhookEvent::from_body(body).unwrap());
+        assert!(
+            text.contains("\"e\"") && !text.contains("123-45-6789"),
+            "{text}"
+        );
     }
 }

@@ -55,7 +55,7 @@ impl<'a> SignatureSet<'a> {
     }
 
     /// The `v1` values that are exactly 64 lowercase hex characters, decoded (others never match).
-    pub fn signatures(&self) -> impl Iterator<Item = [u8; 32]> + 'a {
+    pub fn signatures(&self) -> impl Iterator<Item = [u8; 32]> + 'a + use<'a> {
         let further = Items {
             rest: if self.first_signature.is_some() {
                 self.after_first_signature

@@ -72,20 +72,44 @@ impl WebhookVerifier {
     }
 
     /// Verifies as of `now` (unix seconds).
+    ///
+    /// The work is bounded whatever the header holds: at most one MAC over the body per distinct
+    /// `t` per secret (sets with the same `t` are judged together, their `v1` values pooled), so
+    /// at most 16 × (number of secrets) MACs of `len(t) + 1 + len(body)` bytes each — and one MAC
+    /// for the usual header (one set, one secret).
     pub fn verify_at(&self, header: &str, body: &[u8], now: i64) -> Result<(), PersonaError> {
         let mut any_usable = false;
         let mut stale_skew = None;
-        // Sets are parsed as they are read, nothing is allocated: this runs on every webhook.
-        for set in header::sets(header)?.flatten() {
+        // The `t` values already judged (a header has at most MAX_SETS sets): nothing is
+        // allocated, this runs on every webhook.
+        let mut judged = [""; header::MAX_SETS];
+        let mut judged_count = 0;
+        // Sets are parsed as they are read.
+        let mut sets = header::sets(header)?;
+        while let Some(set) = sets.next() {
+            let Some(set) = set else { continue };
             any_usable = true;
+            if judged[..judged_count].contains(&set.timestamp_text) {
+                continue; // judged with the first set that had this `t`
+            }
+            if let Some(slot) = judged.get_mut(judged_count) {
+                *slot = set.timestamp_text;
+                judged_count += 1;
+            }
+            // The later sets with the same `t`: their `v1` values share this set's MACs.
+            let same_t = sets
+                .clone()
+                .flatten()
+                .filter(move |other| other.timestamp_text == set.timestamp_text);
             // No well-formed `v1` value: nothing can match, so skip the MAC over the body.
-            if !set.has_signature() {
+            if !set.has_signature() && !same_t.clone().any(|other| other.has_signature()) {
                 continue;
             }
             let matched = self.keys.iter().any(|key| {
                 let expected = key.mac(&[set.timestamp_text.as_bytes(), b".", body]);
-                // Not short-circuited across this set's values: compare each in constant time.
+                // Not short-circuited across the values: compare each in constant time.
                 set.signatures()
+                    .chain(same_t.clone().flat_map(|other| other.signatures()))
                     .fold(false, |acc, sig| acc | constant_time_eq(&sig, &expected))
             });
             if !matched {
@@ -187,6 +211,32 @@ mod tests {
         );
         let header = format!("t={},v1={} {good}", NOW + 1, "0".repeat(64));
         assert_eq!(code(verifier.verify_at(&header, b"x", NOW)), "ok");
+    }
+
+    #[test]
+    fn work_is_one_mac_per_distinct_t_per_secret() {
+        let body = vec![b'x'; 4096];
+        let verifier = WebhookVerifier::new(["s1", "s2", "s3", "s4"]).unwrap();
+        let macs = |header: &str| {
+            crate::mac::count_macs(|| {
+                let _ = verifier.verify_at(header, &body, NOW);
+            })
+        };
+        let bogus = |t: i64| format!("t={t},v1={}", "0".repeat(64));
+        // 16 bogus sets with one `t`: 4 MACs (one per secret), not 64.
+        assert_eq!(macs(&vec![bogus(NOW); 16].join(" ")), 4);
+        // 16 distinct `t`: the documented worst case, 16 × 4.
+        let distinct: Vec<String> = (0..16).map(|i| bogus(NOW + i)).collect();
+        assert_eq!(macs(&distinct.join(" ")), 64);
+        // The usual header: one set, matched by the first secret: one MAC.
+        let good = sign_webhook("s1", &body, NOW).unwrap();
+        assert_eq!(macs(&good), 1);
+        // A valid set after bogus sets with its own `t` is still found (pooled values).
+        let pooled = format!("{} {good}", bogus(NOW));
+        assert_eq!(code(verifier.verify_at(&pooled, &body, NOW)), "ok");
+        assert_eq!(macs(&pooled), 1);
+        // Sets without a well-formed v1 cost nothing.
+        assert_eq!(macs(&vec![format!("t={NOW}"); 16].join(" ")), 0);
     }
 
     #[test]

@@ -493,8 +493,10 @@ static bool parse_expected(ctx_t *c, const cJSON *expected, persona_result *code
   return true;
 }
 
+/* Checks the result number and, for an error, the library's code and message against the vector's
+   `error` and `message` (`json`, the object holding them): both are the same in every language. */
 static void check_result(ctx_t *c, const char *what, persona_result expected, bool any_error,
-                         persona_result got) {
+                         persona_result got, const cJSON *json) {
   if (any_error) {
     if (got == PERSONA_OK) {
       failf(c, "%s: expected an error (vector gives no code), got PERSONA_OK", what);
@@ -502,6 +504,19 @@ static void check_result(ctx_t *c, const char *what, persona_result expected, bo
     return;
   }
   expect_code(c, what, expected, got);
+  if (got == PERSONA_OK || got != expected || json == NULL) {
+    return;
+  }
+  const char *want_code = json_str(json, "error");
+  const char *want_message = json_str(json, "message");
+  if (want_code != NULL) {
+    expect_str(c, "last error code", want_code, persona_last_error_code());
+  }
+  if (want_message == NULL) {
+    failf(c, "%s: the vector's error has no message", what);
+  } else {
+    expect_str(c, "last error message", want_message, last_error());
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -576,7 +591,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
     if (want == PERSONA_OK && !any_error) {
       failf(c, "expected a signed request, got %s (%d) from %s", persona_result_name(rc), (int)rc, stage);
     } else {
-      check_result(c, "result", want, any_error, rc);
+      check_result(c, "result", want, any_error, rc, expected);
     }
     goto done;
   }
@@ -586,7 +601,7 @@ static void run_request_sign(ctx_t *c, const cJSON *cs) {
     goto done;
   }
   if (want != PERSONA_OK || any_error) {
-    check_result(c, "result", want, any_error, rc);
+    check_result(c, "result", want, any_error, rc, expected);
     goto done;
   }
 
@@ -760,7 +775,7 @@ static void run_request_verify_step(ctx_t *c, const persona_request_verifier *ve
   const char *key_id_out = SENTINEL;
   persona_result rc = CALL(persona_request_verifier_verify(verifier, S(method), S(url), headers.items, headers.len,
                                                            body.data, body.len, now_ptr, &key_id_out));
-  check_result(c, "persona_request_verifier_verify", want, any_error, rc);
+  check_result(c, "persona_request_verifier_verify", want, any_error, rc, expected);
   if (rc == PERSONA_OK) {
     const char *want_key = json_str(expected, "key_id");
     if (key_id_out == SENTINEL || key_id_out == NULL) {
@@ -880,7 +895,7 @@ static void check_event(ctx_t *c, const persona_webhook_verifier *verifier, cons
   persona_result rc =
       CALL(persona_webhook_verifier_verify_event(verifier, (const uint8_t *)header, header_len, body->data,
                                                  body->len, now_ptr, &ev));
-  check_result(c, "persona_webhook_verifier_verify_event", want, any_error, rc);
+  check_result(c, "persona_webhook_verifier_verify_event", want, any_error, rc, eerr != NULL ? event : NULL);
   if (rc != PERSONA_OK) {
     if (ev != SENTINEL) {
       failf(c, "persona_webhook_verifier_verify_event failed but wrote its out-param");
@@ -1008,7 +1023,7 @@ static void run_webhook_verify(ctx_t *c, const cJSON *cs) {
   }
   rc = CALL(persona_webhook_verifier_verify(verifier, (const uint8_t *)header, header_len, body.data, body.len,
                                             now_ptr));
-  check_result(c, "persona_webhook_verifier_verify", want, any_error, rc);
+  check_result(c, "persona_webhook_verifier_verify", want, any_error, rc, expected);
 
   const cJSON *event = cJSON_GetObjectItemCaseSensitive(cs, "event");
   if (event != NULL && !cJSON_IsNull(event)) {
@@ -1046,7 +1061,7 @@ static void run_webhook_sign(ctx_t *c, const cJSON *cs) {
   char buf[PERSONA_WEBHOOK_HEADER_MAX];
   memset(buf, 0x5a, sizeof buf);
   persona_result rc = CALL(persona_webhook_sign(S(secret), body.data, body.len, ts, buf, sizeof buf));
-  check_result(c, "persona_webhook_sign", want, any_error, rc);
+  check_result(c, "persona_webhook_sign", want, any_error, rc, expected);
   if (rc == PERSONA_OK && want == PERSONA_OK && !any_error) {
     if (memchr(buf, '\0', sizeof buf) == NULL) {
       failf(c, "persona_webhook_sign returned OK without a NUL-terminated header");

@@ -125,7 +125,14 @@ class NeedsHandDerivation(Exception):
 
 
 class InvalidUrl(Exception):
-    pass
+    """Not an http(s) URL or request target; `reason` is the library's wording of why."""
+
+    NOT_ABSOLUTE = "not a valid absolute http(s) URL"
+    SCHEME = "scheme must be http or https"
+
+    def __init__(self, url: str, reason: str = NOT_ABSOLUTE):
+        super().__init__(url)
+        self.reason = reason
 
 
 # url -> (path, query or None, explanation). Each was derived by hand from the WHATWG URL
@@ -194,7 +201,12 @@ def simple_url(url: str) -> tuple[str, str | None]:
         if m is None:
             raise InvalidUrl(url)  # relative reference without a base: WHATWG failure
         if ascii_lower(m.group(1)) not in ("http", "https"):
-            raise InvalidUrl(url)
+            # WHATWG parses other schemes (the library then refuses the scheme), except a special
+            # scheme whose host is empty, which does not parse at all.
+            special = ascii_lower(m.group(1)) in ("ftp", "ws", "wss", "file")
+            if special and m.group(2).startswith("//") and m.group(2)[2:3] in ("", "/", "?", "#"):
+                raise InvalidUrl(url)
+            raise InvalidUrl(url, InvalidUrl.SCHEME)
         after = m.group(2)
         if not after.startswith("//") or after.startswith("///"):
             raise NeedsHandDerivation(url)
@@ -286,22 +298,29 @@ def v1_signature(secret: str, canonical: str) -> str:
     return base64.b64encode(v1_mac(secret, canonical)).decode("ascii")
 
 
-def sign_faults(key_id, secret, method, url, timestamp, nonce) -> list[str]:
+ID_RULE = "must be 1-128 characters of [A-Za-z0-9._~-]"
+NONCE_RULE = "must be 8-128 characters of [A-Za-z0-9._~-]"
+
+
+def sign_faults(key_id, secret, method, url, timestamp, nonce) -> list[tuple[str, str]]:
+    """Every fault of the input, as (code, the library's message)."""
     faults = []
     if not valid_key_id(key_id):
-        faults.append("invalid_key_id")
+        faults.append(("invalid_key_id", f"invalid key id: {ID_RULE}"))
     if secret == "":
-        faults.append("invalid_secret")
+        faults.append(("invalid_secret", "invalid secret: must not be empty"))
+    elif "\0" in secret:
+        faults.append(("invalid_secret", "invalid secret: must not contain NUL characters"))
     if not valid_nonce(nonce):
-        faults.append("invalid_nonce")
+        faults.append(("invalid_nonce", f"invalid nonce: {NONCE_RULE}"))
     if timestamp < 0 or timestamp > I64_MAX:
-        faults.append("invalid_timestamp")
+        faults.append(("invalid_timestamp", "invalid timestamp: must not be negative"))
     if not is_token(method):
-        faults.append("invalid_method")
+        faults.append(("invalid_method", "invalid method: must be a non-empty HTTP token (e.g. GET, POST)"))
     try:
         url_path_query(url)
-    except InvalidUrl:
-        faults.append("invalid_url")
+    except InvalidUrl as error:
+        faults.append(("invalid_url", f"invalid URL: {error.reason}"))
     return faults
 
 
@@ -310,7 +329,7 @@ def v1_sign(key_id, secret, method, url, body: bytes, timestamp: int, nonce) -> 
     # Every invalid vector has exactly one fault, so no signer-side precedence is implied.
     assert len(faults) <= 1, f"ambiguous invalid sign input, faults {faults}"
     if faults:
-        return {"error": faults[0]}
+        return {"error": faults[0][0], "message": faults[0][1]}
     canon = canonical_request(key_id, str(timestamp), nonce, method, url, body)
     mac = v1_mac(secret, canon)
     sig = base64.b64encode(mac).decode("ascii")
@@ -340,7 +359,14 @@ class RequestVerifier:
         self.seen: set[tuple[str, str]] = set()  # expiry is not exercised by the vectors
 
     def verify(self, method: str, url: str, headers: list[list[str]], body: bytes, now: int):
-        """Returns (expected, canonical_request or None)."""
+        """Returns (expected, canonical_request or None); a rejection carries the library's message."""
+
+        def reject(code: str, message: str, **extra) -> dict:
+            return {"valid": False, "error": code, **extra, "message": f"request rejected: {message}"}
+
+        def malformed(header: str, reason: str):
+            return reject("malformed_header", f"malformed header `{header}`: {reason}"), None
+
         values: dict[str, list[str]] = {n: [] for n in REQUIRED_HEADERS}
         for name, value in headers:
             lname = ascii_lower(name)
@@ -349,36 +375,38 @@ class RequestVerifier:
         # 1. missing (absent, or present with an empty/blank value), in the fixed order
         for n in REQUIRED_HEADERS:
             if all(v == "" for v in values[n]):
-                return {"valid": False, "error": "missing_header", "header": n}, None
-        malformed = {"valid": False, "error": "malformed_header"}, None
-        # 2. malformed
-        if any(len(v) != 1 for v in values.values()):
-            return malformed
+                return reject("missing_header", f"missing header `{n}`", header=n), None
+        # 2. malformed: duplicates first (in the fixed order), then each header's grammar
+        for n in REQUIRED_HEADERS:
+            if len(values[n]) != 1:
+                return malformed(n, "header appears more than once")
         auth = values["authorization"][0]
         timestamp = values["persona-timestamp"][0]
         nonce = values["persona-nonce"][0]
         sig_header = values["persona-signature"][0]
         scheme, space, rest = auth.partition(" ")
-        if not space or ascii_lower(scheme) != "bearer":
-            return malformed
+        if not space:
+            return malformed("authorization", "expected `Bearer <key id>`")
+        if ascii_lower(scheme) != "bearer":
+            return malformed("authorization", "scheme must be Bearer")
         key_id = rest.lstrip(" ")
         if not valid_key_id(key_id):
-            return malformed
+            return malformed("authorization", f"key id {ID_RULE}")
         if not is_i64_decimal(timestamp):
-            return malformed
+            return malformed("persona-timestamp", "must be decimal digits fitting a 64-bit integer")
         if not valid_nonce(nonce):
-            return malformed
+            return malformed("persona-nonce", NONCE_RULE)
         entries = []
         for entry in re.split(r"[ \t]+", sig_header):
             if entry == "":
                 continue
             version, comma, value = entry.partition(",")
             if not comma:
-                return malformed
+                return malformed("persona-signature", "entry is not `<version>,<value>`")
             entries.append((version, value))
         # 3. unknown key
         if key_id not in self.keys:
-            return {"valid": False, "error": "unknown_key"}, None
+            return reject("unknown_key", "unknown key id"), None
         # 4. signature (timestamp used verbatim, as received)
         canon = canonical_request(key_id, timestamp, nonce, method, url, body)
         expected_sigs = [v1_signature(s, canon) for s in self.keys[key_id]]
@@ -390,16 +418,21 @@ class RequestVerifier:
                 if hmac.compare_digest(value.encode("utf-8"), exp.encode("ascii")):
                     matched = True
         if not matched:
-            return {"valid": False, "error": "signature_mismatch"}, canon
+            return reject("signature_mismatch", "signature mismatch"), canon
         # 5. tolerance, inclusive both ways
         if abs(now - int(timestamp)) > self.tolerance:
-            return {"valid": False, "error": "timestamp_out_of_tolerance"}, canon
+            skew = saturate_i64(now - int(timestamp))
+            return reject("timestamp_out_of_tolerance", f"timestamp outside tolerance (now - timestamp = {skew} s)"), canon
         # 6. replay; only fully valid requests are recorded
         if self.replay_cache:
             if (key_id, nonce) in self.seen:
-                return {"valid": False, "error": "replayed_nonce"}, canon
+                return reject("replayed_nonce", "nonce already used"), canon
             self.seen.add((key_id, nonce))
         return {"valid": True, "key_id": key_id}, canon
+
+
+def saturate_i64(value: int) -> int:
+    return max(-(2**63), min(I64_MAX, value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,18 +450,23 @@ def webhook_sign(secret: str, body: bytes, t: int) -> str:
 
 
 def webhook_verify(secrets: list[str], tolerance: int, now: int, header: str | None, body: bytes):
-    """Returns (expected, intermediate_sets)."""
+    """Returns (expected, intermediate_sets); a rejection carries the library's message."""
     assert secrets and all(s != "" for s in secrets)
+
+    def reject(code: str, message: str) -> dict:
+        return {"valid": False, "error": code, "message": f"webhook rejected: {message}"}
+
+    missing = reject("missing_header", "missing Persona-Signature header")
     if header is None:
-        return {"valid": False, "error": "missing_header"}, []
+        return missing, []
     h = trim(header)
     if h == "":
-        return {"valid": False, "error": "missing_header"}, []
+        return missing, []
     if len(header.encode("utf-8")) > WEBHOOK_MAX_HEADER_BYTES:
-        return {"valid": False, "error": "malformed_header"}, []
+        return reject("malformed_header", "malformed Persona-Signature header: header longer than 16384 bytes"), []
     sets = re.split(r"[ \t]+", h)
     if len(sets) > WEBHOOK_MAX_SETS:
-        return {"valid": False, "error": "malformed_header"}, []
+        return reject("malformed_header", "malformed Persona-Signature header: more than 16 signature sets"), []
     usable = []
     for s in sets:
         ts, v1s = [], []
@@ -444,8 +482,8 @@ def webhook_verify(secrets: list[str], tolerance: int, now: int, header: str | N
             usable.append((ts[0], v1s))
     intermediate = [{"t": t, "macs": [webhook_mac_hex(sec, t, body) for sec in secrets]} for t, _ in usable]
     if not usable:
-        return {"valid": False, "error": "malformed_header"}, intermediate
-    any_match = False
+        return reject("malformed_header", "malformed Persona-Signature header: no set with exactly one valid `t`"), intermediate
+    stale_skew = None
     for (t, v1s), inter in zip(usable, intermediate):
         matched = any(
             len(v) == 64
@@ -455,28 +493,97 @@ def webhook_verify(secrets: list[str], tolerance: int, now: int, header: str | N
             for mac in inter["macs"]
         )
         if matched:
-            any_match = True
             if abs(now - int(t)) <= tolerance:
                 return {"valid": True}, intermediate
-    if any_match:
-        return {"valid": False, "error": "timestamp_out_of_tolerance"}, intermediate
-    return {"valid": False, "error": "no_matching_signature"}, intermediate
+            if stale_skew is None:  # the first authentic but stale set, in header order
+                stale_skew = saturate_i64(now - int(t))
+    if stale_skew is not None:
+        return reject("timestamp_out_of_tolerance", f"timestamp outside tolerance (now - t = {stale_skew} s)"), intermediate
+    return reject("no_matching_signature", "no matching signature"), intermediate
 
 
-def parse_event(body: bytes):
+class NotAnEvent(Exception):
+    """The body verified but is not a Persona event; the message is the library's reason."""
+
+
+class _Members(dict):
+    """A JSON object that remembers which of its names appeared more than once."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        names = [name for name, _ in pairs]
+        self.repeated = {name for name in names if names.count(name) > 1}
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_text(value) -> bool:
+    """A JSON string the library can read as text (no lone surrogate escapes)."""
+    if not isinstance(value, str):
+        return False
     try:
-        doc = json.loads(body.decode("utf-8"))
-        data = doc["data"]
-        attrs = data["attributes"]
-        # `created-at` is optional (null when absent), as in every libpersona binding.
-        event = {"id": data["id"], "name": attrs["name"], "created_at": attrs.get("created-at")}
-        if data.get("type") != "event" or not isinstance(event["id"], str) or not isinstance(event["name"], str):
-            return None
-        if event["created_at"] is not None and not isinstance(event["created_at"], str):
-            return None
-        return event
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+CREATED_AT_NAMES = ("created-at", "created_at", "createdAt")  # one member, under Key-Inflection's spellings
+
+
+def _event(body: bytes) -> dict:
+    """The event rules (webhook events are read the same way in every language):
+
+    - the body is UTF-8 JSON (no NaN/Infinity, nothing after the value) whose top level is an
+      object with a member `data` that is an object;
+    - `data.type`, when present and not null, is the string "event";
+    - `data.id` is a string; `data.attributes` is an object whose `name` is a string;
+    - `created-at` (also spelled `created_at` or `createdAt`, under Key-Inflection) is absent,
+      null or a string;
+    - `payload` is any JSON value, kept as sent (absent or null: `null`);
+    - the members above appear once each in their object (the spellings of `created-at` count as
+      one member); other members are ignored, duplicates included.
+    """
+    try:
+        text = body.decode("utf-8")
+        doc = json.loads(text, object_pairs_hook=_Members, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError):
+        raise NotAnEvent("the body is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise NotAnEvent("the body is not a JSON object")
+    if "data" in doc.repeated:
+        raise NotAnEvent("a member of the body appears twice")
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        raise NotAnEvent("`data` is not an object")
+    if data.repeated & {"type", "id", "attributes"}:
+        raise NotAnEvent("a member of `data` appears twice")
+    if data.get("type") is not None and data["type"] != "event":
+        raise NotAnEvent('`data.type` is not "event"')
+    if not _is_text(data.get("id")):
+        raise NotAnEvent("`data.id` is not a string")
+    attributes = data.get("attributes")
+    if not isinstance(attributes, dict):
+        raise NotAnEvent("`data.attributes` is not an object")
+    spellings = [name for name in CREATED_AT_NAMES if name in attributes]
+    if attributes.repeated & {"name", "payload", *CREATED_AT_NAMES} or len(spellings) > 1:
+        raise NotAnEvent("a member of `data.attributes` appears twice")
+    if not _is_text(attributes.get("name")):
+        raise NotAnEvent("`data.attributes.name` is not a string")
+    created_at = attributes[spellings[0]] if spellings else None
+    if created_at is not None and not _is_text(created_at):
+        raise NotAnEvent("`data.attributes.created-at` is not a string")
+    return {"id": data["id"], "name": attributes["name"], "created_at": created_at, "payload": attributes.get("payload")}
+
+
+def parse_event(body: bytes) -> dict:
+    """What reading the event of a verified body gives: the event, or the library's error."""
+    try:
+        return _event(body)
+    except NotAnEvent as reason:
+        return {"error": "invalid_payload", "message": f"webhook payload is not a Persona event: {reason}"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -522,8 +629,14 @@ EVENT_BODY = (
     '"created-at":"2026-11-26T12:00:00.000Z","payload":{"data":{"type":"inquiry","id":"inq_123",'
     '"attributes":{"status":"completed"}}}}}}'
 )
-EVENT = {"id": "evt_abc", "name": "inquiry.completed", "created_at": "2026-11-26T12:00:00.000Z"}
+EVENT = {"id": "evt_abc", "name": "inquiry.completed", "created_at": "2026-11-26T12:00:00.000Z",
+         "payload": {"data": {"type": "inquiry", "id": "inq_123", "attributes": {"status": "completed"}}}}
 assert parse_event(EVENT_BODY.encode()) == EVENT
+
+
+def without_message(expected: dict) -> dict:
+    """An expectation as its author states it (the message is computed, never hand-written)."""
+    return {key: value for key, value in expected.items() if key != "message"}
 
 BINARY = b"\x00\x01\x02\xff\x00\xfe\x80\x00" + bytes(range(256)) + b"\x00"
 MIB = R("persona!", 131072)  # 8 bytes * 131072 = 1 MiB
@@ -566,7 +679,7 @@ def sign_cases(names: Names) -> list[dict]:
         exp = v1_sign(inp["key_id"], inp["secret"], inp["method"], inp["url"], body_bytes(inp["body"]),
                       inp["timestamp"], inp["nonce"])
         if want is not None:
-            assert exp == {"error": want}, (name, exp)
+            assert without_message(exp) == {"error": want}, (name, exp)
         else:
             assert "error" not in exp, (name, exp)
             lines = exp["canonical_request"].split("\n")
@@ -809,7 +922,7 @@ def verify_cases(names: Names) -> list[dict]:
         for st in steps:
             r = st["request"]
             exp, canon = verifier.verify(r["method"], r["url"], r["headers"], body_bytes(r["body"]), st["now"])
-            assert exp == st["want"], (name, exp, st["want"])
+            assert without_message(exp) == st["want"], (name, exp, st["want"])
             s = {"request": r, "now": st["now"], "expected": exp}
             if canon is not None:
                 s["canonical_request"] = canon
@@ -1068,13 +1181,16 @@ def webhook_cases(names: Names) -> list[dict]:
     def verify(name, description, header, want, body=WBODY, secrets=(WSECRET,), tolerance=300, now=T0, event=None):
         secrets = list(secrets)
         exp, inter = webhook_verify(secrets, tolerance, now, header, body_bytes(body))
-        assert exp == want, (name, exp, want)
+        assert without_message(exp) == want, (name, exp, want)
+        # A header with a NUL byte travels as a BODY object: cJSON strings end at a NUL.
+        header_field = B(header.encode("utf-8")) if header is not None and "\0" in header else header
         c = {"name": names(name), "description": description, "op": "verify", "secrets": secrets,
-             "tolerance": tolerance, "now": now, "header": header, "body": body, "expected": exp}
-        ev = parse_event(body_bytes(body)) if exp["valid"] else None
-        if event is not None:
-            assert ev == event, (name, ev)
-        if ev is not None:
+             "tolerance": tolerance, "now": now, "header": header_field, "body": body, "expected": exp}
+        if exp["valid"]:
+            # Every valid case says what reading its event gives: the event, or invalid_payload.
+            ev = parse_event(body_bytes(body))
+            if event is not None:
+                assert ev == event or without_message(ev) == event, (name, ev)
             c["event"] = ev
         c["intermediate"] = {"sets": inter}
         cases.append(c)
@@ -1223,14 +1339,89 @@ def webhook_cases(names: Names) -> list[dict]:
               '"city":"\u6771\u4eac","emoji":"\U0001F600"}}}}}}')
     verify("webhook-body-unicode-event", "Event JSON with non-ASCII text, verified over its UTF-8 bytes.",
            f"t={T0},v1={wmac(T0, ubody)}", VALID, body=ubody,
-           event={"id": "evt_\u00fc\u00f1\u00ee", "name": "inquiry.approved", "created_at": "2026-11-26T12:00:00.000Z"})
+           event={"id": "evt_\u00fc\u00f1\u00ee", "name": "inquiry.approved", "created_at": "2026-11-26T12:00:00.000Z",
+                  "payload": {"data": {"attributes": {"name-first": "Zo\u00eb", "city": "\u6771\u4eac", "emoji": "\U0001F600"}}}})
     pretty = U(json.dumps(json.loads(EVENT_BODY), indent=2) + "\n")
     verify("webhook-body-pretty-exact-bytes", "Pretty-printed event body signed over its exact bytes -> valid.",
            f"t={T0},v1={wmac(T0, pretty)}", VALID, body=pretty, event=EVENT)
     verify("webhook-body-reserialized", "Header signed over the compact body; the pretty-printed body is sent -> "
            "no match (nothing is normalized).", G, NOMATCH, body=pretty)
-    verify("webhook-body-not-an-event", "A JSON body that is not a Persona event still verifies (no `event`).",
+    verify("webhook-body-not-an-event", "A JSON body that is not a Persona event still verifies; reading its event "
+           "gives invalid_payload.",
            f"t={T0},v1={wmac(T0, U('[1,2,3]'))}", VALID, body=U("[1,2,3]"))
+    # --- reading the event of a verified body (every language reads it with the library's rules)
+    def event_case(name, description, text, expected):
+        body = U(text) if isinstance(text, str) else B(text)
+        verify(name, description, f"t={T0},v1={wmac(T0, body)}", VALID, body=body, event=expected)
+
+    NOT_EVENT = {"error": "invalid_payload"}
+    event_case("webhook-event-name-not-a-string", "`name` is a number (and `created-at` too): not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":42,"created-at":7}}}', NOT_EVENT)
+    event_case("webhook-event-created-at-not-a-string", "`created-at` is a number: not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","created-at":7}}}', NOT_EVENT)
+    event_case("webhook-event-created-at-null", "`created-at` null is the same as absent.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","created-at":null}}}',
+               {"id": "evt_1", "name": "n", "created_at": None, "payload": None})
+    event_case("webhook-event-created-at-snake", "`created_at` (Key-Inflection: snake) is read.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","created_at":"2026-01-01T00:00:00Z"}}}',
+               {"id": "evt_1", "name": "n", "created_at": "2026-01-01T00:00:00Z", "payload": None})
+    event_case("webhook-event-created-at-camel", "`createdAt` (Key-Inflection: camel) is read.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","createdAt":"2026-01-01T00:00:00Z"}}}',
+               {"id": "evt_1", "name": "n", "created_at": "2026-01-01T00:00:00Z", "payload": None})
+    event_case("webhook-event-created-at-two-spellings", "`created-at` and `createdAt` both: one member twice.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","created-at":"a","createdAt":"b"}}}',
+               NOT_EVENT)
+    event_case("webhook-event-data-not-an-object", "`data` is an array: not an event.", '{"data":[]}', NOT_EVENT)
+    event_case("webhook-event-data-missing", "No `data`: not an event.", '{"meta":{}}', NOT_EVENT)
+    event_case("webhook-event-body-array", "The body is a JSON array: not an event.",
+               '[{"type":"event","id":"evt_1","attributes":{"name":"n"}}]', NOT_EVENT)
+    event_case("webhook-event-body-string", "The body is a JSON string: not an event.", '"evt_1"', NOT_EVENT)
+    event_case("webhook-event-not-json", "The body is not JSON: not an event.", "not json", NOT_EVENT)
+    event_case("webhook-event-trailing-data", "Valid JSON followed by more text: not JSON.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n"}}} x', NOT_EVENT)
+    event_case("webhook-event-nan", "`NaN` is not JSON.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","payload":NaN}}}', NOT_EVENT)
+    event_case("webhook-event-invalid-utf8", "Invalid UTF-8 inside a JSON string: not JSON.",
+               b'{"data":{"type":"event","id":"evt_\xff","attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-type-inquiry", "`data.type` is `inquiry`: not an event.",
+               '{"data":{"type":"inquiry","id":"inq_1","attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-type-number", "`data.type` is a number: not an event.",
+               '{"data":{"type":1,"id":"evt_1","attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-type-absent", "No `data.type`: read as an event.",
+               '{"data":{"id":"evt_1","attributes":{"name":"n"}}}',
+               {"id": "evt_1", "name": "n", "created_at": None, "payload": None})
+    event_case("webhook-event-id-missing", "No `data.id`: not an event.",
+               '{"data":{"type":"event","attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-id-number", "`data.id` is a number: not an event.",
+               '{"data":{"type":"event","id":1,"attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-attributes-missing", "No `data.attributes`: not an event.",
+               '{"data":{"type":"event","id":"evt_1"}}', NOT_EVENT)
+    event_case("webhook-event-attributes-array", "`data.attributes` is an array: not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":["n"]}}', NOT_EVENT)
+    event_case("webhook-event-name-missing", "No `name`: not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{}}}', NOT_EVENT)
+    event_case("webhook-event-duplicate-data", "`data` twice: not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n"}},"data":{}}', NOT_EVENT)
+    event_case("webhook-event-duplicate-id", "`data.id` twice: not an event.",
+               '{"data":{"type":"event","id":"evt_1","id":"evt_2","attributes":{"name":"n"}}}', NOT_EVENT)
+    event_case("webhook-event-duplicate-name", "`name` twice: not an event.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"a","name":"b"}}}', NOT_EVENT)
+    event_case("webhook-event-unknown-members-repeated", "Members the event does not read may repeat.",
+               '{"meta":1,"meta":2,"data":{"x":1,"x":2,"type":"event","id":"evt_1","attributes":{"name":"n","y":0,"y":1}}}',
+               {"id": "evt_1", "name": "n", "created_at": None, "payload": None})
+    event_case("webhook-event-payload-kept-as-sent", "`payload` is any JSON value, kept as sent.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","payload":{"a":[1,2.5,null,true],"b":{"c":"d"}}}}}',
+               {"id": "evt_1", "name": "n", "created_at": None, "payload": {"a": [1, 2.5, None, True], "b": {"c": "d"}}})
+    event_case("webhook-event-payload-null", "`payload` null is the same as absent.",
+               '{"data":{"type":"event","id":"evt_1","attributes":{"name":"n","payload":null}}}',
+               {"id": "evt_1", "name": "n", "created_at": None, "payload": None})
+    event_case("webhook-event-escaped-strings", "JSON escapes in the strings the event reads are decoded.",
+               '{"data":{"type":"event","id":"evt_\\u00e9\\n","attributes":{"name":"a\\/b\\"c"}}}',
+               {"id": "evt_\u00e9\n", "name": 'a/b"c', "created_at": None, "payload": None})
+    # --- a header with a NUL byte: the bytes after it are part of the value, never cut off
+    verify("webhook-header-nul-then-junk", "`t=...,v1=<the right MAC>\\0junk`: the NUL and what follows belong "
+           "to the v1 value, which is then not 64 hex characters -> no match (a C string would have ended at the "
+           "NUL and matched).", f"{G}\0junk", NOMATCH)
     # --- secrets used verbatim
     verify("webhook-secret-whsec-prefix", "A `whsec_` secret is used verbatim, prefix included.",
            f"t={T0},v1={wmac(T0, secret='whsec_abc123XYZ')}", VALID, secrets=["whsec_abc123XYZ"])

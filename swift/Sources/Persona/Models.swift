@@ -146,3 +146,16 @@ func jsonText(_ object: [String: Any]) throws -> String {
     }
     return text
 }
+
+// `dump()`, debuggers and playgrounds show what `description` shows: type and id, no attributes.
+extension Inquiry: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["id": id, "status": status]) }
+}
+
+extension Account: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["id": id]) }
+}
+
+extension Resource: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["type": type, "id": id]) }
+}

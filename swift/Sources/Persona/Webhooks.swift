@@ -139,6 +139,11 @@ public struct WebhookEvent: Equatable, Sendable, CustomStringConvertible {
     public var description: String { "WebhookEvent(id: \(id), name: \(name))" }
 }
 
+// `dump()` and debuggers show what `description` shows: no payload.
+extension WebhookEvent: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["id": id, "name": name]) }
+}
+
 /// Unix seconds, rounded down; out-of-range dates saturate.
 func unixSeconds(_ date: Date) -> Int64 {
     let seconds = date.timeIntervalSince1970.rounded(.down)

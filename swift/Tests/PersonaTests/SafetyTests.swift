@@ -52,6 +52,21 @@ final class SafetyTests: XCTestCase {
         XCTAssertTrue(String(describing: verifier).contains(Sandbox.keyID))
     }
 
+    func testEventsPrintIdAndNameOnly() throws {
+        let body = Data(#"{"data":{"type":"event","id":"evt_p","attributes":{"name":"n","payload":{"ssn":"123-45-6789"}}}}"#.utf8)
+        let verifier = try WebhookVerifier(secret: webhookSecret)
+        let event = try verifier.verifyEvent(
+            header: try WebhookVerifier.sign(secret: webhookSecret, body: body, timestamp: 1_700_000_000), body: body, now: now
+        )
+        XCTAssertEqual(event.payloadJSON, #"{"ssn":"123-45-6789"}"#)
+        var dumped = ""
+        dump(event, to: &dumped)
+        for text in [String(describing: event), String(reflecting: event), dumped] {
+            XCTAssertFalse(text.contains("123-45-6789"), text)
+        }
+        XCTAssertEqual(String(describing: event), "WebhookEvent(id: evt_p, name: n)")
+    }
+
     func testBadSigningInput() throws {
         assertPersonaError(try RequestSigner(keyID: "bad id", secret: "s")) {
             $0.kind == "invalidInput" && $0.code == "invalid_key_id"

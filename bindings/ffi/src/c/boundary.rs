@@ -255,8 +255,14 @@ pub(crate) unsafe fn copy_to_buffer(
 
 /// Text a handle hands out: the bytes and a NUL after them, so C can read it as a string, while
 /// the length (which may count NUL bytes inside) says where it really ends.
-#[derive(Debug)]
 pub(crate) struct OutText(Box<[u8]>);
+
+impl std::fmt::Debug for OutText {
+    /// Its length only: handed-out text can be a payload with personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OutText({} bytes)", self.0.len() - 1)
+    }
+}
 
 impl OutText {
     pub(crate) fn new(text: &str) -> Self {

@@ -19,9 +19,15 @@ pub struct persona_client {
 }
 
 /// A string returned by the library (opaque): JSON text.
-#[derive(Debug)]
 pub struct persona_string {
     text: CString,
+}
+
+impl std::fmt::Debug for persona_string {
+    /// Its length only: a response body can hold personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "persona_string({} bytes)", self.text.as_bytes().len())
+    }
 }
 
 /// A bad argument (`invalid_argument`, as on every surface), named as the C parameter.
