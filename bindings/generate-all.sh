@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every committed generated file from the current sources, in one command:
 #   bindings/ffi/include/persona.h             (cbindgen, from bindings/ffi/src/c)
-#   python/persona/_cffi_hot.py                (cffi declarations, from persona.h)
+#   python/persona/_cffi_abi.py                (cffi declarations, from persona.h)
+#   kotlin/.../internal/LibPersona.kt          (JNA direct-mapping declarations, from persona.h)
 #   swift/Sources/{PersonaFFI,PersonaBindings}, swift/xcframework/module.modulemap  (UniFFI)
 # The Python and Kotlin UniFFI bindings are not committed: maturin and Maven generate them from
 # the library at build time. Each of these has a drift check in tests/run-all.sh.
@@ -9,5 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bindings/ffi/generate-header.sh
 python3 python/tools/gen_cffi.py
+python3 kotlin/tools/gen_jna.py
 cargo build --quiet -p persona-ffi -p uniffi-bindgen   # the library and the generator swift/generate.sh reads
 swift/generate.sh

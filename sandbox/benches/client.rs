@@ -1,7 +1,7 @@
 //! Client throughput against the sandbox over loopback, beside a baseline in the same run: a bare
 //! reqwest client sending the same GETs with a bearer header, no signing, no retries.
 //!
-//! Run: `cargo bench --bench client` (prints a Markdown table; ~20 s).
+//! Run: `cargo bench -p persona-sandbox --bench client` (prints a Markdown table; ~20 s).
 
 // Bench code: a failed unwrap is a failed run.
 #![allow(
