@@ -8,8 +8,9 @@ from . import _cabi
 from ._cabi import NULL, ffi, lib
 
 Body = Union[bytes, bytearray, memoryview]
-_HEADER_NAMES = ("Authorization", "Persona-Timestamp", "Persona-Nonce", "Persona-Signature")
 _BUFFER = lib.PERSONA_SIGNED_HEADERS_MAX
+_sign_headers = lib.persona_request_signer_sign_headers
+_new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 
 
 class RequestSigner(_cabi.OwnsHandle):
@@ -37,21 +38,42 @@ class RequestSigner(_cabi.OwnsHandle):
     ) -> Dict[str, str]:
         """The four headers to add: Authorization, Persona-Timestamp, Persona-Nonce,
         Persona-Signature. ``timestamp``/``nonce`` default to now / a random nonce."""
+        # Called per outgoing request: the argument handling is inlined (each helper call costs
+        # more than the signature's MAC); anything unusual falls back to the checked helpers.
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
-        method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
-        nonce_b = NULL if nonce is None else _cabi.text(nonce, "nonce")
-        timestamp_p = _cabi.optional_time(timestamp, "timestamp")
-        buffer = ffi.new("char[]", _BUFFER)
-        code = lib.persona_request_signer_sign_headers(
+        try:
+            method_b = method.encode()
+            url_b = url.encode()
+            nonce_b = NULL if nonce is None else nonce.encode()
+        except (AttributeError, UnicodeEncodeError):
+            # Not a str, or a lone surrogate: the error names the parameter.
+            method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
+            nonce_b = NULL if nonce is None else _cabi.text(nonce, "nonce")
+        if timestamp is None:
+            timestamp_p = NULL
+        elif type(timestamp) is int:
+            try:
+                timestamp_p = ffi.new("int64_t *", timestamp)
+            except OverflowError:
+                raise _cabi.out_of_range("timestamp") from None
+        else:
+            raise TypeError(f"timestamp must be an int, not {type(timestamp).__name__}")
+        # Not zeroed: the library writes four NUL-terminated values and nothing after them is read.
+        buffer = _new_uncleared("char[]", _BUFFER)
+        code = _sign_headers(
             self._handle, method_b, len(method_b), url_b, len(url_b), body, len(body), timestamp_p,
             nonce_b, 0 if nonce_b is NULL else len(nonce_b), buffer, _BUFFER,
         )
         if code:
             raise _cabi.error(code)
-        # Four NUL-terminated values back to back.
-        values = ffi.buffer(buffer)[:].split(b"\0", 4)[:4]
-        return {name: value.decode("ascii") for name, value in zip(_HEADER_NAMES, values)}
+        values = ffi.buffer(buffer)[:].split(b"\0", 4)
+        return {
+            "Authorization": values[0].decode("ascii"),
+            "Persona-Timestamp": values[1].decode("ascii"),
+            "Persona-Nonce": values[2].decode("ascii"),
+            "Persona-Signature": values[3].decode("ascii"),
+        }
 
     _free = lib.persona_request_signer_free
 

@@ -99,13 +99,22 @@ class WebhookVerifier(_cabi.OwnsHandle):
         :class:`persona.WebhookVerificationError` when the webhook must be rejected."""
         if type(body) is not bytes:
             body = _cabi.as_bytes(body)
-        encoded = _header(header)
-        size = 0 if encoded is NULL else len(encoded)
+        # Per webhook: `_header` inlined for the usual str.
+        if type(header) is str:
+            try:
+                encoded = header.encode()
+            except UnicodeEncodeError:
+                encoded = header.encode("utf-8", "surrogatepass")
+            size = len(encoded)
+        elif header is None:  # the request had no header
+            encoded, size = NULL, 0
+        else:
+            raise TypeError(f"header must be str or None, not {type(header).__name__}")
         if now is None:
-            code = lib.persona_webhook_verifier_verify(self._handle, encoded, size, body, len(body), NULL)
+            code = _verify(self._handle, encoded, size, body, len(body), NULL)
         elif type(now) is int:
             try:
-                code = lib.persona_webhook_verifier_verify_at(self._handle, encoded, size, body, len(body), now)
+                code = _verify_at(self._handle, encoded, size, body, len(body), now)
             except OverflowError:
                 raise _cabi.out_of_range("now") from None
         else:
@@ -160,10 +169,12 @@ def _verifier(secrets: Secrets, tolerance: int) -> WebhookVerifier:
     return verifier
 
 
-# (secrets object, tolerance, verify_at, handle, verifier) of the last call whose secrets were
-# immutable (a str or tuple: the same object then means the same secrets). The verifier is kept so
-# that its handle outlives a `_cache.clear()`.
-_last: tuple = (object(), None, None, None, None)
+# (secrets object, tolerance, handle, verifier) of the last call whose secrets were immutable (a
+# str or tuple: the same object then means the same secrets). The verifier is kept so that its
+# handle outlives a `_cache.clear()`.
+_last: tuple = (object(), None, None, None)
+_verify = lib.persona_webhook_verifier_verify
+_verify_at = lib.persona_webhook_verifier_verify_at
 
 
 def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int = 300, now: Optional[int] = None) -> None:
@@ -173,14 +184,22 @@ def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int =
     (secrets, tolerance), so calling this per request costs only the verification.
     """
     last = _last
-    if secrets is last[0] and tolerance == last[1] and type(now) is int and type(body) is bytes and type(header) is str:
+    if secrets is last[0] and tolerance == last[1] and type(body) is bytes and type(header) is str:
         # The common case, inlined: the same immutable secrets object as the previous call (a
-        # module-level constant, typically), an explicit `now`, plain bytes and str.
-        encoded = header.encode("utf-8", "surrogatepass")
+        # module-level constant, typically), plain bytes and str, the clock or an int `now`.
         try:
-            code = last[2](last[3], encoded, len(encoded), body, len(body), now)
-        except OverflowError:
-            raise _cabi.out_of_range("now") from None
+            encoded = header.encode()
+        except UnicodeEncodeError:
+            encoded = header.encode("utf-8", "surrogatepass")
+        if now is None:
+            code = _verify(last[2], encoded, len(encoded), body, len(body), NULL)
+        elif type(now) is int:
+            try:
+                code = _verify_at(last[2], encoded, len(encoded), body, len(body), now)
+            except OverflowError:
+                raise _cabi.out_of_range("now") from None
+        else:
+            raise TypeError(f"now must be an int (unix seconds) or None, not {type(now).__name__}")
         if code:
             raise _cabi.error(code)
         return
@@ -188,7 +207,7 @@ def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int =
     # Only a str or tuple may take the fast path next time: a list could be mutated in place, and
     # reusing its verifier would keep accepting a secret that was removed.
     if type(secrets) in (str, tuple):
-        _remember((secrets, tolerance, lib.persona_webhook_verifier_verify_at, verifier._handle, verifier))
+        _remember((secrets, tolerance, verifier._handle, verifier))
     verifier.verify(header, body, now)
 
 

@@ -40,6 +40,18 @@ def test_bad_strings_and_values():
     with pytest.raises(persona.InvalidInputError) as error:
         persona.RequestSigner("kid", "s").sign("GET", "https://h/\udcff")
     assert error.value.code == "invalid_argument" and "`url`" in error.value.message
+    signer = persona.RequestSigner("kid", "s")
+    for name, call in [
+        ("method", lambda: signer.sign(b"GET", "https://h/")),
+        ("url", lambda: signer.sign("GET", None)),
+        ("nonce", lambda: signer.sign("GET", "https://h/", nonce=b"n" * 32)),
+        ("timestamp", lambda: signer.sign("GET", "https://h/", timestamp=float(NOW))),
+    ]:
+        with pytest.raises(TypeError, match=name):
+            call()
+    with pytest.raises(persona.InvalidInputError) as error:
+        signer.sign("GET", "https://h/", nonce="\udcff" * 32)
+    assert error.value.code == "invalid_argument" and "`nonce`" in error.value.message
     with pytest.raises(persona.WebhookVerificationError) as error:
         persona.webhooks.verify(None, b"x", "s", now=NOW)
     assert error.value.code == "missing_header"
@@ -213,6 +225,19 @@ def test_verify_never_reuses_a_verifier_for_mutated_secrets():
     persona.webhooks.verify(header, b"x", "old-secret", now=NOW)
     with pytest.raises(persona.WebhookVerificationError):
         persona.webhooks.verify(header, b"y", "old-secret", now=NOW)
+
+
+def test_the_inlined_path_reads_the_clock_and_checks_now():
+    import time
+
+    secret = "wbhsec_clock_test"  # one object, passed twice: the second call is inlined
+    for _ in range(2):
+        persona.webhooks.verify(persona.webhooks.sign(secret, b"x", int(time.time())), b"x", secret)
+        with pytest.raises(persona.WebhookVerificationError) as error:
+            persona.webhooks.verify(persona.webhooks.sign(secret, b"x", NOW), b"x", secret)
+        assert error.value.code == "timestamp_out_of_tolerance"
+        with pytest.raises(TypeError):
+            persona.webhooks.verify(persona.webhooks.sign(secret, b"x", NOW), b"x", secret, now=float(NOW))
 
 
 SECRETS = ("persona_sandbox_PRINT-do-not-leak", "v1-PRINT-SECRET-do-not-leak", "wbhsec_PRINT_do_not_leak")

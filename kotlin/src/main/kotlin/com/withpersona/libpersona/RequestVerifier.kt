@@ -29,7 +29,7 @@ class RequestVerifier @JvmOverloads constructor(
         val out = PointerByReference()
         val code = try {
             LibPersona.persona_request_verifier_new(
-                table, CAbi.size(entries.size), toleranceSeconds, com.withpersona.libpersona.internal.SizeT(replayCacheCapacity), out,
+                table, CAbi.size(entries.size), toleranceSeconds, replayCacheCapacity, out,
             )
         } finally {
             // The library copied the secrets; do not leave ours in native memory until GC.

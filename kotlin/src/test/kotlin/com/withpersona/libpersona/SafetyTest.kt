@@ -141,11 +141,31 @@ class SafetyTest {
 
     @Test
     fun `the direct-mapped classes pass size_t at the platform's width`() {
-        // They used to refuse 32-bit ABIs; SizeT follows Native.SIZE_T_SIZE instead, and the
-        // largest capacity accepted is what this platform's size_t holds.
+        // They used to refuse 32-bit ABIs. The largest capacity accepted is what this platform's
+        // size_t holds, and a 32-bit set of declarations mirrors the 64-bit one with `int` where
+        // that one has `long` (size_t) and nothing else changed.
         val expected = if (Native.SIZE_T_SIZE == 8) Long.MAX_VALUE else 0xffffffffL
         assertEquals(expected, com.withpersona.libpersona.internal.CAbi.SIZE_MAX)
-        assertEquals(Long.MAX_VALUE, com.withpersona.libpersona.internal.SizeT(Long.MAX_VALUE).toLong())
+        fun natives(name: String) = Class.forName("com.withpersona.libpersona.internal.$name").declaredMethods
+            .filter { java.lang.reflect.Modifier.isNative(it.modifiers) }
+            .associateBy { it.name }
+        val wide = natives("LibPersona64")
+        val narrow = natives("LibPersona32")
+        assertEquals(wide.keys, narrow.keys)
+        assertTrue(wide.size >= 30, "every C function is declared (${wide.size})")
+        var narrowed = 0
+        for ((name, method) in wide) {
+            val types = method.parameterTypes.toList() + method.returnType
+            val narrowTypes = narrow.getValue(name).parameterTypes.toList() + narrow.getValue(name).returnType
+            assertEquals(types.size, narrowTypes.size, name)
+            types.zip(narrowTypes).forEach { (w, n) ->
+                if (w != n) {
+                    assertEquals(Long::class.javaPrimitiveType to Int::class.javaPrimitiveType, w to n, name)
+                    narrowed++
+                }
+            }
+        }
+        assertTrue(narrowed > 0)
     }
 
     @Test

@@ -1,6 +1,5 @@
 package com.withpersona.libpersona.internal
 
-import com.sun.jna.IntegerType
 import com.sun.jna.Memory
 import com.sun.jna.Native
 import com.sun.jna.Pointer
@@ -27,7 +26,8 @@ internal object CAbi {
     /** The largest `size_t` of this platform, as a Long (a Long cannot hold more). */
     val SIZE_MAX: Long = if (Native.SIZE_T_SIZE >= 8) Long.MAX_VALUE else (1L shl (8 * Native.SIZE_T_SIZE)) - 1
 
-    fun size(value: Int) = SizeT(value.toLong())
+    /** An array size as the facade's `size_t` (a Long; narrowed for 32-bit ABIs there). */
+    fun size(value: Int) = value.toLong()
 
     /** The exception for a failed call: this thread's last error, as the library reports it. */
     fun error(): PersonaException {
@@ -80,14 +80,6 @@ internal object CAbi {
         val size = if (Native.SIZE_T_SIZE == 8) length.getLong(0) else length.getInt(0).toLong() and 0xffffffffL
         return String(pointer.getByteArray(0, size.toInt()), Charsets.UTF_8)
     }
-}
-
-/** `size_t`, sized for the platform (4 bytes on 32-bit ABIs, 8 on 64-bit). */
-class SizeT(value: Long = 0) : IntegerType(Native.SIZE_T_SIZE, value, true) {
-    // Kotlin sees java.lang.Number's byteValue/shortValue as abstract toByte/toShort.
-    override fun toByte(): Byte = toInt().toByte()
-
-    override fun toShort(): Short = toInt().toShort()
 }
 
 /**

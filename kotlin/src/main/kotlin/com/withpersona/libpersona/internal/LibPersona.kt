@@ -6,9 +6,14 @@ import com.sun.jna.Native
 import com.sun.jna.Pointer
 import com.sun.jna.ptr.PointerByReference
 
-/** libpersona's C ABI, direct-mapped: one native call per function, no per-call marshalling. */
+/**
+ * libpersona's C ABI, direct-mapped: one native call per function, no per-call marshalling.
+ * `size_t` is a Long here, passed on as `long` (64-bit) or `int` (32-bit ABIs).
+ */
 @Suppress("FunctionName", "LocalVariableName")
 internal object LibPersona {
+    private val WIDE = Native.SIZE_T_SIZE == 8
+
     const val PERSONA_SIGNED_HEADERS_MAX = 384
     const val PERSONA_WEBHOOK_HEADER_MAX = 96
     /** `persona_key`: 2 (pointer, length) pair(s). */
@@ -18,44 +23,201 @@ internal object LibPersona {
     /** `persona_str`: 1 (pointer, length) pair(s). */
     const val PERSONA_STR_PAIRS = 1
 
+    fun persona_version(): Pointer? =
+        if (WIDE) LibPersona64.persona_version() else LibPersona32.persona_version()
+
+    fun persona_last_error_length(): Long =
+        if (WIDE) LibPersona64.persona_last_error_length() else (LibPersona32.persona_last_error_length().toLong() and 0xffffffffL)
+
+    fun persona_last_error_message(buf: ByteArray, bufLen: Long): Int =
+        if (WIDE) LibPersona64.persona_last_error_message(buf, bufLen) else LibPersona32.persona_last_error_message(buf, bufLen.toInt())
+
+    fun persona_last_error_code(): Pointer? =
+        if (WIDE) LibPersona64.persona_last_error_code() else LibPersona32.persona_last_error_code()
+
+    fun persona_last_error_kind(): Pointer? =
+        if (WIDE) LibPersona64.persona_last_error_kind() else LibPersona32.persona_last_error_kind()
+
+    fun persona_client_new(configJson: ByteArray?, configJsonLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_client_new(configJson, configJsonLen, out) else LibPersona32.persona_client_new(configJson, configJsonLen.toInt(), out)
+
+    fun persona_client_free(client: Pointer?) =
+        if (WIDE) LibPersona64.persona_client_free(client) else LibPersona32.persona_client_free(client)
+
+    fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, paramsJson: ByteArray?, paramsJsonLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_client_call(client, operation, operationLen, paramsJson, paramsJsonLen, out) else LibPersona32.persona_client_call(client, operation, operationLen.toInt(), paramsJson, paramsJsonLen.toInt(), out)
+
+    fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_client_request(client, method, methodLen, path, pathLen, queryJson, queryJsonLen, bodyJson, bodyJsonLen, idempotencyKey, idempotencyKeyLen, out) else LibPersona32.persona_client_request(client, method, methodLen.toInt(), path, pathLen.toInt(), queryJson, queryJsonLen.toInt(), bodyJson, bodyJsonLen.toInt(), idempotencyKey, idempotencyKeyLen.toInt(), out)
+
+    fun persona_string_ptr(string: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_string_ptr(string) else LibPersona32.persona_string_ptr(string)
+
+    fun persona_string_len(string: Pointer?): Long =
+        if (WIDE) LibPersona64.persona_string_len(string) else (LibPersona32.persona_string_len(string).toLong() and 0xffffffffL)
+
+    fun persona_string_free(string: Pointer?) =
+        if (WIDE) LibPersona64.persona_string_free(string) else LibPersona32.persona_string_free(string)
+
+    fun persona_result_name(code: Int): Pointer? =
+        if (WIDE) LibPersona64.persona_result_name(code) else LibPersona32.persona_result_name(code)
+
+    fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: Long, secret: ByteArray?, secretLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_request_signer_new(keyId, keyIdLen, secret, secretLen, out) else LibPersona32.persona_request_signer_new(keyId, keyIdLen.toInt(), secret, secretLen.toInt(), out)
+
+    fun persona_request_signer_free(signer: Pointer?) =
+        if (WIDE) LibPersona64.persona_request_signer_free(signer) else LibPersona32.persona_request_signer_free(signer)
+
+    fun persona_request_signer_sign(signer: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, body: ByteArray?, bodyLen: Long, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_request_signer_sign(signer, method, methodLen, url, urlLen, body, bodyLen, timestamp, nonce, nonceLen, out) else LibPersona32.persona_request_signer_sign(signer, method, methodLen.toInt(), url, urlLen.toInt(), body, bodyLen.toInt(), timestamp, nonce, nonceLen.toInt(), out)
+
+    fun persona_signed_request_header_count(request: Pointer?): Long =
+        if (WIDE) LibPersona64.persona_signed_request_header_count(request) else (LibPersona32.persona_signed_request_header_count(request).toLong() and 0xffffffffL)
+
+    fun persona_signed_request_header_name(request: Pointer?, index: Long): Pointer? =
+        if (WIDE) LibPersona64.persona_signed_request_header_name(request, index) else LibPersona32.persona_signed_request_header_name(request, index.toInt())
+
+    fun persona_signed_request_header_value(request: Pointer?, index: Long): Pointer? =
+        if (WIDE) LibPersona64.persona_signed_request_header_value(request, index) else LibPersona32.persona_signed_request_header_value(request, index.toInt())
+
+    fun persona_signed_request_canonical_request(request: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_signed_request_canonical_request(request) else LibPersona32.persona_signed_request_canonical_request(request)
+
+    fun persona_signed_request_free(request: Pointer?) =
+        if (WIDE) LibPersona64.persona_signed_request_free(request) else LibPersona32.persona_signed_request_free(request)
+
+    fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, body: ByteArray?, bodyLen: Long, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Long, buf: ByteArray, bufLen: Long): Int =
+        if (WIDE) LibPersona64.persona_request_signer_sign_headers(signer, method, methodLen, url, urlLen, body, bodyLen, timestamp, nonce, nonceLen, buf, bufLen) else LibPersona32.persona_request_signer_sign_headers(signer, method, methodLen.toInt(), url, urlLen.toInt(), body, bodyLen.toInt(), timestamp, nonce, nonceLen.toInt(), buf, bufLen.toInt())
+
+    fun persona_request_verifier_new(keys: Pointer?, keysLen: Long, toleranceSecs: Long, replayCacheCapacity: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_request_verifier_new(keys, keysLen, toleranceSecs, replayCacheCapacity, out) else LibPersona32.persona_request_verifier_new(keys, keysLen.toInt(), toleranceSecs, replayCacheCapacity.toInt(), out)
+
+    fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: Pointer?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, keyIdOut: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_request_verifier_verify(verifier, method, methodLen, url, urlLen, headers, headersLen, body, bodyLen, now, keyIdOut) else LibPersona32.persona_request_verifier_verify(verifier, method, methodLen.toInt(), url, urlLen.toInt(), headers, headersLen.toInt(), body, bodyLen.toInt(), now, keyIdOut)
+
+    fun persona_request_verifier_free(verifier: Pointer?) =
+        if (WIDE) LibPersona64.persona_request_verifier_free(verifier) else LibPersona32.persona_request_verifier_free(verifier)
+
+    fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: Long, toleranceSecs: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_webhook_verifier_new(secrets, secretsLen, toleranceSecs, out) else LibPersona32.persona_webhook_verifier_new(secrets, secretsLen.toInt(), toleranceSecs, out)
+
+    fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?): Int =
+        if (WIDE) LibPersona64.persona_webhook_verifier_verify(verifier, header, headerLen, body, bodyLen, now) else LibPersona32.persona_webhook_verifier_verify(verifier, header, headerLen.toInt(), body, bodyLen.toInt(), now)
+
+    fun persona_webhook_verifier_verify_at(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: Long): Int =
+        if (WIDE) LibPersona64.persona_webhook_verifier_verify_at(verifier, header, headerLen, body, bodyLen, now) else LibPersona32.persona_webhook_verifier_verify_at(verifier, header, headerLen.toInt(), body, bodyLen.toInt(), now)
+
+    fun persona_webhook_verifier_verify_event(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_webhook_verifier_verify_event(verifier, header, headerLen, body, bodyLen, now, out) else LibPersona32.persona_webhook_verifier_verify_event(verifier, header, headerLen.toInt(), body, bodyLen.toInt(), now, out)
+
+    fun persona_webhook_event_id(event: Pointer?, lenOut: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_webhook_event_id(event, lenOut) else LibPersona32.persona_webhook_event_id(event, lenOut)
+
+    fun persona_webhook_event_name(event: Pointer?, lenOut: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_webhook_event_name(event, lenOut) else LibPersona32.persona_webhook_event_name(event, lenOut)
+
+    fun persona_webhook_event_created_at(event: Pointer?, lenOut: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_webhook_event_created_at(event, lenOut) else LibPersona32.persona_webhook_event_created_at(event, lenOut)
+
+    fun persona_webhook_event_payload_json(event: Pointer?, lenOut: Pointer?): Pointer? =
+        if (WIDE) LibPersona64.persona_webhook_event_payload_json(event, lenOut) else LibPersona32.persona_webhook_event_payload_json(event, lenOut)
+
+    fun persona_webhook_event_free(event: Pointer?) =
+        if (WIDE) LibPersona64.persona_webhook_event_free(event) else LibPersona32.persona_webhook_event_free(event)
+
+    fun persona_webhook_verifier_free(verifier: Pointer?) =
+        if (WIDE) LibPersona64.persona_webhook_verifier_free(verifier) else LibPersona32.persona_webhook_verifier_free(verifier)
+
+    fun persona_webhook_sign(secret: ByteArray?, secretLen: Long, body: ByteArray?, bodyLen: Long, timestamp: Long, buf: ByteArray, bufLen: Long): Int =
+        if (WIDE) LibPersona64.persona_webhook_sign(secret, secretLen, body, bodyLen, timestamp, buf, bufLen) else LibPersona32.persona_webhook_sign(secret, secretLen.toInt(), body, bodyLen.toInt(), timestamp, buf, bufLen.toInt())
+}
+
+/** The C ABI with `size_t` as `Long`; registered only on 64-bit platforms. */
+@Suppress("FunctionName", "LocalVariableName")
+private object LibPersona64 {
     init {
-        Native.register(LibPersona::class.java, CAbi.libraryName)
+        Native.register(LibPersona64::class.java, CAbi.libraryName)
     }
 
     @JvmStatic external fun persona_version(): Pointer?
-    @JvmStatic external fun persona_last_error_length(): SizeT
-    @JvmStatic external fun persona_last_error_message(buf: ByteArray, bufLen: SizeT): Int
+    @JvmStatic external fun persona_last_error_length(): Long
+    @JvmStatic external fun persona_last_error_message(buf: ByteArray, bufLen: Long): Int
     @JvmStatic external fun persona_last_error_code(): Pointer?
     @JvmStatic external fun persona_last_error_kind(): Pointer?
-    @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: SizeT, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_client_free(client: Pointer?)
-    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: SizeT, paramsJson: ByteArray?, paramsJsonLen: SizeT, out: PointerByReference?): Int
-    @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: SizeT, path: ByteArray?, pathLen: SizeT, queryJson: ByteArray?, queryJsonLen: SizeT, bodyJson: ByteArray?, bodyJsonLen: SizeT, idempotencyKey: ByteArray?, idempotencyKeyLen: SizeT, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, paramsJson: ByteArray?, paramsJsonLen: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
-    @JvmStatic external fun persona_string_len(string: Pointer?): SizeT
+    @JvmStatic external fun persona_string_len(string: Pointer?): Long
     @JvmStatic external fun persona_string_free(string: Pointer?)
     @JvmStatic external fun persona_result_name(code: Int): Pointer?
-    @JvmStatic external fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: SizeT, secret: ByteArray?, secretLen: SizeT, out: PointerByReference?): Int
+    @JvmStatic external fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: Long, secret: ByteArray?, secretLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_request_signer_free(signer: Pointer?)
-    @JvmStatic external fun persona_request_signer_sign(signer: Pointer?, method: ByteArray?, methodLen: SizeT, url: ByteArray?, urlLen: SizeT, body: ByteArray?, bodyLen: SizeT, timestamp: LongArray?, nonce: ByteArray?, nonceLen: SizeT, out: PointerByReference?): Int
-    @JvmStatic external fun persona_signed_request_header_count(request: Pointer?): SizeT
-    @JvmStatic external fun persona_signed_request_header_name(request: Pointer?, index: SizeT): Pointer?
-    @JvmStatic external fun persona_signed_request_header_value(request: Pointer?, index: SizeT): Pointer?
+    @JvmStatic external fun persona_request_signer_sign(signer: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, body: ByteArray?, bodyLen: Long, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_signed_request_header_count(request: Pointer?): Long
+    @JvmStatic external fun persona_signed_request_header_name(request: Pointer?, index: Long): Pointer?
+    @JvmStatic external fun persona_signed_request_header_value(request: Pointer?, index: Long): Pointer?
     @JvmStatic external fun persona_signed_request_canonical_request(request: Pointer?): Pointer?
     @JvmStatic external fun persona_signed_request_free(request: Pointer?)
-    @JvmStatic external fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: SizeT, url: ByteArray?, urlLen: SizeT, body: ByteArray?, bodyLen: SizeT, timestamp: LongArray?, nonce: ByteArray?, nonceLen: SizeT, buf: ByteArray, bufLen: SizeT): Int
-    @JvmStatic external fun persona_request_verifier_new(keys: Pointer?, keysLen: SizeT, toleranceSecs: Long, replayCacheCapacity: SizeT, out: PointerByReference?): Int
-    @JvmStatic external fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: SizeT, url: ByteArray?, urlLen: SizeT, headers: Pointer?, headersLen: SizeT, body: ByteArray?, bodyLen: SizeT, now: LongArray?, keyIdOut: PointerByReference?): Int
+    @JvmStatic external fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, body: ByteArray?, bodyLen: Long, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Long, buf: ByteArray, bufLen: Long): Int
+    @JvmStatic external fun persona_request_verifier_new(keys: Pointer?, keysLen: Long, toleranceSecs: Long, replayCacheCapacity: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: Pointer?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, keyIdOut: PointerByReference?): Int
     @JvmStatic external fun persona_request_verifier_free(verifier: Pointer?)
-    @JvmStatic external fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: SizeT, toleranceSecs: Long, out: PointerByReference?): Int
-    @JvmStatic external fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: SizeT, body: ByteArray?, bodyLen: SizeT, now: LongArray?): Int
-    @JvmStatic external fun persona_webhook_verifier_verify_at(verifier: Pointer?, header: ByteArray?, headerLen: SizeT, body: ByteArray?, bodyLen: SizeT, now: Long): Int
-    @JvmStatic external fun persona_webhook_verifier_verify_event(verifier: Pointer?, header: ByteArray?, headerLen: SizeT, body: ByteArray?, bodyLen: SizeT, now: LongArray?, out: PointerByReference?): Int
+    @JvmStatic external fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: Long, toleranceSecs: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?): Int
+    @JvmStatic external fun persona_webhook_verifier_verify_at(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: Long): Int
+    @JvmStatic external fun persona_webhook_verifier_verify_event(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, out: PointerByReference?): Int
     @JvmStatic external fun persona_webhook_event_id(event: Pointer?, lenOut: Pointer?): Pointer?
     @JvmStatic external fun persona_webhook_event_name(event: Pointer?, lenOut: Pointer?): Pointer?
     @JvmStatic external fun persona_webhook_event_created_at(event: Pointer?, lenOut: Pointer?): Pointer?
     @JvmStatic external fun persona_webhook_event_payload_json(event: Pointer?, lenOut: Pointer?): Pointer?
     @JvmStatic external fun persona_webhook_event_free(event: Pointer?)
     @JvmStatic external fun persona_webhook_verifier_free(verifier: Pointer?)
-    @JvmStatic external fun persona_webhook_sign(secret: ByteArray?, secretLen: SizeT, body: ByteArray?, bodyLen: SizeT, timestamp: Long, buf: ByteArray, bufLen: SizeT): Int
+    @JvmStatic external fun persona_webhook_sign(secret: ByteArray?, secretLen: Long, body: ByteArray?, bodyLen: Long, timestamp: Long, buf: ByteArray, bufLen: Long): Int
+}
+
+/** The C ABI with `size_t` as `Int`; registered only on 32-bit platforms. */
+@Suppress("FunctionName", "LocalVariableName")
+private object LibPersona32 {
+    init {
+        Native.register(LibPersona32::class.java, CAbi.libraryName)
+    }
+
+    @JvmStatic external fun persona_version(): Pointer?
+    @JvmStatic external fun persona_last_error_length(): Int
+    @JvmStatic external fun persona_last_error_message(buf: ByteArray, bufLen: Int): Int
+    @JvmStatic external fun persona_last_error_code(): Pointer?
+    @JvmStatic external fun persona_last_error_kind(): Pointer?
+    @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_free(client: Pointer?)
+    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Int, paramsJson: ByteArray?, paramsJsonLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Int, path: ByteArray?, pathLen: Int, queryJson: ByteArray?, queryJsonLen: Int, bodyJson: ByteArray?, bodyJsonLen: Int, idempotencyKey: ByteArray?, idempotencyKeyLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
+    @JvmStatic external fun persona_string_len(string: Pointer?): Int
+    @JvmStatic external fun persona_string_free(string: Pointer?)
+    @JvmStatic external fun persona_result_name(code: Int): Pointer?
+    @JvmStatic external fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: Int, secret: ByteArray?, secretLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_request_signer_free(signer: Pointer?)
+    @JvmStatic external fun persona_request_signer_sign(signer: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, body: ByteArray?, bodyLen: Int, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_signed_request_header_count(request: Pointer?): Int
+    @JvmStatic external fun persona_signed_request_header_name(request: Pointer?, index: Int): Pointer?
+    @JvmStatic external fun persona_signed_request_header_value(request: Pointer?, index: Int): Pointer?
+    @JvmStatic external fun persona_signed_request_canonical_request(request: Pointer?): Pointer?
+    @JvmStatic external fun persona_signed_request_free(request: Pointer?)
+    @JvmStatic external fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, body: ByteArray?, bodyLen: Int, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Int, buf: ByteArray, bufLen: Int): Int
+    @JvmStatic external fun persona_request_verifier_new(keys: Pointer?, keysLen: Int, toleranceSecs: Long, replayCacheCapacity: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, headers: Pointer?, headersLen: Int, body: ByteArray?, bodyLen: Int, now: LongArray?, keyIdOut: PointerByReference?): Int
+    @JvmStatic external fun persona_request_verifier_free(verifier: Pointer?)
+    @JvmStatic external fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: Int, toleranceSecs: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: Int, body: ByteArray?, bodyLen: Int, now: LongArray?): Int
+    @JvmStatic external fun persona_webhook_verifier_verify_at(verifier: Pointer?, header: ByteArray?, headerLen: Int, body: ByteArray?, bodyLen: Int, now: Long): Int
+    @JvmStatic external fun persona_webhook_verifier_verify_event(verifier: Pointer?, header: ByteArray?, headerLen: Int, body: ByteArray?, bodyLen: Int, now: LongArray?, out: PointerByReference?): Int
+    @JvmStatic external fun persona_webhook_event_id(event: Pointer?, lenOut: Pointer?): Pointer?
+    @JvmStatic external fun persona_webhook_event_name(event: Pointer?, lenOut: Pointer?): Pointer?
+    @JvmStatic external fun persona_webhook_event_created_at(event: Pointer?, lenOut: Pointer?): Pointer?
+    @JvmStatic external fun persona_webhook_event_payload_json(event: Pointer?, lenOut: Pointer?): Pointer?
+    @JvmStatic external fun persona_webhook_event_free(event: Pointer?)
+    @JvmStatic external fun persona_webhook_verifier_free(verifier: Pointer?)
+    @JvmStatic external fun persona_webhook_sign(secret: ByteArray?, secretLen: Int, body: ByteArray?, bodyLen: Int, timestamp: Long, buf: ByteArray, bufLen: Int): Int
 }
