@@ -159,10 +159,13 @@ _cache: Dict[tuple, WebhookVerifier] = {}
 
 
 def _verifier(secrets: Secrets, tolerance: int) -> WebhookVerifier:
+    # Checked before the lookup: 300.0 == 300 would otherwise find the verifier made for 300.
+    tolerance = _cabi.integer(tolerance, "tolerance", 0, _cabi.INT64_MAX)
     key = (secrets if isinstance(secrets, str) else tuple(secrets), tolerance)
     verifier = _cache.get(key)
     if verifier is None:
-        verifier = WebhookVerifier(secrets, tolerance)
+        # From the key, not `secrets`: a generator was used up making the key.
+        verifier = WebhookVerifier(key[0], tolerance)
         if len(_cache) >= 16:
             _cache.clear()
         _cache[key] = verifier

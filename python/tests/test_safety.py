@@ -214,6 +214,20 @@ def test_generated_cffi_module_is_current():
     assert out.returncode == 0, out.stderr
 
 
+def test_secrets_may_be_any_iterable_of_str():
+    header = persona.webhooks.sign("s2", b"x", NOW)
+    persona.webhooks.verify(header, b"x", (secret for secret in ["s1", "s2"]), now=NOW)
+    persona.webhooks.verify(header, b"x", ["s1", "s2"], now=NOW)
+    assert persona.webhooks.verify_event(
+        persona.webhooks.sign("s2", b'{"data":{"id":"e","attributes":{"name":"n"}}}', NOW),
+        b'{"data":{"id":"e","attributes":{"name":"n"}}}',
+        iter(["s2"]),
+        now=NOW,
+    ).id == "e"
+    with pytest.raises(TypeError):
+        persona.webhooks.verify(header, b"x", ["s2"], tolerance=300.0, now=NOW)
+
+
 def test_verify_never_reuses_a_verifier_for_mutated_secrets():
     secrets = ["old-secret"]
     header = persona.webhooks.sign("old-secret", b"x", NOW)
