@@ -8,8 +8,10 @@ reader every generator and check uses, so no language's declarations are typed b
     c_header.structs(text)                # {"persona_key": [Param("const uint8_t *", "key_id"), ...]}
 
 Used by python/tools/gen_cffi.py (Python's cffi declarations), kotlin/tools/gen_jna.py (Kotlin's
-JNA declarations), swift/scripts/ffi_check.py and bindings/ffi/check-exports.py. The header's
-test-only block (`PERSONA_TEST_HOOKS`) is left out unless asked for: no shipped library has it.
+JNA declarations) and bindings/ffi/check-exports.py. (swift/scripts/ffi_check.py reads headers
+its own way on purpose: it cross-checks clang's AST against the text, UniFFI's header included.)
+The header's test-only block (`PERSONA_TEST_HOOKS`) is left out unless asked for: no shipped
+library has it.
 """
 
 from __future__ import annotations
@@ -62,19 +64,24 @@ def declarations(path: pathlib.Path = HEADER, test_hooks: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _type(text: str) -> str:
+    """A C type spelled one way: `const uint8_t *`, `struct persona_key **`."""
+    return " ".join(text.replace("*", " * ").split()).replace("* *", "**")
+
+
 def _param(text: str) -> Param:
     text = " ".join(text.split())
     match = re.fullmatch(r"(.*?[\s*])(\w+)", text)
     if not match:
         raise ValueError(f"cannot read the parameter `{text}`")
-    return Param(" ".join(match.group(1).replace("*", " * ").split()).replace("* *", "**"), match.group(2))
+    return Param(_type(match.group(1)), match.group(2))
 
 
 def functions(text: str) -> list:
     """Every function declaration, in header order."""
     found = []
     for match in re.finditer(r"^([A-Za-z_][\w\s\*]*?)\b(persona_\w+)\(([^)]*)\);", text, flags=re.M):
-        returns = " ".join(match.group(1).replace("*", " * ").split()).replace("* *", "**")
+        returns = _type(match.group(1))
         params = [] if match.group(3).strip() in ("", "void") else [_param(p) for p in match.group(3).split(",")]
         found.append(Function(match.group(2), returns, params))
     return found

@@ -9,20 +9,23 @@ use persona::{PersonaError, Secret};
 
 use super::Failure;
 
-/// Reads a body file; `-` means standard input. Bytes are kept exactly (binary is fine).
-pub(crate) fn read_body(path: Option<&Path>) -> Result<Vec<u8>, Failure> {
-    let Some(path) = path else {
-        return Ok(Vec::new());
-    };
+/// Reads the file at `path`, `-` meaning standard input, exactly (binary is fine); `what` names
+/// the input in the error (`body`, `headers`, ...).
+fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     if path.as_os_str() == "-" {
-        let mut body = Vec::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_end(&mut body)
-            .map_err(|err| Failure::Usage(format!("cannot read the body from stdin: {err}")))?;
-        return Ok(body);
+            .read_to_end(&mut bytes)
+            .map_err(|err| Failure::Usage(format!("cannot read the {what} from stdin: {err}")))?;
+        return Ok(bytes);
     }
     std::fs::read(path)
-        .map_err(|err| Failure::Usage(format!("cannot read body file {}: {err}", path.display())))
+        .map_err(|err| Failure::Usage(format!("cannot read {what} file {}: {err}", path.display())))
+}
+
+/// Reads a body file (`-` for stdin); no file means an empty body.
+pub(crate) fn read_body(path: Option<&Path>) -> Result<Vec<u8>, Failure> {
+    path.map_or_else(|| Ok(Vec::new()), |path| read_input(path, "body"))
 }
 
 /// A required environment variable (possibly empty: what an empty value means is the library's to
@@ -46,7 +49,7 @@ pub(crate) fn env_var(name: &str) -> Result<String, Failure> {
 pub(crate) fn secrets(var: &str, file: Option<&Path>) -> Result<Vec<String>, Failure> {
     let (secrets, source) = match file {
         Some(path) => {
-            let text = String::from_utf8(read_body(Some(path))?).map_err(|_| {
+            let text = String::from_utf8(read_input(path, "secrets")?).map_err(|_| {
                 PersonaError::Configuration(format!("secrets file {} is not UTF-8", path.display()))
             })?;
             // One secret per line; the line break after the last one is not an empty secret.
@@ -85,7 +88,7 @@ pub(crate) fn signing_secret(var: &str, file: Option<&Path>) -> Result<String, F
 /// A header value from a file (`-` for stdin): its bytes up to one final line break, which `echo`
 /// adds. Bytes that are not UTF-8 are wire data: they become U+FFFD, which no signature accepts.
 pub(crate) fn read_header(path: &Path) -> Result<String, Failure> {
-    let bytes = read_body(Some(path))?;
+    let bytes = read_input(path, "header")?;
     let bytes = bytes
         .strip_suffix(b"\r\n")
         .or_else(|| bytes.strip_suffix(b"\n"))
@@ -103,17 +106,7 @@ pub(crate) fn parse_unix_seconds(text: &str) -> Result<i64, String> {
 /// Reads a headers file of `Name: value` lines (what `persona sign` prints). Blank lines are
 /// skipped; a trailing `\r` is dropped.
 pub(crate) fn read_headers(path: &Path) -> Result<Vec<(String, String)>, Failure> {
-    let bytes = if path.as_os_str() == "-" {
-        read_body(Some(path))?
-    } else {
-        std::fs::read(path).map_err(|err| {
-            Failure::Usage(format!(
-                "cannot read headers file {}: {err}",
-                path.display()
-            ))
-        })?
-    };
-    let text = String::from_utf8(bytes)
+    let text = String::from_utf8(read_input(path, "headers")?)
         .map_err(|_| Failure::Usage("headers file is not valid UTF-8".into()))?;
     let mut headers = Vec::new();
     for (number, line) in text.lines().enumerate() {

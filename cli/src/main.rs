@@ -1,8 +1,8 @@
 //! `persona`: sign and verify `v1` requests and Persona webhooks, call the API, and run the local
 //! sandbox and the end-to-end demo, from the shell.
 //!
-//! Secrets come only from environment variables (never arguments, which leak into process
-//! lists). Exit codes: 0 success/valid, 1 invalid (one-line reason on stderr), 2 usage or
+//! Secrets come only from environment variables or a file (`--secrets-file`), never from
+//! arguments, which leak into process lists. Exit codes: 0 success/valid, 1 invalid (one-line reason on stderr), 2 usage or
 //! configuration error.
 
 #![forbid(unsafe_code)]

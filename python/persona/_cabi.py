@@ -51,9 +51,22 @@ def error(result: int) -> _errors.PersonaError:
     return _errors.from_native(kind, code, message)
 
 
+def table(ctype: str, rows):
+    """A C array of ``ctype`` — a struct of (pointer, length) pairs: ``persona_str``,
+    ``persona_key``, ``persona_header`` — with one row of byte strings per entry, filled in the
+    header's field order. The pointers point into the byte strings, which the caller keeps alive
+    for the call. No rows is NULL (with a length of 0, the empty array)."""
+    if not rows:
+        return NULL
+    return ffi.new(
+        f"{ctype}[]",
+        [[field for data in row for field in (ffi.from_buffer("uint8_t[]", data), len(data))] for row in rows],
+    )
+
+
 def text(value, name: str) -> bytes:
     """A ``str`` argument as UTF-8 bytes (its length goes beside it; NULs included)."""
-    if type(value) is not str:
+    if not isinstance(value, str):
         raise TypeError(f"{name} must be str, not {type(value).__name__}")
     try:
         return value.encode("utf-8")

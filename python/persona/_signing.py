@@ -84,26 +84,6 @@ class RequestSigner(_cabi.OwnsHandle):
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 
-def _bytes(data: bytes):
-    """A pointer into ``data`` (no copy; the caller keeps ``data`` alive for the call)."""
-    return ffi.from_buffer("uint8_t[]", data)
-
-
-def _pair_table(ctype: str, fields: Tuple[Tuple[str, str], Tuple[str, str]], pairs: Sequence[Tuple[bytes, bytes]]):
-    """A C array of ``ctype`` (``persona_key``/``persona_header``: two (pointer, length) fields)
-    pointing into ``pairs``, which the caller keeps alive for the call."""
-    table = ffi.new(f"{ctype}[]", max(len(pairs), 1))
-    for slot, pair in zip(table, pairs):
-        for (pointer, length), data in zip(fields, pair):
-            setattr(slot, pointer, _bytes(data))
-            setattr(slot, length, len(data))
-    return table
-
-
-_KEY_FIELDS = (("key_id", "key_id_len"), ("secret", "secret_len"))
-_HEADER_FIELDS = (("name", "name_len"), ("value", "value_len"))
-
-
 class RequestVerifier(_cabi.OwnsHandle):
     """Verifies ``v1``-signed requests (server or proxy side). Thread-safe.
 
@@ -125,7 +105,7 @@ class RequestVerifier(_cabi.OwnsHandle):
         tolerance = _cabi.integer(tolerance, "tolerance", 0, _cabi.INT64_MAX)
         replay_cache = _cabi.integer(replay_cache, "replay_cache", 0, _cabi.SIZE_MAX)
         out = ffi.new("persona_request_verifier **")
-        code = lib.persona_request_verifier_new(_pair_table("persona_key", _KEY_FIELDS, entries), len(entries), tolerance, replay_cache, out)
+        code = lib.persona_request_verifier_new(_cabi.table("persona_key", entries), len(entries), tolerance, replay_cache, out)
         if code:
             raise _cabi.error(code)
         self._handle = out[0]
@@ -143,7 +123,7 @@ class RequestVerifier(_cabi.OwnsHandle):
         method_b, url_b = _cabi.text(method, "method"), _cabi.text(url, "url")
         key_id = ffi.new("char **")
         code = lib.persona_request_verifier_verify(
-            self._handle, method_b, len(method_b), url_b, len(url_b), _pair_table("persona_header", _HEADER_FIELDS, pairs), len(pairs),
+            self._handle, method_b, len(method_b), url_b, len(url_b), _cabi.table("persona_header", pairs), len(pairs),
             body, len(body), _cabi.optional_time(now, "now"), key_id,
         )
         if code:

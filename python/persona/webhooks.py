@@ -26,7 +26,7 @@ class Event:
     ``created_at`` (``None`` when absent) and ``data.attributes.payload`` (``payload_json``, the
     raw JSON text; ``payload``, that text decoded)."""
 
-    __slots__ = ("id", "name", "created_at", "payload_json")
+    __slots__ = ("id", "name", "created_at", "payload_json", "_payload")
 
     def __init__(self, id: str, name: str, created_at: Optional[str], payload_json: str) -> None:
         self.id = id
@@ -36,8 +36,12 @@ class Event:
 
     @property
     def payload(self) -> Any:
-        """``data.attributes.payload`` decoded (``None`` when absent)."""
-        return json.loads(self.payload_json)
+        """``data.attributes.payload`` decoded (``None`` when absent), once per event."""
+        try:
+            return self._payload
+        except AttributeError:
+            self._payload = json.loads(self.payload_json)
+            return self._payload
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Event):
@@ -82,12 +86,9 @@ class WebhookVerifier(_cabi.OwnsHandle):
     def __init__(self, secrets: Secrets, tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
         tolerance = _cabi.integer(tolerance, "tolerance", 0, _cabi.INT64_MAX)
-        encoded = [_cabi.text(secret, "secret") for secret in secret_list]
-        array = ffi.new("persona_str[]", max(len(encoded), 1))
-        for slot, secret in zip(array, encoded):
-            slot.ptr, slot.len = ffi.from_buffer("uint8_t[]", secret), len(secret)
+        encoded = [(_cabi.text(secret, "secret"),) for secret in secret_list]
         out = ffi.new("persona_webhook_verifier **")
-        code = lib.persona_webhook_verifier_new(array, len(encoded), tolerance, out)
+        code = lib.persona_webhook_verifier_new(_cabi.table("persona_str", encoded), len(encoded), tolerance, out)
         if code:
             raise _cabi.error(code)
         self._handle = out[0]
@@ -189,7 +190,9 @@ def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int =
     last = _last
     if secrets is last[0] and tolerance == last[1] and type(body) is bytes and type(header) is str:
         # The common case, inlined: the same immutable secrets object as the previous call (a
-        # module-level constant, typically), plain bytes and str, the clock or an int `now`.
+        # module-level constant, typically), plain bytes and str, the clock or an int `now`. The
+        # steps are WebhookVerifier.verify's, copied to save a Python call per webhook (the
+        # issue-11 target is on this function); keep the two in step.
         try:
             encoded = header.encode()
         except UnicodeEncodeError:

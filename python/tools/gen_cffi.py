@@ -10,7 +10,6 @@ The header's test-only block (`PERSONA_TEST_HOOKS`) is left out: no shipped libr
 """
 
 import pathlib
-import re
 import sys
 import tempfile
 

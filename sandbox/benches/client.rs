@@ -11,6 +11,10 @@
     clippy::print_stdout
 )]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::loopback_http;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,21 +77,6 @@ where
     }
 }
 
-fn bare_reqwest() -> reqwest::Client {
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .no_proxy()
-        .build()
-        .unwrap()
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -122,7 +111,7 @@ fn main() {
 
         let mut results = Vec::new();
         for concurrency in [1, 32] {
-            let (http, url2) = (bare_reqwest(), url.clone());
+            let (http, url2) = (loopback_http(), url.clone());
             results.push(
                 measure(
                     "baseline: bare reqwest (bearer, no signing/retries)",

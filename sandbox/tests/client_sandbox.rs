@@ -5,6 +5,9 @@
 // Test code: a failed unwrap or panic is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+use support::loopback_http;
+
 use std::time::{Duration, Instant};
 
 use persona::client::{Client, ListParams, RequestOptions};
@@ -43,25 +46,8 @@ fn signed() -> Credentials {
     Credentials::KeyPair(KeyPair::new(KEY_ID, SECRET).unwrap())
 }
 
-/// A plain reqwest client for admin calls and hand-made requests (loopback HTTP only; the crate
-/// enables reqwest without a built-in TLS provider, so one is passed explicitly).
-fn http() -> reqwest::Client {
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .no_proxy()
-        .build()
-        .unwrap()
-}
-
 async fn inject(sandbox: &SandboxHandle, rule: Value) {
-    let response = http()
+    let response = loopback_http()
         .post(format!("{}/_sandbox/faults", sandbox.origin()))
         .header("Content-Type", "application/json")
         .body(serde_json::to_vec(&rule).unwrap())
@@ -289,7 +275,7 @@ async fn expired_and_replayed_signatures_are_refused() {
     let sandbox = start().await;
     let signer = persona::RequestSigner::new(KEY_ID, SECRET).unwrap();
     let url = format!("{}/inquiries", sandbox.base_url());
-    let http = http();
+    let http = loopback_http();
     let send = |signed: persona::SignedRequest| {
         let mut request = http.get(&url);
         for (name, value) in signed.headers() {
@@ -631,7 +617,7 @@ async fn key_inflection_is_honoured() {
         ("snake", "created_at"),
         ("kebab", "created-at"),
     ] {
-        let response = http()
+        let response = loopback_http()
             .get(&url)
             .bearer_auth(API_KEY)
             .header("Key-Inflection", inflection)
@@ -645,7 +631,7 @@ async fn key_inflection_is_honoured() {
         );
     }
     // Input in any inflection is accepted.
-    let response = http()
+    let response = loopback_http()
         .post(format!("{}/inquiries", sandbox.base_url()))
         .bearer_auth(API_KEY)
         .header("Content-Type", "application/json")

@@ -49,9 +49,8 @@ def functions_from_text(header: str) -> list[str]:
     return [m.group(2) for m in pattern.finditer(text)]
 
 
-def functions_from_clang(cc: str, header: Path) -> list[str]:
-    """Function declarations in clang's AST of the header. It includes only <stdbool.h>, <stddef.h>
-    and <stdint.h>, which declare no functions, so every FunctionDecl is the header's own."""
+def clang_declarations(cc: str, header: Path) -> list:
+    """The top-level declarations of clang's AST of the header (`-ast-dump=json`), parsed once."""
     result = subprocess.run(
         [cc, "-x", "c", "-std=c11", "-fsyntax-only", "-Xclang", "-ast-dump=json", str(header)],
         capture_output=True,
@@ -59,25 +58,20 @@ def functions_from_clang(cc: str, header: Path) -> list[str]:
     )
     if result.returncode != 0:
         fail(f"clang could not parse {header}:\n{result.stderr}")
-    unit = json.loads(result.stdout)
-    return [
-        node["name"]
-        for node in unit.get("inner", [])
-        if node.get("kind") == "FunctionDecl" and not node.get("isImplicit")
-    ]
+    return json.loads(result.stdout).get("inner", [])
 
 
-def parameter_counts(cc: str, header: Path) -> dict:
+def functions_from_clang(nodes: list) -> list[str]:
+    """Function declarations in the AST. The header includes only <stdbool.h>, <stddef.h> and
+    <stdint.h>, which declare no functions, so every FunctionDecl is the header's own."""
+    return [node["name"] for node in nodes if node.get("kind") == "FunctionDecl" and not node.get("isImplicit")]
+
+
+def parameter_counts(nodes: list) -> dict:
     """Each function's number of parameters, and each struct's number of fields (what Swift's
-    memberwise initializer of an imported C struct takes), from clang's AST."""
-    result = subprocess.run(
-        [cc, "-x", "c", "-std=c11", "-fsyntax-only", "-Xclang", "-ast-dump=json", str(header)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    memberwise initializer of an imported C struct takes)."""
     counts = {}
-    for node in json.loads(result.stdout).get("inner", []):
+    for node in nodes:
         inner = node.get("inner", [])
         if node.get("kind") == "FunctionDecl" and not node.get("isImplicit"):
             counts[node["name"]] = sum(1 for item in inner if item.get("kind") == "ParmVarDecl")
@@ -203,7 +197,8 @@ def main() -> None:
     parameters: dict = {}
     for header in args.header:
         from_text = functions_from_text(header.read_text())
-        from_clang = functions_from_clang(args.cc, header)
+        nodes = clang_declarations(args.cc, header)
+        from_clang = functions_from_clang(nodes)
         if not from_clang:
             fail(f"clang found no function declarations in {header.name}")
         if len(set(from_clang)) != len(from_clang) or declared & set(from_clang):
@@ -213,7 +208,7 @@ def main() -> None:
             only_text = sorted(set(from_text) - set(from_clang))
             fail(f"{header.name}: parsers disagree: only in clang's AST {only_clang}, only in the text {only_text}")
         declared |= set(from_clang)
-        parameters.update(parameter_counts(args.cc, header))
+        parameters.update(parameter_counts(nodes))
         print(f"{len(from_clang)} functions declared in {header.name} (clang's AST and the text agree)")
 
     # A diagnostic naming what is missing; the link below is the proof, so it still runs.

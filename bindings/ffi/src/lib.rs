@@ -11,4 +11,11 @@
 pub mod c;
 pub mod uniffi_api;
 
+/// The code and kind of a failure inside libpersona itself (a caught panic): a bug, not an input.
+pub(crate) const INTERNAL: &str = "internal";
+
+/// What a caught panic reports on every surface.
+pub(crate) const PANIC_MESSAGE: &str =
+    "internal error: libpersona panicked (a bug; please report it)";
+
 uniffi::setup_scaffolding!("persona");

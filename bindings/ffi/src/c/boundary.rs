@@ -27,10 +27,11 @@ impl FfiError {
     /// A bad argument that only C can pass (NULL, not UTF-8, a length that cannot be): code
     /// `invalid_argument`, as for every other bad argument.
     pub(crate) fn argument(result: persona_result, message: impl Into<String>) -> Self {
+        let core = PersonaError::invalid_argument("", "");
         Self {
             result,
-            code: "invalid_argument",
-            kind: "invalid_input",
+            code: core.code(),
+            kind: core.kind(),
             message: message.into(),
         }
     }
@@ -66,11 +67,16 @@ thread_local! {
 }
 
 fn set_last_error(code: &'static str, kind: &'static str, message: String) {
-    LAST_ERROR.with(|slot| {
-        *slot.borrow_mut() = LastError {
-            code,
-            kind,
-            message,
+    // Total: while the thread is being torn down the slot may be gone, and a slot already
+    // borrowed cannot be written; the error is then not recorded, which beats aborting the
+    // process from a function that must not unwind.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut last) = slot.try_borrow_mut() {
+            *last = LastError {
+                code,
+                kind,
+                message,
+            };
         }
     });
 }
@@ -91,14 +97,15 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> persona_resu
             let message = if payload.is::<DeliberatePanic>() {
                 "deliberate panic (persona_debug_trigger_panic) caught at the C boundary"
             } else {
-                "internal error: libpersona panicked (a bug; please report it)"
+                crate::PANIC_MESSAGE
             };
             #[cfg(not(feature = "test-hooks"))]
-            let message = {
-                drop(payload);
-                "internal error: libpersona panicked (a bug; please report it)"
-            };
-            set_last_error("internal", "internal", message.to_owned());
+            let message = crate::PANIC_MESSAGE;
+            // Leaked, not dropped: a payload's destructor could panic again, here, outside
+            // `catch_unwind`, and abort the caller's process. A panic is a bug; its few bytes
+            // are the cheaper loss.
+            std::mem::forget(payload);
+            set_last_error(crate::INTERNAL, crate::INTERNAL, message.to_owned());
             PERSONA_ERR_PANIC
         }
     }
@@ -106,7 +113,10 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> persona_resu
 
 /// Runs an infallible accessor: a panic yields `fallback` instead of unwinding into C.
 pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        std::mem::forget(payload); // as in `guard`: its destructor must not run here
+        fallback
+    })
 }
 
 /// Returns `PERSONA_ERR_NULL_ARGUMENT` (naming the parameter) from the enclosing body if NULL.
@@ -226,29 +236,35 @@ pub(crate) fn tolerance_arg(tolerance_secs: i64) -> Result<u64, FfiError> {
     })
 }
 
-/// Copies `text` plus a NUL into `buf`, or fails with `PERSONA_ERR_BUFFER_TOO_SMALL`.
+/// Copies `parts` into `buf`, each followed by a NUL, or fails with
+/// `PERSONA_ERR_BUFFER_TOO_SMALL` (writing nothing).
 ///
 /// # Safety
 /// `buf` is non-NULL and points to `buf_len` writable bytes.
 pub(crate) unsafe fn copy_to_buffer(
-    text: &str,
+    parts: &[&str],
     buf: *mut c_char,
     buf_len: usize,
 ) -> Result<(), FfiError> {
-    let needed = text.len() + 1;
+    let needed = parts.iter().map(|part| part.len() + 1).sum::<usize>();
     if buf_len < needed {
         return Err(FfiError {
             result: PERSONA_ERR_BUFFER_TOO_SMALL,
             code: "buffer_too_small",
-            kind: "invalid_input",
+            kind: PersonaError::invalid_argument("", "").kind(),
             message: format!("buffer of {buf_len} bytes is too small; {needed} needed"),
         });
     }
-    // SAFETY: buf has at least `needed` writable bytes; the regions cannot overlap (ours is a
-    // Rust-owned string).
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
-        *buf.add(text.len()) = 0;
+    let mut at = buf.cast::<u8>();
+    for part in parts {
+        // SAFETY: the parts and their NULs add up to `needed` <= `buf_len` writable bytes; the
+        // regions cannot overlap (the parts are Rust-owned strings).
+        unsafe {
+            std::ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
+            at = at.add(part.len());
+            *at = 0;
+            at = at.add(1);
+        }
     }
     Ok(())
 }
@@ -260,7 +276,7 @@ pub(crate) struct OutText(Box<[u8]>);
 impl std::fmt::Debug for OutText {
     /// Its length only: handed-out text can be a payload with personal data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OutText({} bytes)", self.0.len() - 1)
+        write!(f, "OutText({} bytes)", self.len())
     }
 }
 
@@ -272,6 +288,16 @@ impl OutText {
         Self(bytes.into_boxed_slice())
     }
 
+    /// The text, NUL-terminated; valid while `self` lives.
+    pub(crate) fn as_ptr(&self) -> *const c_char {
+        self.0.as_ptr().cast()
+    }
+
+    /// Its length in bytes, without the final NUL.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len() - 1
+    }
+
     /// Writes the length (without the final NUL) to `len_out` when not NULL; returns the text.
     ///
     /// # Safety
@@ -279,9 +305,9 @@ impl OutText {
     pub(crate) unsafe fn hand_out(&self, len_out: *mut usize) -> *const c_char {
         if !len_out.is_null() {
             // SAFETY: non-NULL and writable per the contract.
-            unsafe { *len_out = self.0.len() - 1 };
+            unsafe { *len_out = self.len() };
         }
-        self.0.as_ptr().cast()
+        self.as_ptr()
     }
 }
 
@@ -311,7 +337,7 @@ pub unsafe extern "C" fn persona_last_error_message(
         }
         LAST_ERROR.with(|slot| {
             // SAFETY: buf is non-NULL with buf_len writable bytes per the contract.
-            match unsafe { copy_to_buffer(&slot.borrow().message, buf, buf_len) } {
+            match unsafe { copy_to_buffer(&[&slot.borrow().message], buf, buf_len) } {
                 Ok(()) => PERSONA_OK,
                 Err(error) => error.result,
             }

@@ -1,11 +1,11 @@
 //! `persona_client_*`: the API client over the C ABI, blocking, JSON in / JSON out.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use serde_json::{Value, json};
 
 use super::boundary::{
-    FfiError, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
+    FfiError, OutText, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
 };
 use super::result::persona_result;
 use persona_core::client::{BlockingClient, Client, ListParams, RequestOptions};
@@ -20,13 +20,13 @@ pub struct persona_client {
 
 /// A string returned by the library (opaque): JSON text.
 pub struct persona_string {
-    text: CString,
+    text: OutText,
 }
 
 impl std::fmt::Debug for persona_string {
     /// Its length only: a response body can hold personal data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "persona_string({} bytes)", self.text.as_bytes().len())
+        write!(f, "persona_string({} bytes)", self.text.len())
     }
 }
 
@@ -234,12 +234,11 @@ async fn call(client: Client, operation: &str, params: Value) -> Result<Value, P
     })
 }
 
-fn json_string(value: &Value) -> Result<persona_string, FfiError> {
-    // serde_json escapes U+0000 inside strings, so serialized JSON never holds a NUL byte.
-    let text = CString::new(value.to_string()).map_err(|_| {
-        PersonaError::UnexpectedResponse("response JSON contains a NUL byte".into())
-    })?;
-    Ok(persona_string { text })
+fn json_string(value: &Value) -> persona_string {
+    // serde_json escapes U+0000 inside strings: the text has no NUL before its terminator.
+    persona_string {
+        text: OutText::new(&value.to_string()),
+    }
 }
 
 /// Runs one API operation, blocking: `operation` (`operation_len` bytes) is one of `inquiries.create`,
@@ -287,7 +286,7 @@ pub unsafe extern "C" fn persona_client_call(
         }
         let operation = operation.to_owned();
         let result = client.run(move |c| async move { call(c, &operation, params).await })?;
-        let string = json_string(&result)?;
+        let string = json_string(&result);
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, string) };
         Ok(())
@@ -357,7 +356,7 @@ pub unsafe extern "C" fn persona_client_request(
             c.request(method, &path, &query, body.as_ref(), &options)
                 .await
         })?;
-        let string = json_string(&response.body)?;
+        let string = json_string(&response.body);
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, string) };
         Ok(())
@@ -385,9 +384,7 @@ pub unsafe extern "C" fn persona_string_ptr(string: *const persona_string) -> *c
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_string_len(string: *const persona_string) -> usize {
     // SAFETY: caller contract.
-    guard_value(0, || {
-        unsafe { string.as_ref() }.map_or(0, |s| s.text.as_bytes().len())
-    })
+    guard_value(0, || unsafe { string.as_ref() }.map_or(0, |s| s.text.len()))
 }
 
 /// Frees a string. NULL is a no-op.

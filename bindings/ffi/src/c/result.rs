@@ -5,7 +5,7 @@
 //! read with `persona_last_error_code` / `persona_last_error_kind`, so no language keeps its own
 //! table of numbers.
 
-use persona_core::PersonaError;
+use persona_core::{InputField, PersonaError, RequestRejection, WebhookRejection};
 
 /// Result of a fallible call. `PERSONA_OK` is 0; everything else is an error, and
 /// `persona_last_error_code()` gives its stable code.
@@ -142,32 +142,49 @@ impl persona_result {
 }
 
 impl From<&PersonaError> for persona_result {
-    /// The number for a core error, chosen by its stable code (the core's one list of them).
+    /// The number for a core error, chosen by its variant (so a code the core renames keeps its
+    /// number). The core's enums are non-exhaustive: a variant added later is `PERSONA_ERR_OTHER`
+    /// until it is given a number here, and its code and kind still reach the caller through
+    /// `persona_last_error_code`/`_kind`.
     fn from(error: &PersonaError) -> Self {
-        if error.kind() == "api" {
-            return PERSONA_ERR_API;
-        }
-        match error.code() {
-            "invalid_argument" => PERSONA_ERR_INVALID_ARGUMENT,
-            "configuration" => PERSONA_ERR_CONFIGURATION,
-            "invalid_key_id" => PERSONA_ERR_INVALID_KEY_ID,
-            "invalid_secret" => PERSONA_ERR_INVALID_SECRET,
-            "invalid_nonce" => PERSONA_ERR_INVALID_NONCE,
-            "invalid_timestamp" => PERSONA_ERR_INVALID_TIMESTAMP,
-            "invalid_url" => PERSONA_ERR_INVALID_URL,
-            "invalid_method" => PERSONA_ERR_INVALID_METHOD,
-            "missing_header" => PERSONA_ERR_MISSING_HEADER,
-            "malformed_header" => PERSONA_ERR_MALFORMED_HEADER,
-            "unknown_key" => PERSONA_ERR_UNKNOWN_KEY,
-            "signature_mismatch" => PERSONA_ERR_SIGNATURE_MISMATCH,
-            "timestamp_out_of_tolerance" => PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE,
-            "replayed_nonce" => PERSONA_ERR_REPLAYED_NONCE,
-            "replay_cache_full" => PERSONA_ERR_REPLAY_CACHE_FULL,
-            "no_matching_signature" => PERSONA_ERR_NO_MATCHING_SIGNATURE,
-            "invalid_payload" => PERSONA_ERR_INVALID_PAYLOAD,
-            "network" => PERSONA_ERR_NETWORK,
-            "timeout" => PERSONA_ERR_TIMEOUT,
-            "unexpected_response" => PERSONA_ERR_UNEXPECTED_RESPONSE,
+        match error {
+            PersonaError::InvalidInput { field, .. } => match field {
+                InputField::Argument(_) => PERSONA_ERR_INVALID_ARGUMENT,
+                InputField::KeyId => PERSONA_ERR_INVALID_KEY_ID,
+                InputField::Secret => PERSONA_ERR_INVALID_SECRET,
+                InputField::Nonce => PERSONA_ERR_INVALID_NONCE,
+                InputField::Timestamp => PERSONA_ERR_INVALID_TIMESTAMP,
+                InputField::Url => PERSONA_ERR_INVALID_URL,
+                InputField::Method => PERSONA_ERR_INVALID_METHOD,
+                _ => PERSONA_ERR_OTHER,
+            },
+            PersonaError::Configuration(_) => PERSONA_ERR_CONFIGURATION,
+            PersonaError::RequestRejected(rejection) => match rejection {
+                RequestRejection::MissingHeader(_) => PERSONA_ERR_MISSING_HEADER,
+                RequestRejection::MalformedHeader { .. } => PERSONA_ERR_MALFORMED_HEADER,
+                RequestRejection::UnknownKey => PERSONA_ERR_UNKNOWN_KEY,
+                RequestRejection::SignatureMismatch => PERSONA_ERR_SIGNATURE_MISMATCH,
+                RequestRejection::TimestampOutOfTolerance { .. } => {
+                    PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE
+                }
+                RequestRejection::ReplayedNonce => PERSONA_ERR_REPLAYED_NONCE,
+                RequestRejection::ReplayCacheFull => PERSONA_ERR_REPLAY_CACHE_FULL,
+                _ => PERSONA_ERR_OTHER,
+            },
+            PersonaError::WebhookRejected(rejection) => match rejection {
+                WebhookRejection::MissingHeader => PERSONA_ERR_MISSING_HEADER,
+                WebhookRejection::MalformedHeader(_) => PERSONA_ERR_MALFORMED_HEADER,
+                WebhookRejection::TimestampOutOfTolerance { .. } => {
+                    PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE
+                }
+                WebhookRejection::NoMatchingSignature => PERSONA_ERR_NO_MATCHING_SIGNATURE,
+                _ => PERSONA_ERR_OTHER,
+            },
+            PersonaError::InvalidPayload(_) => PERSONA_ERR_INVALID_PAYLOAD,
+            PersonaError::Api(_) => PERSONA_ERR_API,
+            PersonaError::Network { .. } => PERSONA_ERR_NETWORK,
+            PersonaError::Timeout { .. } => PERSONA_ERR_TIMEOUT,
+            PersonaError::UnexpectedResponse(_) => PERSONA_ERR_UNEXPECTED_RESPONSE,
             _ => PERSONA_ERR_OTHER,
         }
     }

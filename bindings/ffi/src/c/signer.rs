@@ -1,9 +1,10 @@
 //! `persona_request_signer_*` and `persona_signed_request_*`.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use super::boundary::{
-    FfiError, bytes_arg, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
+    FfiError, OutText, bytes_arg, free_handle, guard, guard_value, opt_text_arg, text_arg,
+    write_handle,
 };
 use super::result::persona_result;
 use persona_core::signer::RequestSigner;
@@ -18,19 +19,9 @@ pub struct persona_request_signer {
 /// The four headers produced by one signing (opaque).
 #[derive(Debug)]
 pub struct persona_signed_request {
-    names: [CString; 4],
-    values: [CString; 4],
-    canonical_request: CString,
-}
-
-fn c_string(text: &str) -> Result<CString, FfiError> {
-    // Signing output is ASCII made of validated fields, base64 and hex: never a NUL.
-    CString::new(text).map_err(|_| {
-        FfiError::argument(
-            persona_result::PERSONA_ERR_OTHER,
-            "signing output contains a NUL byte",
-        )
-    })
+    names: [OutText; 4],
+    values: [OutText; 4],
+    canonical_request: OutText,
 }
 
 /// Checks the arguments shared by both sign entry points, then signs.
@@ -144,19 +135,9 @@ pub unsafe extern "C" fn persona_request_signer_sign(
         };
         let headers = signed.headers();
         let result = persona_signed_request {
-            names: [
-                c_string(headers[0].0)?,
-                c_string(headers[1].0)?,
-                c_string(headers[2].0)?,
-                c_string(headers[3].0)?,
-            ],
-            values: [
-                c_string(headers[0].1)?,
-                c_string(headers[1].1)?,
-                c_string(headers[2].1)?,
-                c_string(headers[3].1)?,
-            ],
-            canonical_request: c_string(signed.canonical_request())?,
+            names: headers.map(|(name, _)| OutText::new(name)),
+            values: headers.map(|(_, value)| OutText::new(value)),
+            canonical_request: OutText::new(signed.canonical_request()),
         };
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, result) };
@@ -178,6 +159,23 @@ pub unsafe extern "C" fn persona_signed_request_header_count(
     })
 }
 
+/// Text borrowed from a signed request: what `field` picks, or NULL when `request` is NULL or
+/// `field` finds nothing (an index out of range).
+///
+/// # Safety
+/// `request` is NULL or a live handle.
+unsafe fn signed_text(
+    request: *const persona_signed_request,
+    field: impl FnOnce(&persona_signed_request) -> Option<&OutText>,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: `request` is NULL or a live handle (this function's contract).
+        unsafe { request.as_ref() }
+            .and_then(field)
+            .map_or(std::ptr::null(), OutText::as_ptr)
+    })
+}
+
 /// Name of header `index` (0: Authorization, 1: Persona-Timestamp, 2: Persona-Nonce,
 /// 3: Persona-Signature), or NULL if `request` is NULL or `index` is out of range.
 ///
@@ -190,12 +188,8 @@ pub unsafe extern "C" fn persona_signed_request_header_name(
     request: *const persona_signed_request,
     index: usize,
 ) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        // SAFETY: caller contract.
-        unsafe { request.as_ref() }
-            .and_then(|r| r.names.get(index))
-            .map_or(std::ptr::null(), |s| s.as_ptr())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { signed_text(request, |r| r.names.get(index)) }
 }
 
 /// Value of header `index` (see `persona_signed_request_header_name`), or NULL.
@@ -209,12 +203,8 @@ pub unsafe extern "C" fn persona_signed_request_header_value(
     request: *const persona_signed_request,
     index: usize,
 ) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        // SAFETY: caller contract.
-        unsafe { request.as_ref() }
-            .and_then(|r| r.values.get(index))
-            .map_or(std::ptr::null(), |s| s.as_ptr())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { signed_text(request, |r| r.values.get(index)) }
 }
 
 /// The canonical request that was signed (for debugging), or NULL if `request` is NULL.
@@ -227,10 +217,8 @@ pub unsafe extern "C" fn persona_signed_request_header_value(
 pub unsafe extern "C" fn persona_signed_request_canonical_request(
     request: *const persona_signed_request,
 ) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        // SAFETY: caller contract.
-        unsafe { request.as_ref() }.map_or(std::ptr::null(), |r| r.canonical_request.as_ptr())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { signed_text(request, |r| Some(&r.canonical_request)) }
 }
 
 /// Frees a signed request. NULL is a no-op.
@@ -279,14 +267,8 @@ pub unsafe extern "C" fn persona_request_signer_sign_headers(
                 nonce_len,
             )?
         };
-        let mut joined = String::with_capacity(PERSONA_SIGNED_HEADERS_MAX);
-        for (index, (_, value)) in signed.headers().iter().enumerate() {
-            if index > 0 {
-                joined.push('\0');
-            }
-            joined.push_str(value);
-        }
-        // SAFETY: buf non-NULL with buf_len writable bytes; the final NUL is added by the copy.
-        unsafe { super::boundary::copy_to_buffer(&joined, buf, buf_len) }
+        let values = signed.headers().map(|(_, value)| value);
+        // SAFETY: buf non-NULL with buf_len writable bytes.
+        unsafe { super::boundary::copy_to_buffer(&values, buf, buf_len) }
     })
 }

@@ -1,10 +1,10 @@
 //! `persona_request_verifier_*`.
 
 use std::collections::HashMap;
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use super::boundary::{
-    FfiError, bytes_arg, free_handle, guard, guard_value, slice_arg, text_arg, tolerance_arg,
+    OutText, bytes_arg, free_handle, guard, guard_value, slice_arg, text_arg, tolerance_arg,
     wire_text_arg, write_handle,
 };
 use super::result::persona_result;
@@ -45,7 +45,7 @@ pub struct persona_header {
 pub struct persona_request_verifier {
     inner: RequestVerifier,
     /// Stable C copies of the configured key ids, handed out by `verify`.
-    key_ids: HashMap<String, CString>,
+    key_ids: HashMap<String, OutText>,
 }
 
 /// Creates a verifier accepting `keys` (`keys_len` entries; at least one), a tolerance in seconds
@@ -84,16 +84,12 @@ pub unsafe extern "C" fn persona_request_verifier_new(
                 )
             };
             builder = builder.key(key_id, secret);
+            // Handed out by verify; the core refuses any key id with a NUL before we get there.
+            key_ids
+                .entry(key_id.to_owned())
+                .or_insert_with(|| OutText::new(key_id));
         }
         let inner = builder.build()?;
-        // Built only after the core accepted every key id ([A-Za-z0-9._~-]: never a NUL).
-        for entry in entries {
-            // SAFETY: as above.
-            let key_id = unsafe { text_arg(entry.key_id, entry.key_id_len, "keys[].key_id")? };
-            if let (false, Ok(c_key_id)) = (key_ids.contains_key(key_id), CString::new(key_id)) {
-                key_ids.insert(key_id.to_owned(), c_key_id);
-            }
-        }
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, persona_request_verifier { inner, key_ids }) };
         Ok(())
@@ -144,18 +140,17 @@ pub unsafe extern "C" fn persona_request_verifier_verify(
         };
         // SAFETY: `headers_len` readable entries per the contract.
         let entries = unsafe { slice_arg(headers, headers_len, "headers")? };
-        let pairs = entries
-            .iter()
-            .map(|h| {
-                // SAFETY: readable per the contract.
-                unsafe {
-                    Ok((
-                        wire_text_arg(h.name, h.name_len, "headers[].name")?,
-                        wire_text_arg(h.value, h.value_len, "headers[].value")?,
-                    ))
-                }
-            })
-            .collect::<Result<Vec<_>, FfiError>>()?;
+        // One allocation: collecting into a Result<Vec> would grow the vector step by step.
+        let mut pairs = Vec::with_capacity(entries.len());
+        for h in entries {
+            // SAFETY: readable per the contract.
+            pairs.push(unsafe {
+                (
+                    wire_text_arg(h.name, h.name_len, "headers[].name")?,
+                    wire_text_arg(h.value, h.value_len, "headers[].value")?,
+                )
+            });
+        }
         // SAFETY: NULL or readable per the contract.
         let now = unsafe { now_arg(now) };
         let verified = verifier.inner.verify_at(

@@ -7,7 +7,6 @@ use super::boundary::{
     text_arg, tolerance_arg, write_handle,
 };
 use super::result::persona_result;
-use persona_core::error::{PersonaError, WebhookRejection};
 use persona_core::webhook::{WebhookEvent, WebhookVerifier, sign_webhook};
 
 /// Bytes (including the NUL) that always suffice for `persona_webhook_sign`'s output:
@@ -91,11 +90,10 @@ unsafe fn verify_inputs<'a>(
     body_len: usize,
 ) -> Result<VerifyInputs<'a>, FfiError> {
     check_not_null!(verifier);
-    if header.is_null() {
-        return Err(PersonaError::from(WebhookRejection::MissingHeader).into());
-    }
-    // SAFETY: caller contract. Wire data: bytes that are not UTF-8 become U+FFFD, which no set
-    // accepts.
+    // An absent header (NULL) is the empty value, which the core judges `missing_header`.
+    let header_len = if header.is_null() { 0 } else { header_len };
+    // SAFETY: caller contract (NULL only with length 0, as just arranged). Wire data: bytes that
+    // are not UTF-8 become U+FFFD, which no set accepts.
     let header = unsafe { super::boundary::wire_text_arg(header, header_len, "header")? };
     // SAFETY: caller contract.
     let body = unsafe { bytes_arg(body, body_len, "body")? };
@@ -140,18 +138,17 @@ pub unsafe extern "C" fn persona_webhook_verifier_verify(
     body_len: usize,
     now: *const i64,
 ) -> persona_result {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        let (inputs, now) = unsafe {
-            (
-                verify_inputs(verifier, header, header_len, body, body_len)?,
-                now_arg(now),
-            )
-        };
-        Ok(inputs
-            .verifier
-            .verify_at(&inputs.header, inputs.body, now)?)
-    })
+    // SAFETY: `now` is NULL or readable; the rest is this function's contract, forwarded.
+    unsafe {
+        persona_webhook_verifier_verify_at(
+            verifier,
+            header,
+            header_len,
+            body,
+            body_len,
+            now_arg(now),
+        )
+    }
 }
 
 /// Like `persona_webhook_verifier_verify` with `now` passed by value (unix seconds): one pointer
@@ -222,15 +219,18 @@ pub unsafe extern "C" fn persona_webhook_verifier_verify_event(
 }
 
 /// Reads one field of an event handle without letting a panic cross the boundary.
-fn event_field(
+///
+/// # Safety
+/// `event` is NULL or a live handle; `len_out` is NULL or writable.
+unsafe fn event_field(
     event: *const persona_webhook_event,
     len_out: *mut usize,
     field: fn(&persona_webhook_event) -> Option<&OutText>,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: the exported getters' callers guarantee `event` is NULL or a live handle, and
-        // `len_out` NULL or writable.
+        // SAFETY: `event` is NULL or a live handle (this function's contract).
         match unsafe { event.as_ref() }.and_then(field) {
+            // SAFETY: `len_out` is NULL or writable (this function's contract).
             Some(text) => unsafe { text.hand_out(len_out) },
             None => std::ptr::null(),
         }
@@ -251,7 +251,8 @@ pub unsafe extern "C" fn persona_webhook_event_id(
     event: *const persona_webhook_event,
     len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, len_out, |e| Some(&e.id))
+    // SAFETY: forwarded contract.
+    unsafe { event_field(event, len_out, |e| Some(&e.id)) }
 }
 
 /// The event name (e.g. `inquiry.completed`); as `persona_webhook_event_id`.
@@ -263,7 +264,8 @@ pub unsafe extern "C" fn persona_webhook_event_name(
     event: *const persona_webhook_event,
     len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, len_out, |e| Some(&e.name))
+    // SAFETY: forwarded contract.
+    unsafe { event_field(event, len_out, |e| Some(&e.name)) }
 }
 
 /// The event's `created-at` as sent, or NULL when the event has none (`*len_out` untouched).
@@ -276,7 +278,8 @@ pub unsafe extern "C" fn persona_webhook_event_created_at(
     event: *const persona_webhook_event,
     len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, len_out, |e| e.created_at.as_ref())
+    // SAFETY: forwarded contract.
+    unsafe { event_field(event, len_out, |e| e.created_at.as_ref()) }
 }
 
 /// The event's `data.attributes.payload` as raw JSON text, exactly as received (`null` when
@@ -289,7 +292,8 @@ pub unsafe extern "C" fn persona_webhook_event_payload_json(
     event: *const persona_webhook_event,
     len_out: *mut usize,
 ) -> *const c_char {
-    event_field(event, len_out, |e| Some(&e.payload_json))
+    // SAFETY: forwarded contract.
+    unsafe { event_field(event, len_out, |e| Some(&e.payload_json)) }
 }
 
 /// Frees an event. NULL is a no-op.
@@ -341,6 +345,6 @@ pub unsafe extern "C" fn persona_webhook_sign(
         };
         let header = sign_webhook(secret, body, timestamp)?;
         // SAFETY: buf non-NULL with buf_len writable bytes per the contract.
-        unsafe { copy_to_buffer(&header, buf, buf_len) }
+        unsafe { copy_to_buffer(&[&header], buf, buf_len) }
     })
 }

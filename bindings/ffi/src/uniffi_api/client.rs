@@ -346,7 +346,7 @@ async fn spawn<T: Send + 'static>(
     let handle = persona_core::runtime::runtime()?.spawn(future);
     handle.await.map_err(|err| {
         PersonaError::internal(if err.is_panic() {
-            "internal error: libpersona panicked (a bug; please report it)"
+            crate::PANIC_MESSAGE
         } else {
             "the call was cancelled"
         })

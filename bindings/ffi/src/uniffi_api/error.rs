@@ -75,7 +75,7 @@ impl PersonaError {
     /// A bug inside libpersona: a panic, a cancelled task, a kind this version does not know.
     pub(crate) fn internal(detail: impl Into<String>) -> Self {
         Self::Internal {
-            code: "internal".into(),
+            code: crate::INTERNAL.into(),
             detail: detail.into(),
         }
     }

@@ -4,6 +4,7 @@ import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
 import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
+import com.withpersona.libpersona.internal.nulAt
 import com.withpersona.libpersona.internal.utf8
 
 /**
@@ -58,8 +59,7 @@ class RequestSigner(keyId: String, secret: String) : AutoCloseable {
         val headers = LinkedHashMap<String, String>(8)
         var start = 0
         for (name in HEADER_NAMES) {
-            var end = start
-            while (end < buf.size && buf[end] != 0.toByte()) end++
+            val end = buf.nulAt(start)
             headers[name] = String(buf, start, end - start, Charsets.US_ASCII)
             start = end + 1
         }

@@ -4,6 +4,7 @@ import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
 import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
+import com.withpersona.libpersona.internal.nulAt
 import com.withpersona.libpersona.internal.inRange
 import com.withpersona.libpersona.internal.utf8
 
@@ -88,15 +89,17 @@ class WebhookVerifier @JvmOverloads constructor(
             )
             if (code != 0) throw CAbi.error()
             val event = out.value
+            val length = CAbi.sizeSlot()
             try {
                 WebhookEvent(
-                    id = CAbi.text { LibPersona.persona_webhook_event_id(event, it) }.orEmpty(),
-                    name = CAbi.text { LibPersona.persona_webhook_event_name(event, it) }.orEmpty(),
-                    createdAt = CAbi.text { LibPersona.persona_webhook_event_created_at(event, it) },
-                    payloadJson = CAbi.text { LibPersona.persona_webhook_event_payload_json(event, it) } ?: "null",
+                    id = CAbi.text(length) { LibPersona.persona_webhook_event_id(event, it) }.orEmpty(),
+                    name = CAbi.text(length) { LibPersona.persona_webhook_event_name(event, it) }.orEmpty(),
+                    createdAt = CAbi.text(length) { LibPersona.persona_webhook_event_created_at(event, it) },
+                    payloadJson = CAbi.text(length) { LibPersona.persona_webhook_event_payload_json(event, it) } ?: "null",
                 )
             } finally {
                 LibPersona.persona_webhook_event_free(event)
+                length.close()
             }
         }
     }
@@ -115,7 +118,7 @@ class WebhookVerifier @JvmOverloads constructor(
             val key = secret.utf8("secret")
             val code = LibPersona.persona_webhook_sign(key, CAbi.size(key.size), body, CAbi.size(body.size), timestamp, buf, CAbi.size(buf.size))
             if (code != 0) throw CAbi.error()
-            return String(buf, 0, buf.indexOf(0).let { if (it < 0) buf.size else it }, Charsets.US_ASCII)
+            return String(buf, 0, buf.nulAt(), Charsets.US_ASCII)
         }
     }
 }

@@ -12,8 +12,10 @@ import kotlin.test.assertTrue
 
 /** Both shared vector files (tests/vectors/), through the public Kotlin API. */
 class VectorsTest {
+    private val json = ObjectMapper()
+
     private fun cases(name: String): List<JsonNode> {
-        val cases = ObjectMapper().readTree(File(repoRoot, "tests/vectors/$name"))["cases"].toList()
+        val cases = json.readTree(File(repoRoot, "tests/vectors/$name"))["cases"].toList()
         assertTrue(cases.size >= 30)
         return cases
     }
@@ -100,7 +102,7 @@ class VectorsTest {
                         assertEquals(event["id"].asText(), parsed.id)
                         assertEquals(event["name"].asText(), parsed.name)
                         assertEquals(event["created_at"]?.takeUnless { it.isNull }?.asText(), parsed.createdAt)
-                        assertEquals(event["payload"], ObjectMapper().readTree(parsed.payloadJson))
+                        assertEquals(event["payload"], json.readTree(parsed.payloadJson))
                     }
                 } else {
                     val error = assertThrows<WebhookVerificationException> { verifier.verify(header, body, now) }

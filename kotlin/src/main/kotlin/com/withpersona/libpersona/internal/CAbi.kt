@@ -66,20 +66,40 @@ internal object CAbi {
                 val at = index * stride + field * (slot + sizeT)
                 memory.write(offset, bytes, 0, bytes.size)
                 memory.setPointer(at, memory.share(offset))
-                if (sizeT == 8L) memory.setLong(at + slot, bytes.size.toLong()) else memory.setInt(at + slot, bytes.size)
+                writeSize(memory, at + slot, bytes.size.toLong())
                 offset += bytes.size
             }
         }
         return memory
     }
 
-    /** Text a handle hands out as pointer + length (`size_t *len_out`), decoded as UTF-8. */
-    inline fun text(read: (Pointer) -> Pointer?): String? {
-        val length = Memory(Native.SIZE_T_SIZE.toLong())
+    /**
+     * Text a handle hands out as pointer + length, decoded as UTF-8: [read] gets [length], a
+     * `size_t` slot the caller allocates once for all the fields it reads.
+     */
+    inline fun text(length: Memory, read: (Pointer) -> Pointer?): String? {
         val pointer = read(length) ?: return null
-        val size = if (Native.SIZE_T_SIZE == 8) length.getLong(0) else length.getInt(0).toLong() and 0xffffffffL
-        return String(pointer.getByteArray(0, size.toInt()), Charsets.UTF_8)
+        return String(pointer.getByteArray(0, Math.toIntExact(readSize(length, 0))), Charsets.UTF_8)
     }
+
+    /** A `size_t` slot (see [text]). */
+    fun sizeSlot() = Memory(Native.SIZE_T_SIZE.toLong())
+
+    /** Reads the `size_t` at [offset], unsigned, at the platform's width. */
+    fun readSize(memory: Pointer, offset: Long): Long =
+        if (Native.SIZE_T_SIZE == 8) memory.getLong(offset) else memory.getInt(offset).toLong() and 0xffffffffL
+
+    /** Writes [value] as a `size_t` at [offset], at the platform's width. */
+    fun writeSize(memory: Pointer, offset: Long, value: Long) {
+        if (Native.SIZE_T_SIZE == 8) memory.setLong(offset, value) else memory.setInt(offset, value.toInt())
+    }
+}
+
+/** Where the first NUL at or after [from] is, or [ByteArray.size]: the end of a C string. */
+internal fun ByteArray.nulAt(from: Int = 0): Int {
+    var end = from
+    while (end < size && this[end] != 0.toByte()) end++
+    return end
 }
 
 /**
