@@ -51,7 +51,8 @@ pub(crate) enum InquiriesCommand {
         #[arg(long)]
         status: Option<String>,
     },
-    /// Run sandbox simulate actions (start, complete, fail, approve, decline).
+    /// Run Persona's inquiry status actions in a sandbox (start_inquiry, complete_inquiry,
+    /// fail_inquiry, expire_inquiry, mark_for_review_inquiry, approve_inquiry, decline_inquiry).
     Simulate {
         #[command(flatten)]
         connection: Connection,

@@ -83,11 +83,11 @@ pub(crate) fn run() -> CommandResult {
         let t = Instant::now();
         let completed = client
             .inquiries()
-            .simulate(&inquiry.id, &["start", "complete"])
+            .simulate(&inquiry.id, &["start_inquiry", "complete_inquiry"])
             .await?;
         step(
             3,
-            "complete it via perform-simulate-actions [start, complete]",
+            "complete it: simulate start_inquiry, complete_inquiry",
             &format!("status={}", completed.status.as_str()),
             t,
         );

@@ -564,7 +564,13 @@ fn sandbox_process_and_api_commands() {
     let (status, fetched) = run(&["inquiries", "get", &id]);
     assert_eq!(status, 0);
     assert!(fetched.contains("cli-1"));
-    let (status, simulated) = run(&["inquiries", "simulate", &id, "start", "complete"]);
+    let (status, simulated) = run(&[
+        "inquiries",
+        "simulate",
+        &id,
+        "start_inquiry",
+        "complete_inquiry",
+    ]);
     assert_eq!(status, 0);
     assert!(simulated.contains("\"completed\""));
     let (status, listed) = run(&["inquiries", "list", "--status", "completed"]);

@@ -195,7 +195,8 @@ class _Inquiries:
 
     @_translate
     def simulate(self, inquiry_id: str, *actions: str) -> Inquiry:
-        """Sandbox only: ``simulate(id, "start", "complete")``."""
+        """Sandbox only: Persona's inquiry status actions, in order, e.g.
+        ``simulate(id, "start_inquiry", "complete_inquiry")``."""
         return Inquiry(self._c._ffi.simulate_inquiry(inquiry_id, list(actions)))
 
 

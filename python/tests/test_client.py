@@ -25,7 +25,7 @@ def test_inquiry_lifecycle_and_resources(sandbox):
             assert inquiry.id.startswith("inq_") and inquiry.status == "created"
             assert client.inquiries.retrieve(inquiry.id).reference_id == "py-1"
             assert client.inquiries.update(inquiry.id, {"note": "n"}).attributes["note"] == "n"
-            completed = client.inquiries.simulate(inquiry.id, "start", "complete")
+            completed = client.inquiries.simulate(inquiry.id, "start_inquiry", "complete_inquiry")
             assert completed.status == "completed"
             verification_id = completed.raw["relationships"]["verifications"]["data"][0]["id"]
             assert client.verifications.retrieve(verification_id).attributes["status"] == "passed"

@@ -315,15 +315,17 @@ fn not_found(kind: &str) -> Reply {
 }
 
 /// Lifecycle transitions: the new status and the event it emits.
+/// The status and event of each inquiry status action, by Persona's names (the OpenAPI schema
+/// `inquiry-status-action` of `POST /inquiries/{inquiry-id}/perform-simulate-actions`).
 fn transition(action: &str) -> Option<(&'static str, &'static str)> {
     Some(match action {
-        "start" | "start_inquiry" => ("pending", "inquiry.started"),
-        "complete" | "complete_inquiry" => ("completed", "inquiry.completed"),
-        "fail" | "fail_inquiry" => ("failed", "inquiry.failed"),
-        "approve" | "approve_inquiry" => ("approved", "inquiry.approved"),
-        "decline" | "decline_inquiry" => ("declined", "inquiry.declined"),
-        "expire" | "expire_inquiry" => ("expired", "inquiry.expired"),
-        "mark_for_review" => ("needs_review", "inquiry.marked-for-review"),
+        "start_inquiry" => ("pending", "inquiry.started"),
+        "complete_inquiry" => ("completed", "inquiry.completed"),
+        "fail_inquiry" => ("failed", "inquiry.failed"),
+        "approve_inquiry" => ("approved", "inquiry.approved"),
+        "decline_inquiry" => ("declined", "inquiry.declined"),
+        "expire_inquiry" => ("expired", "inquiry.expired"),
+        "mark_for_review_inquiry" => ("needs_review", "inquiry.marked-for-review"),
         _ => return None,
     })
 }
@@ -334,7 +336,7 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
             400,
             "Invalid action",
             Some(&format!("Unknown action `{action}`.")),
-            Some("/meta/actions"),
+            Some("/meta/simulate-actions"),
         )
     })?;
     let now = iso8601(persona::clock::unix_now());
@@ -445,13 +447,19 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     json!({ "data": inquiry, "meta": { "session-token": new_id("sess") } }),
                 )
             }
+            // POST /inquiries/{inquiry-id}/expire, /approve, /decline: the same transitions as
+            // the status actions of the same names.
             ("POST", ["inquiries", id, action @ ("expire" | "approve" | "decline")]) => {
-                Reply::ok(200, json!({ "data": apply_transition(state, id, action)? }))
+                let status_action = format!("{action}_inquiry");
+                Reply::ok(
+                    200,
+                    json!({ "data": apply_transition(state, id, &status_action)? }),
+                )
             }
             ("POST", ["inquiries", id, "perform-simulate-actions"]) => {
                 let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
                 let actions: Vec<String> = json
-                    .pointer("/meta/actions")
+                    .pointer("/meta/simulate-actions")
                     .and_then(Value::as_array)
                     .map(|a| {
                         a.iter()
@@ -465,8 +473,8 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     return Err(Reply::error(
                         400,
                         "Invalid actions",
-                        Some("meta.actions must list at least one action"),
-                        Some("/meta/actions"),
+                        Some("meta.simulate-actions must list at least one action"),
+                        Some("/meta/simulate-actions"),
                     ));
                 }
                 if state.store().get(Kind::Inquiry, id).is_none() {

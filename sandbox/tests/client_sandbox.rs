@@ -86,7 +86,7 @@ async fn inquiry_lifecycle_and_every_resource() {
         assert_eq!(updated.resource.attribute_str("note"), Some("x"));
         let completed = client
             .inquiries()
-            .simulate(&inquiry.id, &["start", "complete"])
+            .simulate(&inquiry.id, &["start_inquiry", "complete_inquiry"])
             .await
             .unwrap();
         assert_eq!(completed.status.as_str(), "completed");
@@ -640,4 +640,43 @@ async fn key_inflection_is_honoured() {
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_actions_take_persona_names_only() {
+    // The body of POST /inquiries/{inquiry-id}/perform-simulate-actions in Persona's OpenAPI
+    // document: {"meta": {"simulate-actions": [{"type": <inquiry-status-action>}]}}. Anything else
+    // is refused, so a client that passes here sends what Persona takes.
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let inquiry = client.inquiries().create(template(), None).await.unwrap();
+    let url = format!(
+        "{}/inquiries/{}/perform-simulate-actions",
+        sandbox.base_url(),
+        inquiry.id
+    );
+    let post = |body: Value| {
+        loopback_http()
+            .post(&url)
+            .bearer_auth(API_KEY)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    for refused in [
+        json!({"meta": {"actions": [{"type": "start_inquiry"}]}}),
+        json!({"meta": {"simulate-actions": [{"type": "start"}]}}),
+        json!({"meta": {"simulate-actions": [{"type": "mark_for_review"}]}}),
+    ] {
+        let status = post(refused.clone()).await.unwrap().status();
+        assert_eq!(status, 400, "{refused}");
+    }
+    let response = post(json!({"meta": {"simulate-actions": [
+        {"type": "start_inquiry"}, {"type": "mark_for_review_inquiry"}
+    ]}}))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["data"]["attributes"]["status"], "needs_review");
 }

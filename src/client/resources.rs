@@ -385,13 +385,15 @@ impl<'a> Inquiries<'a> {
         collection.call(Method::DELETE, path, None, None).await
     }
 
-    /// `POST /inquiries/{id}/perform-simulate-actions` (sandbox only), e.g.
-    /// `["start", "complete"]`, `["fail"]`, `["approve"]`.
+    /// `POST /inquiries/{inquiry-id}/perform-simulate-actions` (sandbox environments only): runs
+    /// Persona's inquiry status actions in order, named as Persona names them (the OpenAPI
+    /// schema `inquiry-status-action`): `start_inquiry`, `complete_inquiry`, `fail_inquiry`,
+    /// `expire_inquiry`, `mark_for_review_inquiry`, `approve_inquiry`, `decline_inquiry`.
     pub async fn simulate(&self, id: &str, actions: &[&str]) -> Result<Inquiry, PersonaError> {
         let actions: Vec<Value> = actions.iter().map(|a| json!({ "type": a })).collect();
         let collection = self.collection();
         let path = format!("{}/perform-simulate-actions", collection.object_path(id)?);
-        let body = json!({ "meta": { "actions": actions } });
+        let body = json!({ "meta": { "simulate-actions": actions } });
         collection.call(Method::POST, path, Some(body), None).await
     }
 }

@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
         "inquiries.retrieve");
   persona_string_free(out);
 
-  snprintf(params, sizeof params, "{\"id\":\"%s\",\"actions\":[\"start\",\"complete\"]}", id);
+  snprintf(params, sizeof params, "{\"id\":\"%s\",\"actions\":[\"start_inquiry\",\"complete_inquiry\"]}", id);
   out = NULL;
   CHECK(persona_client_call(client, S("inquiries.simulate"), S(params), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), "\"completed\"") != NULL,

@@ -194,7 +194,8 @@ public struct Inquiries: Sendable {
         try await bridgingAsync { try await client.resumeInquiry(id: id) }
     }
 
-    /// Sandbox only: runs the flow's steps, e.g. `simulate(id, "start", "complete")`.
+    /// Sandbox only: Persona's inquiry status actions, in order, e.g.
+    /// `simulate(id, "start_inquiry", "complete_inquiry")`.
     public func simulate(_ id: String, _ actions: String...) async throws -> Inquiry {
         try await bridgingAsync { Inquiry(try await client.simulateInquiry(id: id, actions: actions)) }
     }

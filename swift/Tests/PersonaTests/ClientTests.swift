@@ -30,7 +30,7 @@ final class ClientTests: SandboxTestCase {
             let updated = try await client.inquiries.update(inquiry.id, ["note": "n"])
             XCTAssertEqual(updated.attributes["note"] as? String, "n")
 
-            let completed = try await client.inquiries.simulate(inquiry.id, "start", "complete")
+            let completed = try await client.inquiries.simulate(inquiry.id, "start_inquiry", "complete_inquiry")
             XCTAssertEqual(completed.status, "completed")
             let relationships = completed.raw["relationships"] as? [String: Any]
             let verifications = relationships?["verifications"] as? [String: Any]

@@ -33,7 +33,7 @@ class ClientTest {
                 assertEquals("created", inquiry.status)
                 assertEquals("kt-1", client.inquiries.retrieve(inquiry.id).referenceId)
                 assertTrue(client.inquiries.update(inquiry.id, """{"note": "n"}""").resourceJson.contains("\"note\":\"n\""))
-                assertEquals("completed", client.inquiries.simulate(inquiry.id, listOf("start", "complete")).status)
+                assertEquals("completed", client.inquiries.simulate(inquiry.id, listOf("start_inquiry", "complete_inquiry")).status)
                 assertEquals("approved", client.inquiries.approve(inquiry.id).status)
                 assertTrue(client.inquiries.resume(inquiry.id).startsWith("sess_"))
                 val account = client.accounts.create("""{"reference-id": "acct-kt"}""")
