@@ -44,10 +44,13 @@ cargo fmt --all --check
 #                            XCFramework, C release), persona-sandbox, persona-cli
 #   persona, no features     the webhook/signing-only core a Rust user gets with the client off
 #   persona-ffi + test-hooks the library the C, Python and Kotlin suites also load (panic trigger)
+#   persona-ffi + python     the wheel's library (also the CPython module persona._speedups),
+#                            linted here and tested by pytest through the installed wheel
 step "cargo clippy -D warnings: workspace defaults, the core without its client, the FFI library with test hooks"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p persona --no-default-features --all-targets --quiet -- -D warnings
 cargo clippy -p persona-ffi --features test-hooks --all-targets --quiet -- -D warnings
+cargo clippy -p persona-ffi --features python --all-targets --quiet -- -D warnings   # the wheel's build
 
 step "cargo test: workspace defaults (unit, shared vectors, properties, CLI, client/sandbox, C header drift), then the core without its client"
 cargo test --workspace --all-targets --quiet
@@ -89,7 +92,7 @@ step "Kotlin: mvn -f kotlin/pom.xml verify (builds libpersona, generates the Uni
 PERSONA_TEST_HOOKS_LIBRARY="$ROOT/target/debug/libpersona.so" mvn -B -q -f kotlin/pom.xml verify
 
 step "The shipped libraries export the C ABI and UniFFI's symbols, and nothing else (no test hook)"
-python3 bindings/ffi/check-exports.py \
+python3 bindings/ffi/check-exports.py --wheel \
   "$(python3 -c 'import pathlib, persona; print(next(pathlib.Path(persona.__file__).parent.glob("_native/libpersona.*")))')" \
   target/release/libpersona.so
 

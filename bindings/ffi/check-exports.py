@@ -3,6 +3,10 @@
 and nothing else — in particular no test hook (those exist only in `test-hooks` builds).
 
     python3 bindings/ffi/check-exports.py target/release/libpersona.so [more libraries...]
+    python3 bindings/ffi/check-exports.py --wheel <the wheel's libpersona.so> [more...]
+
+A library named after `--wheel` is the Python wheel's build (feature `python`): it must also
+export the CPython module entry point `PyInit__speedups`, which no other build may export.
 
 The C ABI is read from bindings/ffi/include/persona.h with the `PERSONA_TEST_HOOKS` blocks left
 out, so a shipped library that exports a test hook fails, and so does one that misses a declared
@@ -21,6 +25,8 @@ HEADER = c_header.HEADER
 # What UniFFI's scaffolding exports for the `persona` namespace (functions, checksums, the
 # contract version, RustBuffer and future helpers, and the metadata library mode reads).
 UNIFFI = re.compile(r"^(uniffi_persona_\w+|ffi_persona_\w+|UNIFFI_META_\w*PERSONA\w*)$")
+# The wheel's library is also the CPython extension module `persona._speedups`.
+PYTHON_EXTENSION = {"PyInit__speedups"}
 
 
 def declared_c_abi() -> set:
@@ -42,18 +48,25 @@ def main() -> int:
         print(f"no persona_* declarations found in {HEADER}", file=sys.stderr)
         return 1
     failed = False
+    wheel = False
     for library in sys.argv[1:]:
+        if library == "--wheel":
+            wheel = True
+            continue
+        expected = c_abi | PYTHON_EXTENSION if wheel else c_abi
         symbols = exported(library)
-        unexpected = sorted(s for s in symbols if s not in c_abi and not UNIFFI.match(s))
-        missing = sorted(c_abi - symbols)
+        unexpected = sorted(s for s in symbols if s not in expected and not UNIFFI.match(s))
+        missing = sorted(expected - symbols)
         for name in unexpected:
             print(f"{library}: exports {name}, which is neither the C ABI of persona.h nor UniFFI's", file=sys.stderr)
         for name in missing:
-            print(f"{library}: does not export {name}, which persona.h declares", file=sys.stderr)
+            print(f"{library}: does not export {name}, which persona.h (or the wheel's build) declares", file=sys.stderr)
         failed |= bool(unexpected or missing)
         if not unexpected and not missing:
             uniffi = sum(1 for s in symbols if UNIFFI.match(s))
-            print(f"{library}: {len(c_abi)} C ABI functions + {uniffi} UniFFI symbols, nothing else")
+            extension = " + the CPython module entry point" if wheel else ""
+            print(f"{library}: {len(c_abi)} C ABI functions + {uniffi} UniFFI symbols{extension}, nothing else")
+        wheel = False
     return 1 if failed else 0
 
 

@@ -26,8 +26,31 @@ def _library_path() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_native", name)
 
 
-lib = ffi.dlopen(_library_path())
+_path = _library_path()
+lib = ffi.dlopen(_path)
 NULL = ffi.NULL
+
+
+def _load_speedups():
+    """The wheel's library is also the CPython extension module ``persona._speedups`` (the
+    webhook fast path; bindings/ffi/src/python). Loaded from the file cffi opened, so both share
+    handles; ``None`` where it cannot be (another interpreter, or a library built without it),
+    and the pure-Python paths serve alone."""
+    if sys.implementation.name != "cpython":
+        return None
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+
+    name = "persona._speedups"
+    loader = ExtensionFileLoader(name, _path)
+    try:
+        module = loader.create_module(ModuleSpec(name, loader, origin=_path))
+    except ImportError:
+        return None
+    sys.modules[name] = module
+    return module
+
+
+speedups = _load_speedups()
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # size_t on this platform: replay cache capacities and lengths.

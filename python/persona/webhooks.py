@@ -9,14 +9,18 @@ is not a Persona event). Both names mean the same in every language libpersona s
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Iterable, Optional, Union
+# Annotations only (strings, under `from __future__ import annotations`): `typing` costs ~10 ms
+# of a fresh interpreter's start, so it is never imported at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterable, Optional, Union
+
+    Body = Union[bytes, bytearray, memoryview]
+    Secrets = Union[str, Iterable[str]]
 
 from . import _cabi
 from ._cabi import NULL, ffi, lib
 
-Body = Union[bytes, bytearray, memoryview]
-Secrets = Union[str, Iterable[str]]
 
 __all__ = ["Event", "WebhookVerifier", "verify", "verify_event", "sign"]
 
@@ -40,6 +44,8 @@ class Event:
         try:
             return self._payload
         except AttributeError:
+            import json  # here, not at import: most handlers never decode a payload
+
             self._payload = json.loads(self.payload_json)
             return self._payload
 
@@ -81,7 +87,7 @@ class WebhookVerifier(_cabi.OwnsHandle):
     second only, never "off").
     """
 
-    __slots__ = ("tolerance", "__weakref__")
+    __slots__ = ("tolerance", "_address", "__weakref__")
 
     def __init__(self, secrets: Secrets, tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
@@ -92,6 +98,8 @@ class WebhookVerifier(_cabi.OwnsHandle):
         if code:
             raise _cabi.error(code)
         self._handle = out[0]
+        # The handle as a number, for the native fast path (`persona._speedups`).
+        self._address = int(ffi.cast("uintptr_t", self._handle))
         self.tolerance = tolerance
 
     def verify(self, header: Optional[str], body: Body, now: Optional[int] = None) -> None:
@@ -173,10 +181,6 @@ def _verifier(secrets: Secrets, tolerance: int) -> WebhookVerifier:
     return verifier
 
 
-# (secrets object, tolerance, handle, verifier) of the last call whose secrets were immutable (a
-# str or tuple: the same object then means the same secrets). The verifier is kept so that its
-# handle outlives a `_cache.clear()`.
-_last: tuple = (object(), None, None, None)
 _verify = lib.persona_webhook_verifier_verify
 _verify_at = lib.persona_webhook_verifier_verify_at
 
@@ -187,39 +191,27 @@ def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int =
     ``secrets`` is one secret or several (during a rotation). Verifiers are cached per
     (secrets, tolerance), so calling this per request costs only the verification.
     """
-    last = _last
-    if secrets is last[0] and tolerance == last[1] and type(body) is bytes and type(header) is str:
-        # The common case, inlined: the same immutable secrets object as the previous call (a
-        # module-level constant, typically), plain bytes and str, the clock or an int `now`. The
-        # steps are WebhookVerifier.verify's, copied to save a Python call per webhook (the
-        # issue-11 target is on this function); keep the two in step.
-        try:
-            encoded = header.encode()
-        except UnicodeEncodeError:
-            encoded = header.encode("utf-8", "surrogatepass")
-        if now is None:
-            code = _verify(last[2], encoded, len(encoded), body, len(body), NULL)
-        elif type(now) is int:
-            try:
-                code = _verify_at(last[2], encoded, len(encoded), body, len(body), now)
-            except OverflowError:
-                raise _cabi.out_of_range("now") from None
-        else:
-            raise TypeError(f"now must be an int (unix seconds) or None, not {type(now).__name__}")
-        if code:
-            raise _cabi.error(code)
-        return
-    verifier = _verifier(secrets, tolerance)
-    # Only a str or tuple may take the fast path next time: a list could be mutated in place, and
-    # reusing its verifier would keep accepting a secret that was removed.
-    if type(secrets) in (str, tuple):
-        _remember((secrets, tolerance, verifier._handle, verifier))
-    verifier.verify(header, body, now)
+    _verifier(secrets, tolerance).verify(header, body, now)
 
 
-def _remember(entry: tuple) -> None:
-    global _last
-    _last = entry  # one reference assignment: readers see the old or the new entry, whole
+# The Python definitions, kept under these names when the native ones replace them below.
+_verify_slow = verify
+_verify_method_slow = WebhookVerifier.verify
+
+
+def _raise(code: int) -> None:
+    raise _cabi.error(code)
+
+
+if _cabi.speedups is not None:
+    # The same function, native for the common case (the same secrets as the last call, a str
+    # header and a bytes body: one C call, no Python frame); every other call, and every error,
+    # goes through `_verify_slow`, the Python `WebhookVerifier.verify` and `_raise` above, which
+    # define the behaviour. The docstrings are those above, repeated in
+    # bindings/ffi/src/python/mod.rs.
+    _cabi.speedups.setup(_verifier, _verify_slow, _verify_method_slow, _raise)
+    verify = _cabi.speedups.verify  # noqa: F811  (the same function, native)
+    WebhookVerifier.verify = _cabi.speedups.verifier_method(WebhookVerifier)
 
 
 def verify_event(header: Optional[str], body: Body, secrets: Secrets, tolerance: int = 300, now: Optional[int] = None) -> Event:

@@ -6,9 +6,15 @@
 //! - [`uniffi_api`]: the UniFFI exports (the API client and its error) from which the
 //!   Python, Kotlin and Swift bindings are generated.
 //!
-//! This is the one crate of the workspace with `unsafe` code, all of it in the C ABI module.
+//! - `python` (feature `python`, the wheel's build only): the CPython extension module
+//!   `persona._speedups`, the webhook fast path of `persona.webhooks.verify`.
+//!
+//! This is the one crate of the workspace with `unsafe` code, all of it in the C ABI and CPython
+//! modules.
 
 pub mod c;
+#[cfg(feature = "python")]
+mod python;
 pub mod uniffi_api;
 
 /// The code and kind of a failure inside libpersona itself (a caught panic): a bug, not an input.
