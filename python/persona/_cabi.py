@@ -36,8 +36,8 @@ def _load_speedups():
     webhook fast path; bindings/ffi/src/python). Loaded from the file cffi opened, so both share
     handles; ``None`` where it cannot be (another interpreter, or a library built without it),
     and the pure-Python paths serve alone."""
-    if sys.implementation.name != "cpython":
-        return None
+    if sys.implementation.name != "cpython" or "t" in getattr(sys, "abiflags", ""):
+        return None  # another interpreter, or CPython's free-threaded ABI (another object layout)
     from importlib.machinery import ExtensionFileLoader, ModuleSpec
 
     name = "persona._speedups"
@@ -130,15 +130,24 @@ def optional_time(value, name: str):
 
 
 class OwnsHandle:
-    """Base for objects holding one C ABI handle, freed once when the object is collected."""
+    """Base for objects holding one C ABI handle, freed once when the object is collected.
 
-    __slots__ = ("_handle",)
+    ``_address`` is the handle as a number, for ``persona._speedups`` (which cannot read a cffi
+    pointer); it is 0 before the handle is freed, so the native path never uses a freed handle.
+    """
+
+    __slots__ = ("_handle", "_address")
     # The handle's free function, set by each subclass.
     _free = None
+
+    def _own(self, handle) -> None:
+        self._handle = handle
+        self._address = int(ffi.cast("uintptr_t", handle))
 
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
         if handle is not None and handle != NULL:
+            self._address = 0
             # Through the class, never module globals: at interpreter exit those may be gone.
             type(self)._free(handle)
             self._handle = None

@@ -87,7 +87,7 @@ class WebhookVerifier(_cabi.OwnsHandle):
     second only, never "off").
     """
 
-    __slots__ = ("tolerance", "_address", "__weakref__")
+    __slots__ = ("tolerance", "__weakref__")
 
     def __init__(self, secrets: Secrets, tolerance: int = 300) -> None:
         secret_list = [secrets] if isinstance(secrets, str) else list(secrets)
@@ -97,9 +97,7 @@ class WebhookVerifier(_cabi.OwnsHandle):
         code = lib.persona_webhook_verifier_new(_cabi.table("persona_str", encoded), len(encoded), tolerance, out)
         if code:
             raise _cabi.error(code)
-        self._handle = out[0]
-        # The handle as a number, for the native fast path (`persona._speedups`).
-        self._address = int(ffi.cast("uintptr_t", self._handle))
+        self._own(out[0])
         self.tolerance = tolerance
 
     def verify(self, header: Optional[str], body: Body, now: Optional[int] = None) -> None:
@@ -191,7 +189,7 @@ def verify(header: Optional[str], body: Body, secrets: Secrets, tolerance: int =
     ``secrets`` is one secret or several (during a rotation). Verifiers are cached per
     (secrets, tolerance), so calling this per request costs only the verification.
     """
-    _verifier(secrets, tolerance).verify(header, body, now)
+    _verify_method_slow(_verifier(secrets, tolerance), header, body, now)
 
 
 # The Python definitions, kept under these names when the native ones replace them below.
@@ -203,13 +201,23 @@ def _raise(code: int) -> None:
     raise _cabi.error(code)
 
 
-if _cabi.speedups is not None:
+def _use_speedups() -> bool:
+    speedups = _cabi.speedups
+    if speedups is None:
+        return False
+    try:
+        speedups.setup(_verifier, _verify_slow, _verify_method_slow, _raise)
+    except ImportError:
+        return False  # a sub-interpreter: the module serves the main interpreter only
+    return True
+
+
+if _use_speedups():
     # The same function, native for the common case (the same secrets as the last call, a str
     # header and a bytes body: one C call, no Python frame); every other call, and every error,
     # goes through `_verify_slow`, the Python `WebhookVerifier.verify` and `_raise` above, which
     # define the behaviour. The docstrings are those above, repeated in
     # bindings/ffi/src/python/mod.rs.
-    _cabi.speedups.setup(_verifier, _verify_slow, _verify_method_slow, _raise)
     verify = _cabi.speedups.verify  # noqa: F811  (the same function, native)
     WebhookVerifier.verify = _cabi.speedups.verifier_method(WebhookVerifier)
 

@@ -15,6 +15,8 @@ NOW = 1_700_000_000
 SECRET = "wbhsec_speedups"
 BODY = b'{"data":{"id":"evt_1","attributes":{"name":"inquiry.completed"}}}'
 HEADER = webhooks.sign(SECRET, BODY, NOW)
+LARGE = bytes(range(256)) * 64  # 16 KiB: verified with the GIL released
+LARGE_HEADER = webhooks.sign(SECRET, LARGE, NOW)
 
 
 class Text(str):
@@ -51,6 +53,11 @@ CALLS = [
     ((HEADER, BODY, SECRET), {"tolerance": 0, "now": NOW}),
     ((HEADER, BODY, SECRET), {"now": NOW + 301}),
     ((HEADER, BODY, SECRET), {}),  # the clock: years after NOW
+    ((HEADER, BODY, SECRET), {"now": None}),
+    ((LARGE_HEADER, LARGE, SECRET), {"now": NOW}),
+    ((LARGE_HEADER, LARGE + b" ", SECRET), {"now": NOW}),
+    ((HEADER, BODY, "wbhsec_\ud800"), {"now": NOW}),
+    ((HEADER, BODY, [SECRET, "wbhsec_\udfff"]), {"now": NOW}),
     ((HEADER, BODY + b" ", SECRET), {"now": NOW}),
     ((HEADER, BODY, [SECRET]), {"now": NOW}),
     ((HEADER, BODY, ("old", SECRET)), {"now": NOW}),
@@ -98,6 +105,9 @@ def test_the_function_behaves_as_its_python_definition(args, kwargs):
 
 METHOD_CALLS = [
     ((HEADER, BODY), {"now": NOW}),
+    ((HEADER, BODY), {"now": None}),
+    ((LARGE_HEADER, LARGE), {"now": NOW}),
+    ((LARGE_HEADER, LARGE[1:]), {"now": NOW}),
     ((HEADER, BODY, NOW), {}),
     ((HEADER, BODY), {}),
     ((HEADER, BODY + b" "), {"now": NOW}),
@@ -163,3 +173,91 @@ def test_a_verifier_freed_after_use_leaves_the_fast_path_sound():
         webhooks.verify(header, BODY, secret, now=NOW)
         with pytest.raises(persona.WebhookVerificationError):
             webhooks.verify(HEADER, BODY, secret, now=NOW)
+
+
+class Verifier(persona.WebhookVerifier):
+    __slots__ = ()
+
+
+@pytest.mark.parametrize("args, kwargs", METHOD_CALLS[:6], ids=range(6))
+def test_a_subclass_inherits_the_method_and_its_behaviour(args, kwargs):
+    verifier = Verifier(SECRET)
+    native = outcome(lambda: verifier.verify(*args, **kwargs))
+    assert native == outcome(lambda: webhooks._verify_method_slow(verifier, *args, **kwargs))
+
+
+def test_a_freed_verifier_is_never_used_natively():
+    # `__del__` called by hand (or run by a finalizer that resurrects the object): the handle is
+    # gone, and the native path must see that rather than read freed memory.
+    verifier = persona.WebhookVerifier(SECRET)
+    verifier.__del__()
+    native = outcome(lambda: verifier.verify(HEADER, BODY, now=NOW))
+    assert native == outcome(lambda: webhooks._verify_method_slow(verifier, HEADER, BODY, now=NOW))
+    assert native[0] != "returned"
+    # The same for the verifier the module function has cached.
+    webhooks.verify(HEADER, BODY, SECRET, now=NOW)
+    webhooks._verifier(SECRET, 300).__del__()
+    try:
+        assert outcome(lambda: webhooks.verify(HEADER, BODY, SECRET, now=NOW))[0] != "returned"
+    finally:
+        webhooks._cache.clear()
+    webhooks.verify(HEADER, BODY, (SECRET,), now=NOW)  # a new verifier, and the fast path again
+
+
+def test_reference_counts_stay_level_on_every_path():
+    verifier = persona.WebhookVerifier(SECRET)
+    secrets_list, bad = [SECRET], HEADER.replace("v1=", "v1=0")
+    watched = [HEADER, BODY, SECRET, secrets_list, verifier, LARGE, bad, webhooks._verify_slow, webhooks._raise]
+
+    def paths():
+        webhooks.verify(HEADER, BODY, SECRET, now=NOW)  # hit (after the first round)
+        webhooks.verify(HEADER, BODY, secrets_list, now=NOW)
+        webhooks.verify(HEADER, BODY, ("other", SECRET), now=NOW)  # miss
+        webhooks.verify(LARGE_HEADER, LARGE, SECRET, now=NOW)  # the GIL released
+        webhooks.verify(HEADER, bytearray(BODY), SECRET, now=NOW)  # handed over
+        verifier.verify(HEADER, BODY, now=NOW)
+        verifier.verify(HEADER, BODY, NOW)
+        for call in (lambda: webhooks.verify(bad, BODY, SECRET, now=NOW), lambda: verifier.verify(bad, BODY, now=NOW)):
+            with pytest.raises(persona.WebhookVerificationError):
+                call()
+
+    paths()
+    before = [sys.getrefcount(obj) for obj in watched]
+    for _ in range(500):
+        paths()
+    assert [sys.getrefcount(obj) for obj in watched] == before
+
+
+SUB_INTERPRETER = '''
+import _xxsubinterpreters as si
+import persona
+header = persona.webhooks.sign("s", b"x", 1)
+persona.webhooks.verify(header, b"x", "s", now=1)
+interpreter = si.create()
+si.run_string(interpreter, """
+import persona
+header = persona.webhooks.sign("s", b"x", 1)
+persona.webhooks.verify(header, b"x", "s", now=1)
+try:
+    persona.webhooks.verify(header, b"y", "s", now=1)
+except persona.WebhookVerificationError:
+    pass
+else:
+    raise SystemExit("accepted a forged body")
+""")
+si.destroy(interpreter)
+try:
+    persona.webhooks.verify(header, b"y", "s", now=1)
+except persona.WebhookVerificationError as error:
+    assert type(error) is persona.WebhookVerificationError
+persona.webhooks.verify(header, b"x", ["s"], now=1)
+print("main intact")
+'''
+
+
+def test_a_sub_interpreter_uses_the_python_path_and_leaves_the_main_one_intact():
+    pytest.importorskip("_xxsubinterpreters")  # CPython 3.8-3.12's (private) sub-interpreter API
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", SUB_INTERPRETER], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "main intact", out.stderr

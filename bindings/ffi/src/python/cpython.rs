@@ -1,6 +1,9 @@
-//! The part of CPython's stable ABI (PEP 384, `Include/` of any CPython ≥ 3.9) that the
-//! accelerator calls. Declared here rather than through a bindings crate: it is a few functions
-//! and three structs whose layout the stable ABI fixes, and no build step has to find a Python.
+//! The part of CPython's C API that the accelerator calls: the stable ABI (PEP 384) of CPython
+//! ≥ 3.9 with the GIL (`PyUnicode_AsUTF8AndSize` joined the limited API in 3.10 and is exported
+//! since 3.3). Declared here rather than through a bindings crate: a few functions and three
+//! structs whose layout the stable ABI fixes (for builds without `Py_TRACE_REFS`, and not the
+//! free-threaded ABI, which `persona/_cabi.py` never loads this into), and no build step has to
+//! find a Python.
 //!
 //! The symbols stay undefined in `libpersona` and are bound by the dynamic loader when CPython
 //! (which exports them) loads the library; only the wheel's build (feature `python`) has them.
@@ -41,6 +44,7 @@ unsafe impl Sync for PyMethodDef {}
 pub const METH_VARARGS: c_int = 0x0001;
 pub const METH_KEYWORDS: c_int = 0x0002;
 pub const METH_O: c_int = 0x0008;
+pub const Py_TPFLAGS_TYPE_SUBCLASS: std::ffi::c_ulong = 1 << 31;
 pub const METH_FASTCALL: c_int = 0x0080;
 
 #[repr(C)]
@@ -75,6 +79,9 @@ unsafe extern "C" {
     pub static mut PyTuple_Type: PyObject;
     pub static mut PyList_Type: PyObject;
     pub static mut PyExc_SystemError: *mut PyObject;
+    pub static mut PyExc_ImportError: *mut PyObject;
+    pub static mut PyExc_RuntimeError: *mut PyObject;
+    pub static mut PyExc_TypeError: *mut PyObject;
 
     pub fn PyModule_Create2(def: *mut PyModuleDef, api_version: c_int) -> *mut PyObject;
     pub fn Py_IncRef(object: *mut PyObject);
@@ -117,6 +124,9 @@ unsafe extern "C" {
     pub fn PyErr_Occurred() -> *mut PyObject;
     pub fn PyErr_Clear();
     pub fn PyErr_SetString(kind: *mut PyObject, message: *const c_char);
+    pub fn PyType_GetFlags(class: *mut PyObject) -> std::ffi::c_ulong;
+    pub fn PyInterpreterState_Get() -> *mut c_void;
+    pub fn PyInterpreterState_GetID(interpreter: *mut c_void) -> i64;
     pub fn PyEval_SaveThread() -> *mut c_void;
     pub fn PyEval_RestoreThread(state: *mut c_void);
 }

@@ -11,15 +11,24 @@
 //!
 //! Python loads it from the library file cffi already opened (see `persona/_cabi.py`), so it
 //! shares the handles cffi creates. The stable ABI only (see [`cpython`]): one build serves every
-//! CPython ≥ 3.9.
+//! CPython ≥ 3.9 with a GIL; the main interpreter only (see [`state`]).
+//!
+//! - [`webhook`]: the two entry points and the hand-over to Python.
+//! - [`arguments`]: binding fast-call arguments to their parameters.
+//! - [`cache`]: the function's verifier for the last secrets, compared by value.
+//! - [`state`]: the Python objects `setup` gives, and the interpreter they belong to.
 
 #![allow(unsafe_code)] // the CPython C API is raw pointers and reference counts
 
+mod arguments;
+mod cache;
 mod cpython;
+mod state;
 mod webhook;
 
 use std::cell::UnsafeCell;
 use std::ffi::{CStr, CString};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::null_mut;
 
 use cpython::*;
@@ -69,10 +78,10 @@ Checks a Persona webhook's signature (see :meth:`WebhookVerifier.verify`).\n\n\
     },
     PyMethodDef {
         ml_name: c"setup".as_ptr(),
-        ml_meth: Some(webhook::setup),
+        ml_meth: Some(setup),
         ml_flags: METH_VARARGS,
         ml_doc:
-            c"setup(verifier_for, slow_verify, slow_method, raise_error): webhooks.py's callables."
+            c"setup(verifier_for, slow_verify, slow_method, raise_error): webhooks.py's objects."
                 .as_ptr(),
     },
     PyMethodDef {
@@ -119,32 +128,66 @@ static MODULE: GilCell<PyModuleDef> = GilCell::new(PyModuleDef {
     m_free: null_mut(),
 });
 
-/// The module's entry point, found by CPython's import machinery by name.
+/// The module's entry point, found by CPython's import machinery by name. Refused in a
+/// sub-interpreter (see [`state`]).
 ///
 /// # Safety
 /// Called by CPython, with the GIL held, when `persona._speedups` is imported.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyInit__speedups() -> *mut PyObject {
     // SAFETY: the GIL is held; CPython keeps the definition, a static, for the process's life.
-    unsafe { PyModule_Create2(MODULE.get(), PYTHON_ABI_VERSION) }
+    boundary(|| unsafe {
+        if PyInterpreterState_GetID(PyInterpreterState_Get()) != 0 {
+            raise(
+                PyExc_ImportError,
+                c"persona._speedups serves the main interpreter only",
+            );
+            return None;
+        }
+        // The main interpreter initializes a single-phase module once per runtime: anything
+        // here is from a runtime finalized before this one.
+        state::forget_previous_runtime();
+        let module = PyModule_Create2(MODULE.get(), PYTHON_ABI_VERSION);
+        (!module.is_null()).then_some(module)
+    })
 }
 
-/// Raises `SystemError` for a bug caught at this boundary (a panic must not unwind into CPython).
+unsafe extern "C" fn setup(_module: *mut PyObject, args: *mut PyObject) -> *mut PyObject {
+    // SAFETY: CPython calls METH_VARARGS functions with the GIL held and `args` a tuple.
+    boundary(|| unsafe { state::setup(args) })
+}
+
+/// Runs an entry point's body: its `Some` is the result, its `None` a NULL return with the
+/// exception already set; a panic becomes `SystemError` instead of unwinding into CPython.
+fn boundary(body: impl FnOnce() -> Option<*mut PyObject>) -> *mut PyObject {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Some(result)) => result,
+        Ok(None) => null_mut(),
+        Err(payload) => {
+            std::mem::forget(payload); // its destructor could panic again, outside catch_unwind
+            let message = CString::new(crate::PANIC_MESSAGE).unwrap_or_default();
+            // SAFETY: entry points run with the GIL held (the C ABI calls made without it catch
+            // their own panics).
+            unsafe { raise_system_error(&message) };
+            null_mut()
+        }
+    }
+}
+
+/// Raises `SystemError` with `message` (a bug on this side).
 ///
 /// # Safety
 /// The GIL is held.
-unsafe fn raise_internal() -> *mut PyObject {
-    let message = CString::new(crate::PANIC_MESSAGE).unwrap_or_default();
+unsafe fn raise_system_error(message: &CStr) {
     // SAFETY: the GIL is held.
-    unsafe { raise_system_error(&message) }
+    unsafe { raise(PyExc_SystemError, message) }
 }
 
-/// Raises `SystemError` with `message`; returns the NULL to return to CPython.
+/// Raises `kind` with `message`.
 ///
 /// # Safety
-/// The GIL is held.
-unsafe fn raise_system_error(message: &CStr) -> *mut PyObject {
-    // SAFETY: the GIL is held; the exception type is CPython's own.
-    unsafe { PyErr_SetString(PyExc_SystemError, message.as_ptr()) };
-    null_mut()
+/// The GIL is held; `kind` is one of CPython's exception types.
+unsafe fn raise(kind: *mut PyObject, message: &CStr) {
+    // SAFETY: the contract above.
+    unsafe { PyErr_SetString(kind, message.as_ptr()) };
 }
