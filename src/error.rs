@@ -5,6 +5,7 @@
 //! Each variant and reason has a stable snake_case [`code`](PersonaError::code) shared with the test
 //! vectors and every language binding. No message ever contains a secret or a header value.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Which caller-supplied input was invalid.
@@ -250,7 +251,7 @@ pub enum PersonaError {
         /// Which input.
         field: InputField,
         /// Why (never echoes the value, which may be sensitive).
-        reason: &'static str,
+        reason: Cow<'static, str>,
     },
     /// Credentials or settings are missing or inconsistent; fix the configuration.
     #[error("configuration error: {0}")]
@@ -291,13 +292,25 @@ pub enum PersonaError {
 
 impl PersonaError {
     pub(crate) fn invalid(field: InputField, reason: &'static str) -> Self {
-        Self::InvalidInput { field, reason }
+        Self::InvalidInput {
+            field,
+            reason: Cow::Borrowed(reason),
+        }
     }
 
     /// An argument out of its domain (`invalid_argument`), named as the caller's API names it:
     /// `invalid argument `tolerance_secs`: must not be negative`.
     pub fn invalid_argument(name: &'static str, reason: &'static str) -> Self {
         Self::invalid(InputField::Argument(name), reason)
+    }
+
+    /// [`invalid_argument`](Self::invalid_argument) with a reason made at run time (which names
+    /// what the call got wrong, never a value that may be sensitive).
+    pub fn invalid_argument_because(name: &'static str, reason: String) -> Self {
+        Self::InvalidInput {
+            field: InputField::Argument(name),
+            reason: Cow::Owned(reason),
+        }
     }
 
     /// Which kind of failure this is, in snake_case: the variant, which is what each language's

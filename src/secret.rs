@@ -49,7 +49,7 @@ impl Secret {
         };
         Err(PersonaError::InvalidInput {
             field: InputField::Secret,
-            reason,
+            reason: reason.into(),
         })
     }
 }

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
+use super::operation::Payload;
 use super::retry::{is_retryable_status, requested_wait, uuid_v4};
 use super::{Auth, Client, KEY_INFLECTION};
 use crate::error::{ApiError, ApiErrorDetail, ApiErrorKind, PersonaError};
 
 /// Per-call options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestOptions {
     /// Idempotency-Key for a POST (default: a UUIDv4 generated once for this call).
     pub idempotency_key: Option<String>,
@@ -133,6 +134,34 @@ fn timeout_error(message: &str, key: Option<&str>) -> PersonaError {
     }
 }
 
+/// A successful response before it is read as JSON or kept as bytes.
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) attempts: u32,
+}
+
+impl RawResponse {
+    /// The body as JSON (`Null` when empty).
+    pub(crate) fn into_json(self) -> Result<ApiResponse, PersonaError> {
+        let body = if self.bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&self.bytes).map_err(|_| {
+                PersonaError::UnexpectedResponse(format!("HTTP {} body is not JSON", self.status))
+            })?
+        };
+        Ok(ApiResponse {
+            status: self.status,
+            request_id: self.request_id,
+            body,
+            attempts: self.attempts,
+        })
+    }
+}
+
 impl Client {
     /// The raw escape hatch: any endpoint, JSON in and out, with the same auth, retries,
     /// idempotency and errors as the typed calls. `path` is relative to the base URL
@@ -150,6 +179,22 @@ impl Client {
                 "path must start with `/` and carry no query or fragment (pass `query`)".into(),
             ));
         }
+        let payload = body.map_or(Payload::None, |json| Payload::Json(json.clone()));
+        self.send(method, path, query, &payload, "application/json", options)
+            .await?
+            .into_json()
+    }
+
+    /// One logical call: the URL, the body buffered once, then attempts and retries.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        payload: &Payload,
+        accept: &'static str,
+        options: &RequestOptions,
+    ) -> Result<RawResponse, PersonaError> {
         let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, path))
             .map_err(|_| PersonaError::Configuration("invalid request path".into()))?;
         if !query.is_empty() {
@@ -157,11 +202,26 @@ impl Client {
         }
         let url = url.to_string();
         // Buffered once: every attempt sends identical bytes (and signs the same body).
-        let body_bytes = match body {
-            Some(json) => serde_json::to_vec(json).map_err(|err| {
-                PersonaError::Configuration(format!("body is not serializable: {err}"))
-            })?,
-            None => Vec::new(),
+        let (body_bytes, content_type) = match payload {
+            Payload::None => (Vec::new(), None),
+            Payload::Json(json) => (
+                serde_json::to_vec(json).map_err(|err| {
+                    PersonaError::Configuration(format!("body is not serializable: {err}"))
+                })?,
+                Some("application/json"),
+            ),
+            Payload::Form(fields) => (
+                url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish()
+                    .into_bytes(),
+                Some("application/x-www-form-urlencoded"),
+            ),
+        };
+        let body = Body {
+            bytes: &body_bytes,
+            content_type,
+            accept,
         };
         let is_post = method == Method::POST;
         let idempotency_key = match (&options.idempotency_key, is_post) {
@@ -183,7 +243,7 @@ impl Client {
             }
             let outcome = tokio::time::timeout(
                 self.inner.request_timeout.min(remaining),
-                self.attempt(&method, &url, &body_bytes, body.is_some(), key, options),
+                self.attempt(&method, &url, &body, key, options),
             )
             .await
             .unwrap_or_else(|_| {
@@ -219,11 +279,10 @@ impl Client {
         &self,
         method: &Method,
         url: &str,
-        body: &[u8],
-        has_body: bool,
+        body: &Body<'_>,
         idempotency_key: Option<&str>,
         options: &RequestOptions,
-    ) -> Result<ApiResponse, AttemptError> {
+    ) -> Result<RawResponse, AttemptError> {
         let inner = &self.inner;
         let version = options
             .persona_version
@@ -232,17 +291,17 @@ impl Client {
         let mut request = inner
             .http
             .request(method.clone(), url)
-            .header("Accept", "application/json")
+            .header("Accept", body.accept)
             .header("Persona-Version", version)
             .header("Key-Inflection", KEY_INFLECTION)
             .header("User-Agent", &inner.user_agent);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
-        if has_body {
+        if let Some(content_type) = body.content_type {
             request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_vec());
+                .header("Content-Type", content_type)
+                .body(body.bytes.to_vec());
         }
         // Re-signed on every attempt: a fresh timestamp and nonce, so a retry is never a replay.
         match &*self.auth() {
@@ -251,7 +310,7 @@ impl Client {
             }
             Auth::Signed(signer) => {
                 let signed = signer
-                    .sign(method.as_str(), url, body)
+                    .sign(method.as_str(), url, body.bytes)
                     .map_err(AttemptError::Final)?;
                 for (name, value) in signed.headers() {
                     request = request.header(name, value);
@@ -267,6 +326,7 @@ impl Client {
         })?;
         let status = response.status().as_u16();
         let request_id = header(&response, "Request-Id");
+        let content_type = header(&response, "Content-Type");
         // Persona sends RateLimit-* on every response; the reset time is a wait only for a 429.
         // Retry-After is honoured on 429 and 503 (where servers use it for maintenance).
         let wait = match status {
@@ -285,19 +345,11 @@ impl Client {
                 wait: None,
             })?;
         if (200..300).contains(&status) {
-            let body = if bytes.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_slice(&bytes).map_err(|_| {
-                    AttemptError::Final(PersonaError::UnexpectedResponse(format!(
-                        "HTTP {status} body is not JSON"
-                    )))
-                })?
-            };
-            return Ok(ApiResponse {
+            return Ok(RawResponse {
                 status,
                 request_id,
-                body,
+                content_type,
+                bytes: bytes.to_vec(),
                 attempts: 1,
             });
         }
@@ -308,4 +360,12 @@ impl Client {
             Err(AttemptError::Final(error))
         }
     }
+}
+
+/// What every attempt of one call sends besides the method and URL.
+struct Body<'a> {
+    bytes: &'a [u8],
+    /// `None`: no body.
+    content_type: Option<&'static str>,
+    accept: &'static str,
 }

@@ -15,15 +15,21 @@
 
 mod blocking;
 mod builder;
+mod call_json;
 mod http;
+pub mod operation;
+pub mod operations;
 pub(crate) mod pagination;
+mod reply;
 mod resources;
 pub mod retry;
 
 pub use blocking::{BlockingClient, BlockingPaginator};
 pub use builder::ClientBuilder;
 pub use http::{ApiResponse, RequestOptions};
+pub use operation::{Call, FilterValue, Operation};
 pub use pagination::{ListParams, Page, Paginator};
+pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
 pub use reqwest::Method;
 pub use resources::{

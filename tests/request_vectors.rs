@@ -1,0 +1,178 @@
+//! Replays `tests/vectors/requests.json` (generated from Persona's OpenAPI document by
+//! `api/generate.py`) through the Rust client against a capturing loopback server: every one of
+//! the 167 operations must send exactly the request its vector pins — method, path, query,
+//! the listed headers and body, byte for byte — and read its answer as the operation declares.
+
+#![cfg(feature = "client")]
+// Test code: a failed unwrap or panic is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::mpsc;
+
+use persona::client::{BlockingClient, Call, Client, Operation, Reply};
+use persona::credentials::{ApiKey, Credentials};
+use serde_json::Value;
+
+const PDF: &[u8] = b"%PDF-1.4 request vector";
+
+/// One request as the server read it.
+#[derive(Debug)]
+struct Captured {
+    method: String,
+    target: String,
+    headers: BTreeMap<String, Vec<String>>,
+    body: Vec<u8>,
+}
+
+/// A loopback HTTP/1.1 server that records each request and answers it (a JSON:API document, or
+/// a PDF for `…/print`), one connection per request.
+fn capturing_server() -> (String, mpsc::Receiver<Captured>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut parts = line.split_whitespace();
+            let (method, target) = (
+                parts.next().unwrap().to_owned(),
+                parts.next().unwrap().to_owned(),
+            );
+            let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            loop {
+                line.clear();
+                reader.read_line(&mut line).unwrap();
+                let header = line.trim_end();
+                if header.is_empty() {
+                    break;
+                }
+                let (name, value) = header.split_once(':').unwrap();
+                headers
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(value.trim().to_owned());
+            }
+            let length = headers
+                .get("content-length")
+                .map_or(0, |v| v[0].parse().unwrap());
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let (kind, answer): (&str, Vec<u8>) = if target
+                .split('?')
+                .next()
+                .unwrap()
+                .ends_with("/print")
+            {
+                ("application/pdf", PDF.to_vec())
+            } else {
+                ("application/json", br#"{"data":{"type":"vector","id":"vec_1","attributes":{}},"included":[],"meta":{"m":1},"links":{}}"#.to_vec())
+            };
+            let mut stream = stream;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nRequest-Id: req_vec\r\nConnection: close\r\n\r\n",
+                answer.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&answer).unwrap();
+            sender
+                .send(Captured {
+                    method,
+                    target,
+                    headers,
+                    body,
+                })
+                .unwrap();
+        }
+    });
+    (format!("http://{address}"), receiver)
+}
+
+#[test]
+fn every_operation_sends_the_request_its_vector_pins() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/requests.json");
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(document["schema"], 1);
+    let cases = document["cases"].as_array().unwrap();
+    let (origin, captured) = capturing_server();
+    let base_path = document["base_path"].as_str().unwrap();
+    let client = Client::builder()
+        .credentials(Credentials::ApiKey(
+            ApiKey::new("persona_sandbox_vectors").unwrap(),
+        ))
+        .base_url(format!("{origin}{base_path}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let blocking = BlockingClient::new(client);
+    let mut covered = std::collections::BTreeSet::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let operation_id = case["call"]["operation"].as_str().unwrap();
+        let call = Call::from_json(&case["call"]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reply = blocking
+            .run(|c| async move { c.call_by_id(operation_id, &call).await })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = captured.recv().unwrap();
+        let want = &case["request"];
+        let (path, query) = got.target.split_once('?').unwrap_or((&got.target, ""));
+        assert_eq!(got.method, want["method"], "{name}: method");
+        assert_eq!(path, want["path"], "{name}: path");
+        assert_eq!(query, want["query"], "{name}: query");
+        for (header, value) in want["headers"].as_object().unwrap() {
+            let values = got.headers.get(&header.to_ascii_lowercase());
+            assert_eq!(
+                values,
+                Some(&vec![value.as_str().unwrap().to_owned()]),
+                "{name}: header {header}"
+            );
+        }
+        if want["method"] != "POST" {
+            assert!(
+                !got.headers.contains_key("idempotency-key"),
+                "{name}: Idempotency-Key on a {}",
+                got.method
+            );
+        }
+        if want["body"] == "" {
+            assert!(
+                !got.headers.contains_key("content-type"),
+                "{name}: Content-Type without a body"
+            );
+        }
+        assert_eq!(
+            String::from_utf8(got.body).unwrap(),
+            want["body"],
+            "{name}: body"
+        );
+        assert_eq!(
+            got.headers["authorization"],
+            ["Bearer persona_sandbox_vectors"],
+            "{name}"
+        );
+        match (case["response"]["kind"].as_str().unwrap(), reply) {
+            ("json", Reply::Json(response)) => {
+                assert_eq!(response.body["meta"]["m"], 1, "{name}: meta kept");
+                assert_eq!(response.request_id.as_deref(), Some("req_vec"));
+            }
+            ("pdf", Reply::Binary(binary)) => assert_eq!(binary.bytes, PDF, "{name}"),
+            (kind, reply) => panic!("{name}: a {kind} operation answered {reply:?}"),
+        }
+        covered.insert(operation_id.to_owned());
+    }
+    let all: std::collections::BTreeSet<_> =
+        Operation::all().iter().map(|o| o.id.to_owned()).collect();
+    let missing: Vec<_> = all.difference(&covered).collect();
+    println!("Rust: {}/{} operations replayed", covered.len(), all.len());
+    assert!(
+        missing.is_empty(),
+        "operations without a replayed vector: {missing:?}"
+    );
+    assert_eq!(all.len(), 167);
+}
