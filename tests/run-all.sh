@@ -62,6 +62,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p persona --no-default-features --no-deps 
 
 step "Shared vectors are reproducible from the independent generator; Kotlin's JNA declarations match persona.h"
 python3 tests/vectors/generate.py --check
+python3 api/generate.py --check   # the operation table, typed surfaces and request vectors from Persona's OpenAPI document
 python3 kotlin/tools/gen_jna.py --check   # Python's cffi declarations: checked by pytest (needs cffi)
 
 step "C tests under AddressSanitizer + UBSan (shared and static library)"

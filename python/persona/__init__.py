@@ -41,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     "APIError",
     "AsyncClient",
+    "BinaryResponse",
     "AuthenticationError",
     "Client",
     "ConfigurationError",
@@ -57,6 +58,7 @@ __all__ = [
     "RequestSigner",
     "RequestVerificationError",
     "RequestVerifier",
+    "Response",
     "ServerError",
     "TimeoutError",
     "UnexpectedResponseError",
@@ -69,7 +71,7 @@ __all__ = [
 
 def __getattr__(name: str):
     # The client pulls in the UniFFI bindings (and asyncio): load them only when asked.
-    if name in ("Client", "AsyncClient"):
+    if name in ("Client", "AsyncClient", "Response", "BinaryResponse"):
         from . import _client
 
         return getattr(_client, name)

@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Dict, Iterator, Optional
 from . import _errors
 from ._native import persona as _ffi
 
-__all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource"]
+__all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource", "Response", "BinaryResponse"]
 
 
 def _kind(variant: str) -> str:
@@ -106,6 +106,86 @@ class Resource(_Model):
     def __init__(self, record: Any) -> None:
         super().__init__(record)
         self.type: str = record.kind
+
+
+class Response:
+    """What an operation answered: the whole JSON document (``body``; ``data``, ``included``,
+    ``meta`` and ``links`` as properties), the HTTP status, ``request_id`` and the ``attempts`` it
+    took. Prints its status and the primary resource's type and id only (bodies hold personal
+    data)."""
+
+    __slots__ = ("status", "request_id", "attempts", "body")
+
+    def __init__(self, reply: Any) -> None:
+        self.status: int = reply.status
+        self.request_id: Optional[str] = reply.request_id
+        self.attempts: int = reply.attempts
+        self.body: Any = json.loads(reply.body_json) if reply.body_json else None
+
+    def _member(self, name: str) -> Any:
+        return self.body.get(name) if isinstance(self.body, dict) else None
+
+    @property
+    def data(self) -> Any:
+        """``data``: one resource object, or a list of them."""
+        return self._member("data")
+
+    @property
+    def included(self) -> list:
+        """``included``: the related resources asked for with ``include``."""
+        return self._member("included") or []
+
+    @property
+    def meta(self) -> Any:
+        return self._member("meta")
+
+    @property
+    def links(self) -> Any:
+        """``links`` (``next``/``prev`` of a list)."""
+        return self._member("links")
+
+    def __repr__(self) -> str:
+        data = self.data
+        if isinstance(data, dict):
+            return f"Response(status={self.status}, type={data.get('type')!r}, id={data.get('id')!r})"
+        count = len(data) if isinstance(data, list) else 0
+        return f"Response(status={self.status}, items={count})"
+
+
+class BinaryResponse:
+    """A file an operation answered (the ``print`` operations' PDFs): ``content``,
+    ``content_type``, ``status``, ``request_id``."""
+
+    __slots__ = ("status", "request_id", "attempts", "content", "content_type")
+
+    def __init__(self, reply: Any) -> None:
+        self.status: int = reply.status
+        self.request_id: Optional[str] = reply.request_id
+        self.attempts: int = reply.attempts
+        self.content: bytes = bytes(reply.bytes or b"")
+        self.content_type: Optional[str] = reply.content_type
+
+    def __repr__(self) -> str:
+        return f"BinaryResponse(status={self.status}, content_type={self.content_type!r}, size={len(self.content)})"
+
+
+def _reply(reply: Any):
+    return Response(reply) if reply.bytes is None else BinaryResponse(reply)
+
+
+def _call_json(arguments: Dict[str, Any]) -> str:
+    """A generated method's arguments as the library's call JSON (unset ones left out)."""
+    call = {name: value for name, value in arguments.items() if value is not None}
+    if "form" in call:
+        call["form"] = [[name, value] for name, value in call["form"].items()]
+    page = call.get("page")
+    if page is not None:
+        page = {name: value for name, value in page.items() if value is not None}
+        if page:
+            call["page"] = page
+        else:
+            del call["page"]
+    return json.dumps(call)
 
 
 def _params(page_size: Optional[int], after: Optional[str], filters: Optional[Dict[str, str]]) -> "_ffi.ListParams":
@@ -275,6 +355,21 @@ class Client:
         self.verifications = _Resources(self, "verification")
         self.events = _Resources(self, "event")
         self.webhooks = _Resources(self, "webhook")
+        self._api = None
+
+    @property
+    def api(self) -> "_api.Api":
+        """Every operation of Persona's API as a method: ``client.api.inquiries.retrieve("inq_…")``
+        (see :mod:`persona._api`). Generated from Persona's OpenAPI document."""
+        if self._api is None:
+            from . import _api
+
+            self._api = _api.Api(self._call)
+        return self._api
+
+    @_translate
+    def _call(self, operation_id: str, arguments: Dict[str, Any]):
+        return _reply(self._ffi.call(operation_id, _call_json(arguments)))
 
     @_translate
     def request(
@@ -374,6 +469,21 @@ class AsyncClient:
         self.base_url = options.get("base_url")
         self.inquiries = _AsyncInquiries(self)
         self.accounts = _AsyncAccounts(self)
+        self._api = None
+
+    @property
+    def api(self) -> "_api.AsyncApi":
+        """Every operation of Persona's API as a coroutine method: ``await
+        client.api.inquiries.retrieve("inq_…")`` (the same methods as :attr:`Client.api`)."""
+        if self._api is None:
+            from . import _api
+
+            self._api = _api.AsyncApi(self._call)
+        return self._api
+
+    @_translate_async
+    async def _call(self, operation_id: str, arguments: Dict[str, Any]):
+        return _reply(await self._ffi.call(operation_id, _call_json(arguments)))
 
     @_translate_async
     async def request(self, method: str, path: str, *, query: Optional[Dict[str, str]] = None, json_body: Any = None, idempotency_key: Optional[str] = None) -> Any:

@@ -680,3 +680,64 @@ async fn simulate_actions_take_persona_names_only() {
     let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
     assert_eq!(body["data"]["attributes"]["status"], "needs_review");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
+    // The generated methods (Client::api), as a user of the whole-API surface writes the flow.
+    use persona::client::Call;
+    let webhook_secret = "wbhsec_typed-flow";
+    let mut receiver = persona_sandbox::WebhookReceiver::start(
+        persona::WebhookVerifier::new([webhook_secret]).unwrap(),
+        0,
+    )
+    .await
+    .unwrap();
+    let sandbox = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        webhook_url: Some(receiver.url()),
+        webhook_secret: Some(Secret::new(webhook_secret)),
+        key_pair: Some((KEY_ID.into(), Secret::new(SECRET))),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sandbox, signed());
+    let inquiries = client.api().inquiries();
+    let created = inquiries
+        .create(Call::new().body(json!({"data": {"attributes": template()}})))
+        .await
+        .unwrap();
+    let id = created.body["data"]["id"].as_str().unwrap().to_owned();
+    let simulated = inquiries
+        .perform_simulate_actions(
+            &id,
+            Call::new().body(json!({"meta": {"simulate-actions": [
+                {"type": "start_inquiry"}, {"type": "complete_inquiry"}
+            ]}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(simulated.body["data"]["attributes"]["status"], "completed");
+    let mut names = Vec::new();
+    while let Some(delivery) = receiver.next(Duration::from_secs(5)).await {
+        let event = delivery.event.unwrap();
+        assert!(event.payload_json.contains(&id));
+        names.push(event.name.clone());
+        if event.name == "inquiry.completed" {
+            break;
+        }
+    }
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("inquiry.completed"),
+        "{names:?}"
+    );
+    let retrieved = inquiries.retrieve(&id, Call::new()).await.unwrap();
+    assert_eq!(retrieved.body["data"]["attributes"]["status"], "completed");
+    // Arguments the operation does not declare never reach the wire.
+    let error = inquiries
+        .retrieve(&id, Call::new().filter("status", "completed"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "invalid_argument");
+}

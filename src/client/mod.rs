@@ -13,6 +13,7 @@
 //! that every retry reuses, and each attempt re-sends the identical buffered body; see
 //! [`retry`] for what is retried.
 
+pub mod api;
 mod blocking;
 mod builder;
 mod call_json;

@@ -69,6 +69,30 @@ impl Client {
         })
     }
 
+    /// [`call`](Self::call) for an operation that answers JSON (the generated typed methods).
+    pub(crate) async fn call_json(
+        &self,
+        operation: &Operation,
+        call: &Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        match self.call(operation, call).await? {
+            Reply::Json(response) => Ok(response),
+            Reply::Binary(_) => Err(unexpected(operation)),
+        }
+    }
+
+    /// [`call`](Self::call) for an operation that answers bytes (the `print` operations).
+    pub(crate) async fn call_binary(
+        &self,
+        operation: &Operation,
+        call: &Call,
+    ) -> Result<BinaryResponse, PersonaError> {
+        match self.call(operation, call).await? {
+            Reply::Binary(response) => Ok(response),
+            Reply::Json(_) => Err(unexpected(operation)),
+        }
+    }
+
     /// [`call`](Self::call) by operation id (`retrieve-an-inquiry`): what every language's
     /// binding calls.
     pub async fn call_by_id(&self, operation_id: &str, call: &Call) -> Result<Reply, PersonaError> {
@@ -80,4 +104,9 @@ impl Client {
         })?;
         self.call(operation, call).await
     }
+}
+
+/// The table and the generated method disagree on what an operation answers: a bug, reported.
+fn unexpected(operation: &Operation) -> PersonaError {
+    PersonaError::UnexpectedResponse(format!("{} answered another kind of body", operation.id))
 }

@@ -513,6 +513,30 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -556,6 +580,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 
 
@@ -563,6 +605,14 @@ fileprivate struct FfiConverterString: FfiConverter {
  * The blocking Persona client; calls run on the process-wide runtime.
  */
 public protocol BlockingClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
+     * (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
+     * "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked
+     * against what the operation declares.
+     */
+    func call(operationId: String, callJson: String) throws  -> Reply
     
     func createAccount(attributesJson: String, idempotencyKey: String?) throws  -> Account
     
@@ -673,6 +723,23 @@ public convenience init(credentials: Credentials, config: ClientConfig)throws  {
 
     
 
+    
+    /**
+     * Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
+     * (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
+     * "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked
+     * against what the operation declares.
+     */
+open func call(operationId: String, callJson: String)throws  -> Reply  {
+    return try  FfiConverterTypeReply_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_blockingclient_call(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(operationId),
+        FfiConverterString.lower(callJson),uniffiCallStatus
+    )
+})
+}
     
 open func createAccount(attributesJson: String, idempotencyKey: String?)throws  -> Account  {
     return try  FfiConverterTypeAccount_lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
@@ -893,6 +960,14 @@ public func FfiConverterTypeBlockingClient_lower(_ value: BlockingClient) -> UIn
  */
 public protocol ClientProtocol: AnyObject, Sendable {
     
+    /**
+     * Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
+     * (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
+     * "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked
+     * against what the operation declares.
+     */
+    func call(operationId: String, callJson: String) async throws  -> Reply
+    
     func createAccount(attributesJson: String, idempotencyKey: String?) async throws  -> Account
     
     func createInquiry(attributesJson: String, idempotencyKey: String?) async throws  -> Inquiry
@@ -1002,6 +1077,28 @@ public convenience init(credentials: Credentials, config: ClientConfig)throws  {
 
     
 
+    
+    /**
+     * Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
+     * (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
+     * "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked
+     * against what the operation declares.
+     */
+open func call(operationId: String, callJson: String)async throws  -> Reply  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_persona_fn_method_client_call(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(operationId),FfiConverterString.lower(callJson)
+                )
+            },
+            pollFunc: ffi_persona_rust_future_poll_rust_buffer,
+            completeFunc: ffi_persona_rust_future_complete_rust_buffer,
+            freeFunc: ffi_persona_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReply_lift,
+            errorHandler: FfiConverterTypePersonaError_lift
+        )
+}
     
 open func createAccount(attributesJson: String, idempotencyKey: String?)async throws  -> Account  {
     return
@@ -2161,6 +2258,144 @@ public func FfiConverterTypeListParams_lower(_ value: ListParams) -> RustBuffer 
 
 
 /**
+ * One operation of Persona's API as the core's table declares it (generated from Persona's
+ * OpenAPI document): what each language's typed methods are generated from and checked against.
+ */
+public struct OperationInfo: Equatable, Hashable {
+    /**
+     * `operationId`, e.g. `retrieve-an-inquiry`.
+     */
+    public var id: String
+    /**
+     * The group, e.g. `inquiries`.
+     */
+    public var group: String
+    /**
+     * The method name in the group, e.g. `retrieve`.
+     */
+    public var name: String
+    public var method: String
+    /**
+     * The path template, e.g. `/inquiries/{inquiry-id}`.
+     */
+    public var path: String
+    public var pathParams: [String]
+    public var include: Bool
+    public var fields: Bool
+    public var paginated: Bool
+    public var filters: [String]
+    /**
+     * `none`, `json` or `form`.
+     */
+    public var body: String
+    public var bodyRequired: Bool
+    /**
+     * `json` or `pdf`.
+     */
+    public var response: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `operationId`, e.g. `retrieve-an-inquiry`.
+         */id: String, 
+        /**
+         * The group, e.g. `inquiries`.
+         */group: String, 
+        /**
+         * The method name in the group, e.g. `retrieve`.
+         */name: String, method: String, 
+        /**
+         * The path template, e.g. `/inquiries/{inquiry-id}`.
+         */path: String, pathParams: [String], include: Bool, fields: Bool, paginated: Bool, filters: [String], 
+        /**
+         * `none`, `json` or `form`.
+         */body: String, bodyRequired: Bool, 
+        /**
+         * `json` or `pdf`.
+         */response: String) {
+        self.id = id
+        self.group = group
+        self.name = name
+        self.method = method
+        self.path = path
+        self.pathParams = pathParams
+        self.include = include
+        self.fields = fields
+        self.paginated = paginated
+        self.filters = filters
+        self.body = body
+        self.bodyRequired = bodyRequired
+        self.response = response
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OperationInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationInfo {
+        return
+            try OperationInfo(
+                id: FfiConverterString.read(from: &buf), 
+                group: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                method: FfiConverterString.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                pathParams: FfiConverterSequenceString.read(from: &buf), 
+                include: FfiConverterBool.read(from: &buf), 
+                fields: FfiConverterBool.read(from: &buf), 
+                paginated: FfiConverterBool.read(from: &buf), 
+                filters: FfiConverterSequenceString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf), 
+                bodyRequired: FfiConverterBool.read(from: &buf), 
+                response: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OperationInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.group, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterSequenceString.write(value.pathParams, into: &buf)
+        FfiConverterBool.write(value.include, into: &buf)
+        FfiConverterBool.write(value.fields, into: &buf)
+        FfiConverterBool.write(value.paginated, into: &buf)
+        FfiConverterSequenceString.write(value.filters, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+        FfiConverterBool.write(value.bodyRequired, into: &buf)
+        FfiConverterString.write(value.response, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationInfo_lift(_ buf: RustBuffer) throws -> OperationInfo {
+    return try FfiConverterTypeOperationInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationInfo_lower(_ value: OperationInfo) -> RustBuffer {
+    return FfiConverterTypeOperationInfo.lower(value)
+}
+
+
+/**
  * One query parameter of a raw request (name, value).
  */
 public struct QueryParam: Equatable, Hashable {
@@ -2214,6 +2449,120 @@ public func FfiConverterTypeQueryParam_lift(_ buf: RustBuffer) throws -> QueryPa
 #endif
 public func FfiConverterTypeQueryParam_lower(_ value: QueryParam) -> RustBuffer {
     return FfiConverterTypeQueryParam.lower(value)
+}
+
+
+/**
+ * What an operation answered: a JSON document (`body_json`, every member kept) or bytes (the
+ * `print` operations' PDFs). Prints status and request id only (bodies hold personal data).
+ */
+public struct Reply: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    public var status: UInt16
+    public var requestId: String?
+    public var attempts: UInt32
+    /**
+     * The JSON body, for operations that answer JSON.
+     */
+    public var bodyJson: String?
+    /**
+     * The bytes, for operations that answer a file.
+     */
+    public var bytes: Data?
+    /**
+     * `Content-Type` of a file answer.
+     */
+    public var contentType: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(status: UInt16, requestId: String?, attempts: UInt32, 
+        /**
+         * The JSON body, for operations that answer JSON.
+         */bodyJson: String?, 
+        /**
+         * The bytes, for operations that answer a file.
+         */bytes: Data?, 
+        /**
+         * `Content-Type` of a file answer.
+         */contentType: String?) {
+        self.status = status
+        self.requestId = requestId
+        self.attempts = attempts
+        self.bodyJson = bodyJson
+        self.bytes = bytes
+        self.contentType = contentType
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_reply_uniffi_trait_debug(
+            FfiConverterTypeReply_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_reply_uniffi_trait_display(
+            FfiConverterTypeReply_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Reply: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReply: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reply {
+        return
+            try Reply(
+                status: FfiConverterUInt16.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                attempts: FfiConverterUInt32.read(from: &buf), 
+                bodyJson: FfiConverterOptionString.read(from: &buf), 
+                bytes: FfiConverterOptionData.read(from: &buf), 
+                contentType: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Reply, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterUInt32.write(value.attempts, into: &buf)
+        FfiConverterOptionString.write(value.bodyJson, into: &buf)
+        FfiConverterOptionData.write(value.bytes, into: &buf)
+        FfiConverterOptionString.write(value.contentType, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReply_lift(_ buf: RustBuffer) throws -> Reply {
+    return try FfiConverterTypeReply.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReply_lower(_ value: Reply) -> RustBuffer {
+    return FfiConverterTypeReply.lower(value)
 }
 
 
@@ -2693,6 +3042,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -2785,6 +3158,31 @@ fileprivate struct FfiConverterSequenceTypeInquiry: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeInquiry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOperationInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [OperationInfo]
+
+    public static func write(_ value: [OperationInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOperationInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OperationInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OperationInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOperationInfo.read(from: &buf))
         }
         return seq
     }
@@ -2914,6 +3312,16 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Every operation of Persona's API, as the core's table declares it.
+ */
+public func operations() -> [OperationInfo]  {
+    return try!  FfiConverterSequenceTypeOperationInfo.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_operations(uniffiCallStatus
+    )
+})
+}
+/**
  * The library version.
  */
 public func version() -> String  {
@@ -2939,7 +3347,13 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_persona_checksum_func_operations() != 13112) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_persona_checksum_func_version() != 5412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_method_blockingclient_call() != 31793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_blockingclient_create_account() != 56561) {
@@ -2982,6 +3396,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_blockingclient_update_inquiry() != 39206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_method_client_call() != 7214) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_client_create_account() != 53060) {

@@ -258,6 +258,11 @@ void uniffi_persona_fn_free_blockingclient(uint64_t handle, RustCallStatus *_Non
 uint64_t uniffi_persona_fn_constructor_blockingclient_new(uint64_t credentials, RustBuffer config, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_BLOCKINGCLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_BLOCKINGCLIENT_CALL
+RustBuffer uniffi_persona_fn_method_blockingclient_call(uint64_t ptr, RustBuffer operation_id, RustBuffer call_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_BLOCKINGCLIENT_CREATE_ACCOUNT
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_BLOCKINGCLIENT_CREATE_ACCOUNT
 RustBuffer uniffi_persona_fn_method_blockingclient_create_account(uint64_t ptr, RustBuffer attributes_json, RustBuffer idempotency_key, RustCallStatus *_Nonnull out_status
@@ -341,6 +346,11 @@ void uniffi_persona_fn_free_client(uint64_t handle, RustCallStatus *_Nonnull out
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_CONSTRUCTOR_CLIENT_NEW
 uint64_t uniffi_persona_fn_constructor_client_new(uint64_t credentials, RustBuffer config, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_CLIENT_CALL
+uint64_t uniffi_persona_fn_method_client_call(uint64_t ptr, RustBuffer operation_id, RustBuffer call_json
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_CLIENT_CREATE_ACCOUNT
@@ -509,6 +519,16 @@ RustBuffer uniffi_persona_fn_method_inquirypage_uniffi_trait_debug(RustBuffer pt
 RustBuffer uniffi_persona_fn_method_inquirypage_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_REPLY_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_REPLY_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_persona_fn_method_reply_uniffi_trait_debug(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_REPLY_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_REPLY_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_persona_fn_method_reply_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_RESOURCE_UNIFFI_TRAIT_DEBUG
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_RESOURCE_UNIFFI_TRAIT_DEBUG
 RustBuffer uniffi_persona_fn_method_resource_uniffi_trait_debug(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -527,6 +547,12 @@ RustBuffer uniffi_persona_fn_method_resourcepage_uniffi_trait_debug(RustBuffer p
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_RESOURCEPAGE_UNIFFI_TRAIT_DISPLAY
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_METHOD_RESOURCEPAGE_UNIFFI_TRAIT_DISPLAY
 RustBuffer uniffi_persona_fn_method_resourcepage_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_OPERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_OPERATIONS
+RustBuffer uniffi_persona_fn_func_operations(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
@@ -795,9 +821,21 @@ void ffi_persona_rust_future_free_void(uint64_t handle
 void ffi_persona_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_OPERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_OPERATIONS
+uint16_t uniffi_persona_checksum_func_operations(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
 uint16_t uniffi_persona_checksum_func_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_BLOCKINGCLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_BLOCKINGCLIENT_CALL
+uint16_t uniffi_persona_checksum_method_blockingclient_call(void
     
 );
 #endif
@@ -882,6 +920,12 @@ uint16_t uniffi_persona_checksum_method_blockingclient_update_account(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_BLOCKINGCLIENT_UPDATE_INQUIRY
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_BLOCKINGCLIENT_UPDATE_INQUIRY
 uint16_t uniffi_persona_checksum_method_blockingclient_update_inquiry(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_METHOD_CLIENT_CALL
+uint16_t uniffi_persona_checksum_method_client_call(void
     
 );
 #endif

@@ -10,7 +10,7 @@ use super::PersonaError;
 use super::credentials::Credentials;
 use super::records::{
     Account, AccountPage, ApiResponse, ClientConfig, Inquiry, InquiryPage, ListParams, QueryParam,
-    Resource, ResourcePage,
+    Reply, Resource, ResourcePage,
 };
 use persona_core::PersonaError as CoreError;
 use persona_core::client::{self as core, RequestOptions};
@@ -234,6 +234,29 @@ impl Ops {
             next_cursor: page.next_cursor,
         })
     }
+    async fn call(&self, operation_id: String, call_json: String) -> Result<Reply, PersonaError> {
+        let call = serde_json::from_str::<Value>(&call_json)
+            .map_err(|_| invalid_argument("call", "must be a JSON object"))?;
+        let call = core::Call::from_json(&call)?;
+        Ok(match self.0.call_by_id(&operation_id, &call).await? {
+            core::Reply::Json(response) => Reply {
+                status: response.status,
+                request_id: response.request_id,
+                attempts: response.attempts,
+                body_json: Some(response.body.to_string()),
+                bytes: None,
+                content_type: None,
+            },
+            core::Reply::Binary(binary) => Reply {
+                status: binary.status,
+                request_id: binary.request_id,
+                attempts: binary.attempts,
+                body_json: None,
+                bytes: Some(binary.bytes),
+                content_type: binary.content_type,
+            },
+        })
+    }
     async fn request(
         &self,
         method: String,
@@ -370,6 +393,11 @@ exported_clients! {
     fn retrieve_resource(&self, kind: String, id: String) -> Resource;
     /// `event` or `webhook`.
     fn list_resources(&self, kind: String, params: ListParams) -> ResourcePage;
+    /// Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
+    /// (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
+    /// "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked
+    /// against what the operation declares.
+    fn call(&self, operation_id: String, call_json: String) -> Reply;
     /// The raw escape hatch (`query` as name/value pairs).
     fn request(
         &self,

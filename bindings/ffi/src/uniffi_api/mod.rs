@@ -26,3 +26,40 @@ pub use records::*;
 pub fn version() -> String {
     persona_core::VERSION.to_owned()
 }
+
+/// Every operation of Persona's API, as the core's table declares it.
+#[uniffi::export]
+pub fn operations() -> Vec<OperationInfo> {
+    use persona_core::client::operation::{BodyKind, ResponseKind};
+    persona_core::client::Operation::all()
+        .iter()
+        .map(|operation| OperationInfo {
+            id: operation.id.to_owned(),
+            group: operation.group.to_owned(),
+            name: operation.name.to_owned(),
+            method: operation.method.as_reqwest().as_str().to_owned(),
+            path: operation.path.to_owned(),
+            path_params: operation
+                .path_params
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+            include: operation.include,
+            fields: operation.fields,
+            paginated: operation.paginated,
+            filters: operation.filters.iter().map(|f| (*f).to_owned()).collect(),
+            body: match operation.body {
+                BodyKind::None => "none",
+                BodyKind::Json => "json",
+                BodyKind::Form => "form",
+            }
+            .to_owned(),
+            body_required: operation.body_required,
+            response: match operation.response {
+                ResponseKind::Json => "json",
+                ResponseKind::Pdf => "pdf",
+            }
+            .to_owned(),
+        })
+        .collect()
+}

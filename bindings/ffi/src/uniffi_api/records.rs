@@ -149,3 +149,45 @@ pub struct QueryParam {
     pub name: String,
     pub value: String,
 }
+
+/// What an operation answered: a JSON document (`body_json`, every member kept) or bytes (the
+/// `print` operations' PDFs). Prints status and request id only (bodies hold personal data).
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct Reply {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub attempts: u32,
+    /// The JSON body, for operations that answer JSON.
+    pub body_json: Option<String>,
+    /// The bytes, for operations that answer a file.
+    pub bytes: Option<Vec<u8>>,
+    /// `Content-Type` of a file answer.
+    pub content_type: Option<String>,
+}
+print_type_and_id!(Reply, status, request_id);
+
+/// One operation of Persona's API as the core's table declares it (generated from Persona's
+/// OpenAPI document): what each language's typed methods are generated from and checked against.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OperationInfo {
+    /// `operationId`, e.g. `retrieve-an-inquiry`.
+    pub id: String,
+    /// The group, e.g. `inquiries`.
+    pub group: String,
+    /// The method name in the group, e.g. `retrieve`.
+    pub name: String,
+    pub method: String,
+    /// The path template, e.g. `/inquiries/{inquiry-id}`.
+    pub path: String,
+    pub path_params: Vec<String>,
+    pub include: bool,
+    pub fields: bool,
+    pub paginated: bool,
+    pub filters: Vec<String>,
+    /// `none`, `json` or `form`.
+    pub body: String,
+    pub body_required: bool,
+    /// `json` or `pdf`.
+    pub response: String,
+}
