@@ -63,11 +63,12 @@ int main(int argc, char **argv) {
   const char *binary = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
   char create[512];
   snprintf(create, sizeof create,
-           "{\"attributes\":{\"inquiry-template-id\":\"itmpl_c\",\"reference-id\":\"c-user\"},\"idempotency_key\":\"key-%s\"}",
+           "{\"body\":{\"data\":{\"attributes\":{\"inquiry-template-id\":\"itmpl_c\",\"reference-id\":\"c-user\"}}},"
+           "\"idempotency_key\":\"key-%s\"}",
            binary);
   persona_string *out = NULL;
-  persona_result r = persona_client_call(client, S("inquiries.create"), S(create), &out);
-  CHECK(r == PERSONA_OK && out, "inquiries.create");
+  persona_result r = persona_client_call(client, S("create-an-inquiry"), S(create), &out);
+  CHECK(r == PERSONA_OK && out, "create-an-inquiry");
   char id[128] = "";
   CHECK(out && json_string_field(persona_string_ptr(out), "id", id, sizeof id), "created inquiry has an id");
   CHECK(out && persona_string_len(out) == strlen(persona_string_ptr(out)), "persona_string_len");
@@ -75,7 +76,7 @@ int main(int argc, char **argv) {
 
   /* The same idempotency key and parameters replays the first response: still one inquiry. */
   out = NULL;
-  r = persona_client_call(client, S("inquiries.create"), S(create), &out);
+  r = persona_client_call(client, S("create-an-inquiry"), S(create), &out);
   char replayed[128] = "";
   CHECK(r == PERSONA_OK && out && json_string_field(persona_string_ptr(out), "id", replayed, sizeof replayed) &&
             strcmp(replayed, id) == 0,
@@ -83,24 +84,28 @@ int main(int argc, char **argv) {
   persona_string_free(out);
 
   char params[256];
-  snprintf(params, sizeof params, "{\"id\":\"%s\"}", id);
+  snprintf(params, sizeof params, "{\"path\":{\"inquiry-id\":\"%s\"},\"include\":[\"sessions\"]}", id);
   out = NULL;
-  CHECK(persona_client_call(client, S("inquiries.retrieve"), S(params), &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("retrieve-an-inquiry"), S(params), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), "\"created\"") != NULL,
-        "inquiries.retrieve");
+        "retrieve-an-inquiry");
   persona_string_free(out);
 
-  snprintf(params, sizeof params, "{\"id\":\"%s\",\"actions\":[\"start_inquiry\",\"complete_inquiry\"]}", id);
+  snprintf(params, sizeof params,
+           "{\"path\":{\"inquiry-id\":\"%s\"},\"body\":{\"meta\":{\"simulate-actions\":"
+           "[{\"type\":\"start_inquiry\"},{\"type\":\"complete_inquiry\"}]}}}",
+           id);
   out = NULL;
-  CHECK(persona_client_call(client, S("inquiries.simulate"), S(params), &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("inquiries-perform-simulate-actions"), S(params), &out) == PERSONA_OK &&
             strstr(persona_string_ptr(out), "\"completed\"") != NULL,
-        "inquiries.simulate");
+        "inquiries-perform-simulate-actions");
   persona_string_free(out);
 
   out = NULL;
-  CHECK(persona_client_call(client, S("inquiries.list"), S("{\"page_size\":5,\"filters\":{\"status\":\"completed\"}}"), &out) == PERSONA_OK &&
+  CHECK(persona_client_call(client, S("list-all-inquiries"), S("{\"page\":{\"size\":5},\"filter\":{\"status\":\"completed\"}}"), &out) ==
+                PERSONA_OK &&
             strstr(persona_string_ptr(out), id) != NULL,
-        "inquiries.list with a filter");
+        "list-all-inquiries with a filter");
   persona_string_free(out);
 
   /* The raw escape hatch. */
@@ -115,11 +120,11 @@ int main(int argc, char **argv) {
   /* Errors: 404 and 422 are PERSONA_ERR_API with the status in the message; out untouched. */
   persona_string *sentinel = (persona_string *)0x1;
   out = sentinel;
-  r = persona_client_call(client, S("inquiries.retrieve"), S("{\"id\":\"inq_missing\"}"), &out);
+  r = persona_client_call(client, S("retrieve-an-inquiry"), S("{\"path\":{\"inquiry-id\":\"inq_missing\"}}"), &out);
   char message[1024] = "";
   persona_last_error_message(message, sizeof message);
   CHECK(r == PERSONA_ERR_API && out == sentinel && strstr(message, "404") != NULL, "404 -> PERSONA_ERR_API");
-  r = persona_client_call(client, S("inquiries.create"), S("{\"attributes\":{}}"), &out);
+  r = persona_client_call(client, S("create-an-inquiry"), S("{\"body\":{\"data\":{\"attributes\":{}}}}"), &out);
   persona_last_error_message(message, sizeof message);
   CHECK(r == PERSONA_ERR_API && strstr(message, "/data/attributes/inquiry-template-id") != NULL,
         "422 carries the source pointer");
@@ -127,11 +132,18 @@ int main(int argc, char **argv) {
 
   /* Bad input: typed errors, never a crash. */
   CHECK(persona_client_call(client, S("inquiries.fly"), S(NULL), &out) == PERSONA_ERR_INVALID_ARGUMENT, "unknown operation");
-  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("not json"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not JSON");
-  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("[1]"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "params not an object");
-  CHECK(persona_client_call(NULL, S("inquiries.retrieve"), S(NULL), &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL client");
+  CHECK(persona_client_call(client, S("retrieve-an-inquiry"), S("not json"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "call not JSON");
+  CHECK(persona_client_call(client, S("retrieve-an-inquiry"), S("[1]"), &out) == PERSONA_ERR_INVALID_ARGUMENT, "call not an object");
+  CHECK(persona_client_call(client, S("retrieve-an-inquiry"), S(NULL), &out) == PERSONA_ERR_INVALID_ARGUMENT, "path parameter missing");
+  CHECK(persona_client_call(client, S("list-all-inquiries"), S("{\"filter\":{\"reference_id\":\"x\"}}"), &out) ==
+            PERSONA_ERR_INVALID_ARGUMENT,
+        "a filter the operation does not declare");
+  persona_last_error_message(message, sizeof message);
+  CHECK(strstr(message, "reference-id") != NULL, "the message lists the declared filters");
+  CHECK(persona_client_call(NULL, S("retrieve-an-inquiry"), S(NULL), &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL client");
   CHECK(persona_client_call(client, NULL, 1, S(NULL), &out) == PERSONA_ERR_NULL_ARGUMENT, "NULL operation");
-  CHECK(persona_client_call(client, S("inquiries.retrieve"), S("{\"id\":\"x\"}"), NULL) == PERSONA_ERR_NULL_ARGUMENT, "NULL out");
+  CHECK(persona_client_call(client, S("retrieve-an-inquiry"), S("{\"path\":{\"inquiry-id\":\"x\"}}"), NULL) == PERSONA_ERR_NULL_ARGUMENT,
+        "NULL out");
   CHECK(persona_client_request(client, S("G E T"), S("/inquiries"), S(NULL), S(NULL), S(NULL), &out) == PERSONA_ERR_INVALID_ARGUMENT, "bad method");
   CHECK(out == sentinel, "out untouched on every failure");
 
@@ -146,7 +158,7 @@ int main(int argc, char **argv) {
   snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"persona_sandbox_wrong\"}", argv[1]);
   persona_client *wrong = NULL;
   CHECK(persona_client_new(S(config), &wrong) == PERSONA_OK, "client with a wrong key builds");
-  CHECK(persona_client_call(wrong, S("inquiries.list"), S(NULL), &out) == PERSONA_ERR_API, "wrong key -> PERSONA_ERR_API (401)");
+  CHECK(persona_client_call(wrong, S("list-all-inquiries"), S(NULL), &out) == PERSONA_ERR_API, "wrong key -> PERSONA_ERR_API (401)");
   persona_last_error_message(message, sizeof message);
   CHECK(strstr(message, "401") != NULL && strstr(message, "authentication") != NULL, "401 message");
   persona_client_free(wrong);

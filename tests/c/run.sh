@@ -140,9 +140,10 @@ run() {
 
 build_failed=0
 if [ "$valgrind" -eq 0 ]; then
-  for t in abi_test vectors_test client_test; do
+  for t in abi_test vectors_test requests_test client_test; do
     extra=()
     [ "$t" = vectors_test ] && extra=(-lcjson)
+    [ "$t" = requests_test ] && extra=(-lcjson -lpthread)
     build "$build_dir/${t}_shared" "$script_dir/$t.c" shared "${extra[@]}" || build_failed=$((build_failed + 1))
     build "$build_dir/${t}_static" "$script_dir/$t.c" static "${extra[@]}" || build_failed=$((build_failed + 1))
   done
@@ -153,7 +154,7 @@ if [ "$valgrind" -eq 0 ]; then
   fi
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-  for t in abi_test vectors_test; do
+  for t in abi_test vectors_test requests_test; do
     for kind in shared static; do
       run "${t}_${kind}" "$build_dir/${t}_${kind}" "$vectors_dir"
     done

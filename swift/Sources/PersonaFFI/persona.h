@@ -170,7 +170,8 @@ typedef struct persona_request_verifier persona_request_verifier;
 typedef struct persona_signed_request persona_signed_request;
 
 /**
- * A string returned by the library (opaque): JSON text.
+ * A string returned by the library (opaque): JSON text, or the bytes of a file an operation
+ * answered (read those with `persona_string_len`: they can contain NUL).
  */
 typedef struct persona_string persona_string;
 
@@ -328,29 +329,32 @@ enum persona_result persona_client_new(const uint8_t *config_json,
 void persona_client_free(struct persona_client *client);
 
 /**
- * Runs one API operation, blocking: `operation` (`operation_len` bytes) is one of `inquiries.create`,
- * `inquiries.retrieve`, `inquiries.update`, `inquiries.list`, `inquiries.approve`,
- * `inquiries.decline`, `inquiries.expire`, `inquiries.redact`, `inquiries.resume`,
- * `inquiries.simulate`, `accounts.create`, `accounts.retrieve`, `accounts.update`,
- * `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json`
- * (`params_json_len` bytes; NULL = `{}`) holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
- * `filters` (object) as the operation needs. Results are the JSON:API resource object (lists:
- * `{"data": [...], "next_cursor": ...}`).
+ * Runs one operation of Persona's API, blocking. `operation` (`operation_len` bytes) is its
+ * `operationId` in Persona's OpenAPI document (`create-an-inquiry`, `retrieve-an-inquiry`,
+ * `inquiries-perform-simulate-actions`, ... — all 167, see `api/persona-openapi.json`).
+ * `call_json` (`call_json_len` bytes; NULL = `{}`) holds the call's arguments:
+ * `{"path": {"inquiry-id": "inq_1"}, "include": [...], "fields": {"inquiry": [...]},
+ * "filter": {"status": "completed"}, "page": {"size": 10, "after": "..."}, "body": {...},
+ * "form": [["name", "value"]], "idempotency_key": "...", "persona_version": "..."}`; anything
+ * the operation does not declare is `PERSONA_ERR_INVALID_ARGUMENT`, before any request.
+ *
+ * On success writes a new string to `*out` (the caller frees it with `persona_string_free`):
+ * the whole JSON document the API answered (`data`, `included`, `meta`, `links`), or, for the
+ * operations that answer a file (the `print` PDFs), the file's bytes — read those with
+ * `persona_string_len`, as they can contain NUL.
  *
  * Errors: `PERSONA_ERR_API` (status, request id and Persona's messages in the last error
  * message), `PERSONA_ERR_NETWORK`, `PERSONA_ERR_TIMEOUT`, `PERSONA_ERR_INVALID_ARGUMENT`.
- * On success writes a new string to `*out`; the caller owns it and must free it with
- * `persona_string_free`.
  *
  * # Safety
- * `client` is a live handle; `operation` and `params_json` (unless NULL) point to their lengths
+ * `client` is a live handle; `operation` and `call_json` (unless NULL) point to their lengths
  * in bytes; `out` is writable.
  */
 enum persona_result persona_client_call(const struct persona_client *client,
                                         const uint8_t *operation,
                                         size_t operation_len,
-                                        const uint8_t *params_json,
-                                        size_t params_json_len,
+                                        const uint8_t *call_json,
+                                        size_t call_json_len,
                                         struct persona_string **out);
 
 /**

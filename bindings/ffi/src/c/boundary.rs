@@ -282,8 +282,14 @@ impl std::fmt::Debug for OutText {
 
 impl OutText {
     pub(crate) fn new(text: &str) -> Self {
-        let mut bytes = Vec::with_capacity(text.len() + 1);
-        bytes.extend_from_slice(text.as_bytes());
+        Self::from_bytes(text.as_bytes())
+    }
+
+    /// Any bytes (a file an operation answered), NUL-terminated too; a NUL inside is data, so
+    /// the length is the only way to read them.
+    pub(crate) fn from_bytes(data: &[u8]) -> Self {
+        let mut bytes = Vec::with_capacity(data.len() + 1);
+        bytes.extend_from_slice(data);
         bytes.push(0);
         Self(bytes.into_boxed_slice())
     }

@@ -8,7 +8,7 @@ use super::boundary::{
     FfiError, OutText, free_handle, guard, guard_value, opt_text_arg, text_arg, write_handle,
 };
 use super::result::persona_result;
-use persona_core::client::{BlockingClient, Client, ListParams, RequestOptions};
+use persona_core::client::{BlockingClient, Call, Client, Reply, RequestOptions};
 use persona_core::credentials::{ApiKey, Credentials, Environment, KeyPair};
 use persona_core::error::PersonaError;
 
@@ -18,7 +18,8 @@ pub struct persona_client {
     inner: BlockingClient,
 }
 
-/// A string returned by the library (opaque): JSON text.
+/// A string returned by the library (opaque): JSON text, or the bytes of a file an operation
+/// answered (read those with `persona_string_len`: they can contain NUL).
 pub struct persona_string {
     text: OutText,
 }
@@ -138,102 +139,6 @@ pub unsafe extern "C" fn persona_client_free(client: *mut persona_client) {
     guard_value((), || unsafe { free_handle(client) });
 }
 
-fn list_params(params: &Value) -> ListParams {
-    ListParams {
-        page_size: params
-            .get("page_size")
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok()),
-        after: config_str(params, "after").map(str::to_owned),
-        filters: params
-            .get("filters")
-            .and_then(Value::as_object)
-            .map(|f| {
-                f.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (format!("filter[{k}]"), v.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-fn page_json<T>(page: persona_core::client::Page<T>, to_json: impl Fn(&T) -> Value) -> Value {
-    json!({ "data": page.data.iter().map(to_json).collect::<Vec<_>>(), "next_cursor": page.next_cursor })
-}
-
-async fn call(client: Client, operation: &str, params: Value) -> Result<Value, PersonaError> {
-    let options = RequestOptions {
-        idempotency_key: config_str(&params, "idempotency_key").map(str::to_owned),
-        ..RequestOptions::default()
-    };
-    let attributes = params
-        .get("attributes")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
-    let id = || {
-        config_str(&params, "id").ok_or_else(|| {
-            PersonaError::invalid_argument("params_json", "needs a string `id` for this operation")
-        })
-    };
-    let inquiries = client.inquiries();
-    let accounts = client.accounts();
-    Ok(match operation {
-        "inquiries.create" => inquiries
-            .create(attributes, Some(options))
-            .await?
-            .resource
-            .to_json(),
-        "inquiries.retrieve" => inquiries.retrieve(id()?).await?.resource.to_json(),
-        "inquiries.update" => inquiries
-            .update(id()?, attributes)
-            .await?
-            .resource
-            .to_json(),
-        "inquiries.list" => page_json(inquiries.list_page(&list_params(&params)).await?, |i| {
-            i.resource.to_json()
-        }),
-        "inquiries.approve" => inquiries.approve(id()?).await?.resource.to_json(),
-        "inquiries.decline" => inquiries.decline(id()?).await?.resource.to_json(),
-        "inquiries.expire" => inquiries.expire(id()?).await?.resource.to_json(),
-        "inquiries.redact" => inquiries.redact(id()?).await?.resource.to_json(),
-        "inquiries.resume" => json!({ "session_token": inquiries.resume(id()?).await? }),
-        "inquiries.simulate" => {
-            let actions: Vec<String> = params
-                .get("actions")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            inquiries
-                .simulate(id()?, &actions)
-                .await?
-                .resource
-                .to_json()
-        }
-        "accounts.create" => accounts
-            .create(attributes, Some(options))
-            .await?
-            .resource
-            .to_json(),
-        "accounts.retrieve" => accounts.retrieve(id()?).await?.resource.to_json(),
-        "accounts.update" => accounts.update(id()?, attributes).await?.resource.to_json(),
-        "verifications.retrieve" => client.verifications().retrieve(id()?).await?.to_json(),
-        "events.retrieve" => client.events().retrieve(id()?).await?.to_json(),
-        "webhooks.retrieve" => client.webhooks().retrieve(id()?).await?.to_json(),
-        _ => {
-            return Err(PersonaError::invalid_argument(
-                "operation",
-                "is not one of the operations persona_client_call lists",
-            ));
-        }
-    })
-}
-
 fn json_string(value: &Value) -> persona_string {
     // serde_json escapes U+0000 inside strings: the text has no NUL before its terminator.
     persona_string {
@@ -241,52 +146,61 @@ fn json_string(value: &Value) -> persona_string {
     }
 }
 
-/// Runs one API operation, blocking: `operation` (`operation_len` bytes) is one of `inquiries.create`,
-/// `inquiries.retrieve`, `inquiries.update`, `inquiries.list`, `inquiries.approve`,
-/// `inquiries.decline`, `inquiries.expire`, `inquiries.redact`, `inquiries.resume`,
-/// `inquiries.simulate`, `accounts.create`, `accounts.retrieve`, `accounts.update`,
-/// `verifications.retrieve`, `events.retrieve`, `webhooks.retrieve`. `params_json`
-/// (`params_json_len` bytes; NULL = `{}`) holds `id`, `attributes`, `idempotency_key`, `actions` (array), `page_size`, `after`,
-/// `filters` (object) as the operation needs. Results are the JSON:API resource object (lists:
-/// `{"data": [...], "next_cursor": ...}`).
+/// Runs one operation of Persona's API, blocking. `operation` (`operation_len` bytes) is its
+/// `operationId` in Persona's OpenAPI document (`create-an-inquiry`, `retrieve-an-inquiry`,
+/// `inquiries-perform-simulate-actions`, ... — all 167, see `api/persona-openapi.json`).
+/// `call_json` (`call_json_len` bytes; NULL = `{}`) holds the call's arguments:
+/// `{"path": {"inquiry-id": "inq_1"}, "include": [...], "fields": {"inquiry": [...]},
+/// "filter": {"status": "completed"}, "page": {"size": 10, "after": "..."}, "body": {...},
+/// "form": [["name", "value"]], "idempotency_key": "...", "persona_version": "..."}`; anything
+/// the operation does not declare is `PERSONA_ERR_INVALID_ARGUMENT`, before any request.
+///
+/// On success writes a new string to `*out` (the caller frees it with `persona_string_free`):
+/// the whole JSON document the API answered (`data`, `included`, `meta`, `links`), or, for the
+/// operations that answer a file (the `print` PDFs), the file's bytes — read those with
+/// `persona_string_len`, as they can contain NUL.
 ///
 /// Errors: `PERSONA_ERR_API` (status, request id and Persona's messages in the last error
 /// message), `PERSONA_ERR_NETWORK`, `PERSONA_ERR_TIMEOUT`, `PERSONA_ERR_INVALID_ARGUMENT`.
-/// On success writes a new string to `*out`; the caller owns it and must free it with
-/// `persona_string_free`.
 ///
 /// # Safety
-/// `client` is a live handle; `operation` and `params_json` (unless NULL) point to their lengths
+/// `client` is a live handle; `operation` and `call_json` (unless NULL) point to their lengths
 /// in bytes; `out` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn persona_client_call(
     client: *const persona_client,
     operation: *const u8,
     operation_len: usize,
-    params_json: *const u8,
-    params_json_len: usize,
+    call_json: *const u8,
+    call_json_len: usize,
     out: *mut *mut persona_string,
 ) -> persona_result {
     guard(|| {
         check_not_null!(client, out);
         // SAFETY: caller contract.
-        let (client, operation, params) = unsafe {
+        let (client, operation, call) = unsafe {
             (
                 &(*client).inner,
                 text_arg(operation, operation_len, "operation")?,
-                opt_text_arg(params_json, params_json_len, "params_json")?,
+                opt_text_arg(call_json, call_json_len, "call_json")?,
             )
         };
-        let params = match params {
-            Some(text) => parse_json(text, "params_json")?,
+        let call = match call {
+            Some(text) => parse_json(text, "call_json")?,
             None => json!({}),
         };
-        if !params.is_object() {
-            return Err(invalid("params_json", "must be a JSON object"));
+        if !call.is_object() {
+            return Err(invalid("call_json", "must be a JSON object"));
         }
+        let call = Call::from_json(&call)?;
         let operation = operation.to_owned();
-        let result = client.run(move |c| async move { call(c, &operation, params).await })?;
-        let string = json_string(&result);
+        let reply = client.run(move |c| async move { c.call_by_id(&operation, &call).await })?;
+        let string = match reply {
+            Reply::Json(response) => json_string(&response.body),
+            Reply::Binary(file) => persona_string {
+                text: OutText::from_bytes(&file.bytes),
+            },
+        };
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, string) };
         Ok(())

@@ -44,8 +44,8 @@ internal object LibPersona {
     fun persona_client_free(client: Pointer?) =
         if (WIDE) LibPersona64.persona_client_free(client) else LibPersona32.persona_client_free(client)
 
-    fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, paramsJson: ByteArray?, paramsJsonLen: Long, out: PointerByReference?): Int =
-        if (WIDE) LibPersona64.persona_client_call(client, operation, operationLen, paramsJson, paramsJsonLen, out) else LibPersona32.persona_client_call(client, operation, operationLen.toInt(), paramsJson, paramsJsonLen.toInt(), out)
+    fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, callJson: ByteArray?, callJsonLen: Long, out: PointerByReference?): Int =
+        if (WIDE) LibPersona64.persona_client_call(client, operation, operationLen, callJson, callJsonLen, out) else LibPersona32.persona_client_call(client, operation, operationLen.toInt(), callJson, callJsonLen.toInt(), out)
 
     fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int =
         if (WIDE) LibPersona64.persona_client_request(client, method, methodLen, path, pathLen, queryJson, queryJsonLen, bodyJson, bodyJsonLen, idempotencyKey, idempotencyKeyLen, out) else LibPersona32.persona_client_request(client, method, methodLen.toInt(), path, pathLen.toInt(), queryJson, queryJsonLen.toInt(), bodyJson, bodyJsonLen.toInt(), idempotencyKey, idempotencyKeyLen.toInt(), out)
@@ -146,7 +146,7 @@ private object LibPersona64 {
     @JvmStatic external fun persona_last_error_kind(): Pointer?
     @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_client_free(client: Pointer?)
-    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, paramsJson: ByteArray?, paramsJsonLen: Long, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, callJson: ByteArray?, callJsonLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
     @JvmStatic external fun persona_string_len(string: Pointer?): Long
@@ -191,7 +191,7 @@ private object LibPersona32 {
     @JvmStatic external fun persona_last_error_kind(): Pointer?
     @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Int, out: PointerByReference?): Int
     @JvmStatic external fun persona_client_free(client: Pointer?)
-    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Int, paramsJson: ByteArray?, paramsJsonLen: Int, out: PointerByReference?): Int
+    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Int, callJson: ByteArray?, callJsonLen: Int, out: PointerByReference?): Int
     @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Int, path: ByteArray?, pathLen: Int, queryJson: ByteArray?, queryJsonLen: Int, bodyJson: ByteArray?, bodyJsonLen: Int, idempotencyKey: ByteArray?, idempotencyKeyLen: Int, out: PointerByReference?): Int
     @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
     @JvmStatic external fun persona_string_len(string: Pointer?): Int
