@@ -121,6 +121,15 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         override fun toString() = "PersonaClient.Builder(credentials=[REDACTED], baseUrl=$baseUrl)"
     }
 
+    /**
+     * Every operation of Persona's API as a suspend method, by group, generated from Persona's
+     * OpenAPI document: `client.api.inquiries.retrieve("inq_…", include = listOf("sessions"))`.
+     * Path parameters first; everything else is what the operation declares, checked by the library.
+     */
+    val api: com.withpersona.libpersona.api.Api by lazy {
+        com.withpersona.libpersona.api.Api { operationId, callJson -> translated { inner.call(operationId, callJson) } }
+    }
+
     /** `/inquiries`. */
     val inquiries = Inquiries()
 

@@ -1,0 +1,26 @@
+package com.withpersona.libpersona
+
+/**
+ * What an operation answered: the whole JSON document ([bodyJson]: `data`, `included`, `meta`,
+ * `links`), the HTTP [status], [requestId] and the [attempts] it took. Prints status and request id
+ * only: bodies hold personal data.
+ */
+class Response internal constructor(
+    val status: Int,
+    val requestId: String?,
+    val attempts: Int,
+    val bodyJson: String,
+) {
+    override fun toString() = "Response(status=$status, requestId=$requestId)"
+}
+
+/** A file an operation answered (the `print` operations' PDFs). Prints its size, not its bytes. */
+class BinaryResponse internal constructor(
+    val status: Int,
+    val requestId: String?,
+    val attempts: Int,
+    val content: ByteArray,
+    val contentType: String?,
+) {
+    override fun toString() = "BinaryResponse(status=$status, contentType=$contentType, size=${content.size})"
+}
