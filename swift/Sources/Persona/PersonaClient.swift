@@ -42,6 +42,9 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
     public var baseURL: URL? { baseURLString.flatMap { URL(string: $0) } }
     // Stored as String: URL's Sendable conformance is missing from older Linux Foundations.
     private let baseURLString: String?
+    /// Every operation of Persona's API as an `async` method, by group, generated from Persona's
+    /// OpenAPI document: `try await client.api.inquiries.retrieve("inq_…", include: ["sessions"])`.
+    public var api: Api { Api(client: client) }
     /// `/inquiries`.
     public let inquiries: Inquiries
     /// `/accounts`.

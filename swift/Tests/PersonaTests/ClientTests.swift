@@ -221,4 +221,25 @@ final class ClientTests: SandboxTestCase {
             XCTAssertEqual(error.kind, .notFound)
         }
     }
+
+    func testCreateSimulateRetrieveWithTypedCallsOnly() async throws {
+        let client = try self.sandbox.client(.keyPair(keyID: Sandbox.keyID, secret: Sandbox.secret))
+        let inquiries = client.api.inquiries
+        let created = try await inquiries.create(body: ["data": ["attributes": ["inquiry-template-id": "itmpl_swift", "reference-id": "swift-typed"]]])
+        let document = try created.body() as? [String: Any]
+        let id = try XCTUnwrap((document?["data"] as? [String: Any])?["id"] as? String)
+        let simulated = try await inquiries.performSimulateActions(
+            id, body: ["meta": ["simulate-actions": [["type": "start_inquiry"], ["type": "complete_inquiry"]]]]
+        )
+        XCTAssertTrue(simulated.bodyJSON.contains("\"completed\""))
+        let retrieved = try await inquiries.retrieve(id, include: ["sessions"])
+        XCTAssertTrue(retrieved.bodyJSON.contains("\"completed\""))
+        do {
+            _ = try await inquiries.list(filter: ["reference_id": "swift-typed"])
+            XCTFail("expected invalid_argument")
+        } catch let PersonaError.invalidInput(code, message) {
+            XCTAssertEqual(code, "invalid_argument")
+            XCTAssertTrue(message.contains("reference-id"))
+        }
+    }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import PersonaBindings
+
+/// What an operation answered: the whole JSON document (`bodyJSON`: `data`, `included`, `meta`,
+/// `links`), the HTTP status, request id and attempts. Prints status and request id only: bodies
+/// hold personal data.
+public struct Response: Sendable, CustomStringConvertible {
+    public let status: Int
+    public let requestID: String?
+    public let attempts: Int
+    public let bodyJSON: String
+
+    /// The document, decoded.
+    public func body() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(bodyJSON.utf8), options: [.fragmentsAllowed])
+    }
+
+    public var description: String { "Response(status: \(status), requestID: \(requestID ?? "nil"))" }
+}
+
+/// A file an operation answered (the `print` operations' PDFs). Prints its size, not its bytes.
+public struct BinaryResponse: Sendable, CustomStringConvertible {
+    public let status: Int
+    public let requestID: String?
+    public let attempts: Int
+    public let content: Data
+    public let contentType: String?
+
+    public var description: String { "BinaryResponse(status: \(status), contentType: \(contentType ?? "nil"), size: \(content.count))" }
+}
+
+/// Every operation of Persona's API as an `async` method, by group (`client.api.inquiries`),
+/// generated from Persona's OpenAPI document into Api.swift. Path parameters first; everything else
+/// is what the operation declares, checked again by the library.
+public struct Api: Sendable {
+    let client: PersonaBindings.Client
+
+    /// One operation by id, with the generated method's arguments (nil ones left out).
+    func call(_ operationID: String, _ arguments: [String: Any?]) async throws -> Reply {
+        var call: [String: Any] = [:]
+        for (name, value) in arguments {
+            if let value = value { call[name] = value }
+        }
+        let text = try jsonText(call)
+        return try await bridgingAsync { try await client.call(operationId: operationID, callJson: text) }
+    }
+
+    /// `page`: only the members given.
+    static func page(_ size: Int?, _ after: String?, _ before: String?) -> [String: Any]? {
+        var page: [String: Any] = [:]
+        if let size = size { page["size"] = size }
+        if let after = after { page["after"] = after }
+        if let before = before { page["before"] = before }
+        return page.isEmpty ? nil : page
+    }
+
+    /// `form`: name/value pairs in the order given.
+    static func form(_ pairs: [(String, String)]?) -> [[String]]? {
+        pairs.map { $0.map { [$0.0, $0.1] } }
+    }
+}
+
+extension Reply {
+    func json() -> Response {
+        Response(status: Int(status), requestID: requestId, attempts: Int(attempts), bodyJSON: bodyJson ?? "null")
+    }
+
+    func binary() -> BinaryResponse {
+        BinaryResponse(status: Int(status), requestID: requestId, attempts: Int(attempts), content: bytes ?? Data(), contentType: contentType)
+    }
+}
