@@ -17,7 +17,7 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use persona::PersonaError;
 use persona_sandbox::SandboxError;
 
@@ -86,25 +86,19 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Run the end-to-end demo against an embedded sandbox (no network, no credentials needed).
     Demo,
-    /// Create, get, list and simulate inquiries (JSON out).
-    #[command(subcommand)]
-    Inquiries(api::InquiriesCommand),
-    /// Create, get and list accounts (JSON out).
-    #[command(subcommand)]
-    Accounts(api::AccountsCommand),
 }
 
 /// Parses arguments, runs the command and maps the outcome to an exit code.
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Sign(args) => request::sign(&args),
-        Command::VerifyRequest(args) => request::verify(&args),
-        Command::Webhook(command) => webhook::run(&command),
-        Command::Sandbox(args) => sandbox::run(&args),
-        Command::Demo => demo::run(),
-        Command::Inquiries(command) => api::inquiries(command),
-        Command::Accounts(command) => api::accounts(command),
+    // Every operation of Persona's API (`persona inquiries retrieve INQ_ID`, ...) and `persona api`
+    // come from the core's operation table, added beside the commands declared above.
+    let matches = api::augment(Cli::command()).get_matches();
+    let outcome = match matches.subcommand() {
+        Some((name, operation)) if api::handles(name) => api::run(name, operation),
+        _ => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => run(cli.command),
+            Err(error) => error.exit(),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,5 +110,15 @@ fn main() -> ExitCode {
             eprintln!("error: {reason}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn run(command: Command) -> CommandResult {
+    match command {
+        Command::Sign(args) => request::sign(&args),
+        Command::VerifyRequest(args) => request::verify(&args),
+        Command::Webhook(command) => webhook::run(&command),
+        Command::Sandbox(args) => sandbox::run(&args),
+        Command::Demo => demo::run(),
     }
 }

@@ -475,7 +475,13 @@ fn every_command_has_help() {
         vec!["demo", "--help"],
         vec!["inquiries", "create", "--help"],
         vec!["inquiries", "list", "--help"],
-        vec!["accounts", "get", "--help"],
+        vec!["accounts", "retrieve", "--help"],
+        vec![
+            "list-items",
+            "archive-browser-fingerprint-list-item",
+            "--help",
+        ],
+        vec!["api", "--help"],
     ] {
         let output = persona(&args, &[], None);
         assert_eq!(code(&output), 0, "{args:?}");
@@ -553,28 +559,34 @@ fn sandbox_process_and_api_commands() {
     let (status, created) = run(&[
         "inquiries",
         "create",
-        "--template-id",
-        "itmpl_cli",
-        "--reference-id",
-        "cli-1",
+        "--body",
+        r#"{"data":{"attributes":{"inquiry-template-id":"itmpl_cli","reference-id":"cli-1"}}}"#,
     ]);
     assert_eq!(status, 0, "{created}");
     let created: serde_json::Value = serde_json::from_str(&created).unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let (status, fetched) = run(&["inquiries", "get", &id]);
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let (status, fetched) = run(&["inquiries", "retrieve", &id, "--include", "sessions"]);
     assert_eq!(status, 0);
     assert!(fetched.contains("cli-1"));
     let (status, simulated) = run(&[
         "inquiries",
-        "simulate",
+        "perform-simulate-actions",
         &id,
-        "start_inquiry",
-        "complete_inquiry",
+        "--body",
+        r#"{"meta":{"simulate-actions":[{"type":"start_inquiry"},{"type":"complete_inquiry"}]}}"#,
     ]);
-    assert_eq!(status, 0);
+    assert_eq!(status, 0, "{simulated}");
     assert!(simulated.contains("\"completed\""));
-    let (status, listed) = run(&["inquiries", "list", "--status", "completed"]);
-    assert_eq!(status, 0);
+    let (status, listed) = run(&[
+        "inquiries",
+        "list",
+        "--filter",
+        "status=completed",
+        "--page-size",
+        "1",
+        "--all",
+    ]);
+    assert_eq!(status, 0, "{listed}");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&listed)
             .unwrap()
@@ -583,9 +595,25 @@ fn sandbox_process_and_api_commands() {
             .len(),
         1
     );
-    assert_eq!(run(&["accounts", "create", "--reference-id", "a1"]).0, 0);
-    assert_eq!(run(&["accounts", "list"]).0, 0);
-    assert_eq!(run(&["inquiries", "get", "inq_missing"]).0, 1);
+    assert_eq!(
+        run(&[
+            "accounts",
+            "create",
+            "--body",
+            r#"{"data":{"attributes":{"reference-id":"a1"}}}"#
+        ])
+        .0,
+        0
+    );
+    assert_eq!(run(&["accounts", "list", "--all"]).0, 0);
+    assert_eq!(run(&["inquiries", "retrieve", "inq_missing"]).0, 1);
+    // Anything the document does not declare is refused before a request: exit 2, with the code.
+    let (status, _) = run(&["inquiries", "list", "--filter", "reference_id=x"]);
+    assert_eq!(status, 2);
+    // The raw escape hatch.
+    let (status, raw) = run(&["api", "GET", &format!("/inquiries/{id}")]);
+    assert_eq!(status, 0);
+    assert!(raw.contains("\"completed\""));
 
     // SIGTERM stops it cleanly.
     let pid = child.id().to_string();

@@ -29,7 +29,7 @@ pub use blocking::{BlockingClient, BlockingPaginator};
 pub use builder::ClientBuilder;
 pub use http::{ApiResponse, RequestOptions};
 pub use operation::{Call, FilterValue, Operation};
-pub use pagination::{ListParams, Page, Paginator};
+pub use pagination::{ListParams, Page, Paginator, next_cursor};
 pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
 pub use reqwest::Method;

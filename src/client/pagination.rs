@@ -42,8 +42,8 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The `page[after]` value of `links.next`, if there is a next page.
-fn next_cursor(body: &Value) -> Option<String> {
+/// The `page[after]` value of a list document's `links.next`, if there is a next page.
+pub fn next_cursor(body: &Value) -> Option<String> {
     let next = body.pointer("/links/next").and_then(Value::as_str)?;
     let url = url::Url::parse("http://placeholder.invalid")
         .ok()?
