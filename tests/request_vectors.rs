@@ -176,3 +176,57 @@ fn every_operation_sends_the_request_its_vector_pins() {
     );
     assert_eq!(all.len(), 167);
 }
+
+#[test]
+fn persona_version_is_the_documents_settable_per_call_and_can_be_left_to_the_key() {
+    let (origin, captured) = capturing_server();
+    let operation = Operation::find("retrieve-an-inquiry").unwrap();
+    let call = Call::new().path("inquiry-id", "inq_1");
+    let version_of = |client: Client, call: Call| {
+        BlockingClient::new(client)
+            .run(|c| async move { c.call(operation, &call).await })
+            .unwrap();
+        captured
+            .recv()
+            .unwrap()
+            .headers
+            .get("persona-version")
+            .cloned()
+    };
+    let build = |version: Option<&str>| {
+        let mut builder = Client::builder()
+            .credentials(Credentials::ApiKey(
+                ApiKey::new("persona_sandbox_v").unwrap(),
+            ))
+            .base_url(format!("{origin}/api/v1"));
+        if let Some(version) = version {
+            builder = builder.persona_version(version);
+        }
+        builder.build().unwrap()
+    };
+    assert_eq!(
+        version_of(build(None), call.clone()),
+        Some(vec!["2023-01-05".to_owned()])
+    );
+    assert_eq!(
+        version_of(build(Some("2025-10-27")), call.clone()),
+        Some(vec!["2025-10-27".to_owned()])
+    );
+    // "none": no header at all — the API key's version (set in Persona's dashboard) applies.
+    assert_eq!(version_of(build(Some("none")), call.clone()), None);
+    // A call's own version wins either way.
+    let pinned = call.persona_version("2023-01-05");
+    assert_eq!(
+        version_of(build(Some("none")), pinned),
+        Some(vec!["2023-01-05".to_owned()])
+    );
+    assert!(
+        Client::builder()
+            .credentials(Credentials::ApiKey(
+                ApiKey::new("persona_sandbox_v").unwrap()
+            ))
+            .persona_version("two words")
+            .build()
+            .is_err()
+    );
+}

@@ -331,6 +331,10 @@ class Client:
 
     Credentials: ``api_key=`` (Persona's bearer key), or ``key_id=`` + ``secret=`` (``v1``
     signing), or neither (``PERSONA_API_KEY`` / ``PERSONA_API_KEY_ID`` + ``PERSONA_API_KEY_SECRET``).
+
+    ``persona_version``: the ``Persona-Version`` header (default: the version the operations were
+    generated for); ``"none"`` sends no header, so the API key's dashboard version applies.
+    ``client.api`` has every operation of Persona's API as a method.
     """
 
     def __init__(

@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use super::retry::RetryPolicy;
-use super::{Auth, Client, DEFAULT_BASE_URL, DEFAULT_PERSONA_VERSION, Inner};
+use super::{Auth, Client, DEFAULT_BASE_URL, DEFAULT_PERSONA_VERSION, Inner, PERSONA_VERSION_NONE};
 use crate::credentials::{Credentials, Environment};
 use crate::error::PersonaError;
 
@@ -128,7 +128,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The `Persona-Version` header (default [`DEFAULT_PERSONA_VERSION`]).
+    /// The `Persona-Version` header (default [`DEFAULT_PERSONA_VERSION`], the version the
+    /// operation table was generated for), or [`PERSONA_VERSION_NONE`] to send none: the API
+    /// key's version, as set in Persona's dashboard, then applies. That follows the dashboard (an
+    /// upgrade there changes what this client receives, without a code change), where a pinned
+    /// version keeps responses in the shape this library's types were generated for. Every
+    /// language passes this setting through unchanged.
     pub fn persona_version(mut self, version: impl Into<String>) -> Self {
         self.persona_version = version.into();
         self
@@ -188,8 +193,14 @@ impl ClientBuilder {
             credentials.check_environment(expected)?;
         }
         let base_url = check_base_url(&self.base_url)?;
-        if self.persona_version.is_empty()
-            || !self.persona_version.bytes().all(|b| b.is_ascii_graphic())
+        let persona_version = if self.persona_version == PERSONA_VERSION_NONE {
+            None
+        } else {
+            Some(self.persona_version)
+        };
+        if persona_version
+            .as_ref()
+            .is_some_and(|v| v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()))
         {
             return Err(PersonaError::Configuration(
                 "Persona-Version must be a plain token".into(),
@@ -216,7 +227,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                persona_version: self.persona_version,
+                persona_version,
                 user_agent: format!("libpersona/{} ({})", crate::VERSION, self.binding),
                 auth: RwLock::new(Arc::new(Auth::from_credentials(&credentials)?)),
                 retry: self.retry,

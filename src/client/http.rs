@@ -287,14 +287,16 @@ impl Client {
         let version = options
             .persona_version
             .as_deref()
-            .unwrap_or(&inner.persona_version);
+            .or(inner.persona_version.as_deref());
         let mut request = inner
             .http
             .request(method.clone(), url)
             .header("Accept", body.accept)
-            .header("Persona-Version", version)
             .header("Key-Inflection", KEY_INFLECTION)
             .header("User-Agent", &inner.user_agent);
+        if let Some(version) = version {
+            request = request.header("Persona-Version", version);
+        }
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }

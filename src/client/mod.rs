@@ -45,8 +45,12 @@ use crate::signer::RequestSigner;
 
 /// Default API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.withpersona.com/api/v1";
-/// `Persona-Version` sent unless overridden (pinned so responses keep their shape).
-pub const DEFAULT_PERSONA_VERSION: &str = "2023-01-05";
+/// `Persona-Version` sent unless overridden: the version of Persona's OpenAPI document the
+/// operation table was generated from (pinned so responses keep the shape the types expect).
+pub const DEFAULT_PERSONA_VERSION: &str = operations::API_VERSION;
+/// The `persona_version` setting that sends no `Persona-Version` header (the API key's own
+/// version applies); see [`ClientBuilder::persona_version`].
+pub const PERSONA_VERSION_NONE: &str = "none";
 /// `Key-Inflection` sent on every request; the typed models read kebab-case keys.
 pub const KEY_INFLECTION: &str = "kebab";
 
@@ -70,7 +74,8 @@ impl Auth {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
-    pub(crate) persona_version: String,
+    /// `None`: no header (the key's dashboard version applies).
+    pub(crate) persona_version: Option<String>,
     pub(crate) user_agent: String,
     pub(crate) auth: RwLock<Arc<Auth>>,
     pub(crate) retry: retry::RetryPolicy,

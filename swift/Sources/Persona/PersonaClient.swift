@@ -60,7 +60,8 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
     /// - Parameters:
     ///   - credentials: an API key, a `v1` key pair, or the environment (the default).
     ///   - baseURL: another API root, e.g. a local `persona sandbox`; plain http only for loopback.
-    ///   - personaVersion: the `Persona-Version` header.
+    ///   - personaVersion: the `Persona-Version` header (default: the version the operations were
+    ///     generated for); `"none"` sends none, so the API key's dashboard version applies.
     ///   - expectedEnvironment: `sandbox` or `production`: fails when the key is for the other.
     ///   - timeout: per attempt, in seconds.
     ///   - totalTimeout: for a whole call, retries included, in seconds.

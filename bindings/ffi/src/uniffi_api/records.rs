@@ -16,6 +16,8 @@ pub struct ClientConfig {
     /// The API base URL (default Persona's; plain HTTP only for loopback).
     pub base_url: Option<String>,
     /// The `Persona-Version` header.
+    /// `Persona-Version` (default: the version the operations were generated for); `"none"`
+    /// sends no header, so the API key's dashboard version applies.
     pub persona_version: Option<String>,
     /// `sandbox` or `production`: refuse credentials known to belong to the other.
     pub expected_environment: Option<String>,

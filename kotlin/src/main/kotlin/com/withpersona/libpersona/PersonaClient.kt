@@ -70,8 +70,7 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
 
         /** The API base URL (default `https://api.withpersona.com/api/v1`; plain HTTP only for loopback). */
         fun baseUrl(baseUrl: String) = apply { this.baseUrl = baseUrl }
-
-        /** The `Persona-Version` header. */
+        /** `Persona-Version` (default: the version the operations were generated for); `"none"` sends no header, so the API key's dashboard version applies. */
         fun personaVersion(version: String) = apply { this.personaVersion = version }
 
         /** Refuse a key that belongs to the other environment (a production key in a dev config fails loudly). */
