@@ -1895,6 +1895,8 @@ public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, C
     public var baseUrl: String?
     /**
      * The `Persona-Version` header.
+     * `Persona-Version` (default: the version the operations were generated for); `"none"`
+     * sends no header, so the API key's dashboard version applies.
      */
     public var personaVersion: String?
     /**
@@ -1926,6 +1928,8 @@ public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, C
          */baseUrl: String?, 
         /**
          * The `Persona-Version` header.
+         * `Persona-Version` (default: the version the operations were generated for); `"none"`
+         * sends no header, so the API key's dashboard version applies.
          */personaVersion: String?, 
         /**
          * `sandbox` or `production`: refuse credentials known to belong to the other.

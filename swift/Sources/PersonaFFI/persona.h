@@ -307,7 +307,8 @@ const char *persona_last_error_kind(void);
  * Creates a client from a JSON config object:
  * `{"base_url": "...", "api_key": "..."}` or `{"key_id": "...", "secret": "..."}` (neither: read
  * `PERSONA_API_KEY` / `PERSONA_API_KEY_ID` + `PERSONA_API_KEY_SECRET`), optional
- * `"persona_version"`, `"expected_environment"` (`"sandbox"`/`"production"`),
+ * `"persona_version"` (`"none"`: no header, the API key's dashboard version applies),
+ * `"expected_environment"` (`"sandbox"`/`"production"`),
  * `"request_timeout_ms"`, `"total_timeout_ms"`, `"max_retries"`.
  *
  * On success writes a new handle to `*out`; the caller owns it and must free it with
