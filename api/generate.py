@@ -223,6 +223,7 @@ def rust_api(operations: list[dict]) -> str:
         "use super::http::ApiResponse;",
         "use super::operation::Call;",
         "use super::operations::OPERATIONS;",
+        "use super::pages::{Direction, Pages};",
         "use super::reply::BinaryResponse;",
         "use crate::error::PersonaError;",
         "",
@@ -277,6 +278,17 @@ def rust_api(operations: list[dict]) -> str:
             ]
             if not params:
                 lines.pop(-4)
+            if o["paginated"]:
+                lines += [
+                    f"    /// The pages of [`{o['name']}`](Self::{o['name']}), one request each, in `direction`.",
+                    f"    pub fn {o['name']}_pages(&self, {arguments}call: Call, direction: Direction) -> Result<Pages, PersonaError> {{",
+                    f"        let call = {call};" if params else "",
+                    f"        self.client.pages(&OPERATIONS[{index}], call, direction)",
+                    "    }",
+                    "",
+                ]
+                if not params:
+                    lines.pop(-4)
         lines[-1:] = ["}", ""]
     return "\n".join(lines)
 
@@ -307,8 +319,8 @@ def python_api(operations: list[dict]) -> str:
     ]
     for flavour in ("", "Async"):
         for group, members in groups.items():
-            out += [f"class {flavour}{camel(group)}:", f'    """The ``{group}`` operations."""', "", '    __slots__ = ("_call",)', "",
-                    "    def __init__(self, call) -> None:", "        self._call = call", ""]
+            out += [f"class {flavour}{camel(group)}:", f'    """The ``{group}`` operations."""', "", '    __slots__ = ("_call", "_pages")', "",
+                    "    def __init__(self, call, pages) -> None:", "        self._call = call", "        self._pages = pages", ""]
             for o in members:
                 params = [snake(p) for p in o["path_params"]]
                 signature = ["self"] + [f"{p}: str" for p in params]
@@ -348,16 +360,28 @@ def python_api(operations: list[dict]) -> str:
                     f"        return {'await ' if flavour else ''}{call}",
                     "",
                 ]
+                if o["paginated"]:
+                    iterator = "AsyncIterator[Response]" if flavour else "Iterator[Response]"
+                    pages_call = call.replace("self._call(", "self._pages(")[:-1] + ", backward)"
+                    out += [
+                        f"    def {o['name']}_pages({', '.join(signature)}, backward: bool = False) -> {iterator}:",
+                        f'        """The pages of :meth:`{o["name"]}`, one request each, along ``links.next``'
+                        ' (``links.prev`` when ``backward``)."""',
+                        f"        return {pages_call}",
+                        "",
+                    ]
             out.append("")
         out += [f"class {flavour}Api:", f'    """Every operation of Persona\'s API, by group (``client.api``)."""', "",
                 "    __slots__ = (" + ", ".join(f'"{g}"' for g in groups) + ",)", "",
-                "    def __init__(self, call) -> None:"]
-        out += [f"        self.{g} = {flavour}{camel(g)}(call)" for g in groups]
+                "    def __init__(self, call, pages) -> None:"]
+        out += [f"        self.{g} = {flavour}{camel(g)}(call, pages)" for g in groups]
         out += ["", ""]
     out += [
         "# Names only for the annotations above (strings at run time: nothing is imported).",
         "TYPE_CHECKING = False",
         "if TYPE_CHECKING:",
+        "    from typing import AsyncIterator, Iterator",
+        "",
         "    from ._client import BinaryResponse, Response",
         "",
     ]
@@ -400,6 +424,7 @@ def kotlin_api(operations: list[dict]) -> str:
         "",
         "import com.withpersona.libpersona.BinaryResponse",
         "import com.withpersona.libpersona.Response",
+        "import kotlinx.coroutines.flow.Flow",
         "",
         "/** Every operation of Persona's API, by group (`client.api`). */",
         "class Api internal constructor(call: OperationCall) {",
@@ -422,6 +447,14 @@ def kotlin_api(operations: list[dict]) -> str:
                 f'        call("{o["id"]}", CallJson(){steps}.build()).{convert}()',
                 "",
             ]
+            if o["paginated"]:
+                page_steps = steps.replace(".page(pageSize, pageAfter, pageBefore)", ".page(pageSize, after, before)")
+                out += [
+                    f"    /** The pages of [{lower_camel(o['name'])}], one request each, along `links.next` (`links.prev` when [backward]). */",
+                    f"    fun {lower_camel(o['name'])}Pages({signature}, backward: Boolean = false): Flow<Response> =",
+                    f'        pages(call, "{o["id"]}", pageAfter, pageBefore, backward) {{ after, before -> CallJson(){page_steps}.build() }}',
+                    "",
+                ]
         out[-1:] = ["}", ""]
     return "\n".join(out)
 
@@ -505,6 +538,17 @@ def swift_api(operations: list[dict]) -> str:
                 f'            return try await api.call("{o["id"]}", arguments).{convert}()',
                 "        }",
             ]
+            if o["paginated"]:
+                page_entries = [e.replace("Api.page(pageSize, pageAfter, pageBefore)", "Api.page(pageSize, after, before)") for e in entries]
+                out += [
+                    "",
+                    f"        /// The pages of `{lower_camel(o['name'])}`, one request each, along `links.next` (`links.prev` when `backward`).",
+                    f"        public func {lower_camel(o['name'])}Pages({', '.join(params)}, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {{",
+                    f'            api.pages("{o["id"]}", after: pageAfter, before: pageBefore, backward: backward) {{ after, before in',
+                    "                [" + ", ".join(page_entries) + "]",
+                    "            }",
+                    "        }",
+                ]
         out.append("    }")
     out += ["}", ""]
     return "\n".join(out)

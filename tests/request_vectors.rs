@@ -230,3 +230,131 @@ fn persona_version_is_the_documents_settable_per_call_and_can_be_left_to_the_key
             .is_err()
     );
 }
+
+/// A loopback list server over ids 1..=7, pages of 3: `page[after]=N` gives the ids after N,
+/// `page[before]=N` those before N, with `links.next`/`links.prev` as Persona writes them.
+fn list_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let target = line.split_whitespace().nth(1).unwrap().to_owned();
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).unwrap();
+                if header.trim_end().is_empty() {
+                    break;
+                }
+            }
+            let url = url::Url::parse(&format!("http://x{target}")).unwrap();
+            let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+            let number = |key: &str| {
+                query
+                    .get(key)
+                    .map(|v| v.trim_start_matches("inq_").parse::<u32>().unwrap())
+            };
+            let ids: Vec<u32> = match (number("page[after]"), number("page[before]")) {
+                (Some(after), _) => (after + 1..=7).take(3).collect(),
+                (None, Some(before)) => (1..before)
+                    .rev()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+                (None, None) => (1..=3).collect(),
+            };
+            let link = |key: &str, id: u32| {
+                format!("/api/v1/inquiries?page%5B{key}%5D=inq_{id}&page%5Bsize%5D=3")
+            };
+            let next = ids
+                .last()
+                .filter(|last| **last < 7)
+                .map(|last| link("after", *last));
+            let prev = ids
+                .first()
+                .filter(|first| **first > 1)
+                .map(|first| link("before", *first));
+            let body = serde_json::json!({
+                "data": ids.iter().map(|id| serde_json::json!({"type": "inquiry", "id": format!("inq_{id}")})).collect::<Vec<_>>(),
+                "links": {"next": next, "prev": prev},
+            })
+            .to_string();
+            let mut stream = stream;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+        }
+    });
+    format!("http://{address}/api/v1")
+}
+
+#[test]
+fn list_operations_page_forward_and_backward() {
+    use persona::client::Direction;
+    let client = Client::builder()
+        .credentials(Credentials::ApiKey(
+            ApiKey::new("persona_sandbox_pages").unwrap(),
+        ))
+        .base_url(list_server())
+        .build()
+        .unwrap();
+    let blocking = BlockingClient::new(client);
+    let walk = |call: Call, direction: Direction| {
+        blocking
+            .run(|c| async move {
+                let mut pages = c.api().inquiries().list_pages(call, direction)?;
+                let mut seen = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page?;
+                    let ids: Vec<String> = page.body["data"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["id"].as_str().unwrap().to_owned())
+                        .collect();
+                    seen.push(ids);
+                }
+                Ok(seen)
+            })
+            .unwrap()
+    };
+    let forward = walk(Call::new().page_size(3), Direction::Forward);
+    assert_eq!(
+        forward,
+        [
+            vec!["inq_1", "inq_2", "inq_3"],
+            vec!["inq_4", "inq_5", "inq_6"],
+            vec!["inq_7"]
+        ]
+    );
+    let backward = walk(
+        Call::new().page_size(3).page_before("inq_7"),
+        Direction::Backward,
+    );
+    assert_eq!(
+        backward,
+        [
+            vec!["inq_4", "inq_5", "inq_6"],
+            vec!["inq_1", "inq_2", "inq_3"]
+        ]
+    );
+    let error = blocking
+        .run(|c| async move {
+            c.pages(
+                Operation::find("retrieve-an-inquiry").unwrap(),
+                Call::new(),
+                Direction::Forward,
+            )
+            .map(|_| ())
+        })
+        .unwrap_err();
+    assert_eq!(error.code(), "invalid_argument");
+}

@@ -14,14 +14,19 @@ from __future__ import annotations
 class Accounts:
     """The ``accounts`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts`` (``list-all-accounts``)."""
         return self._call("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts`` (``create-an-account``)."""
@@ -59,14 +64,19 @@ class Accounts:
 class ApiKeys:
     """The ``api_keys`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys`` (``list-all-api-keys``)."""
         return self._call("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys`` (``create-an-api-key``)."""
@@ -88,14 +98,19 @@ class ApiKeys:
 class ApiLogs:
     """The ``api_logs`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs`` (``list-all-api-logs``)."""
         return self._call("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def retrieve(self, api_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs/{api-log-id}`` (``retrieve-an-api-log``)."""
@@ -105,14 +120,19 @@ class ApiLogs:
 class Cases:
     """The ``cases`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases`` (``list-all-cases``)."""
         return self._call("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases`` (``create-a-case``)."""
@@ -158,10 +178,11 @@ class Cases:
 class Devices:
     """The ``devices`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices`` (``list-all-devices``)."""
@@ -175,10 +196,11 @@ class Devices:
 class Documents:
     """The ``documents`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def create_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics`` (``create-a-document``)."""
@@ -220,14 +242,19 @@ class Documents:
 class Events:
     """The ``events`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events`` (``list-all-events``)."""
         return self._call("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def retrieve(self, event_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events/{event-id}`` (``retrieve-an-event``)."""
@@ -237,14 +264,19 @@ class Events:
 class Importers:
     """The ``importers`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers`` (``list-all-importers``)."""
         return self._call("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def retrieve(self, importer_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers/{importer-id}`` (``retrieve-an-importer``)."""
@@ -282,14 +314,19 @@ class Importers:
 class Inquiries:
     """The ``inquiries`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries`` (``list-all-inquiries``)."""
         return self._call("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries`` (``create-an-inquiry``)."""
@@ -351,10 +388,11 @@ class Inquiries:
 class InquirySessions:
     """The ``inquiry_sessions`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions`` (``list-all-inquiry-sessions``)."""
@@ -384,10 +422,11 @@ class InquirySessions:
 class ListItems:
     """The ``list_items`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def create_browser_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/browser-fingerprints`` (``create-a-browser-fingerprint-list-item``)."""
@@ -525,10 +564,11 @@ class ListItems:
 class Lists:
     """The ``lists`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def create_browser_fingerprint_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/browser-fingerprints`` (``create-a-browser-fingerprint-list``)."""
@@ -566,6 +606,10 @@ class Lists:
         """``GET /lists`` (``list-all-lists``)."""
         return self._call("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
+
     def retrieve(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists/{list-id}`` (``retrieve-a-list``)."""
         return self._call("retrieve-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
@@ -578,10 +622,11 @@ class Lists:
 class Oauth:
     """The ``oauth`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def authorize(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/authorize`` (``create-authorization``)."""
@@ -595,14 +640,19 @@ class Oauth:
 class Reports:
     """The ``reports`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports`` (``list-all-reports``)."""
         return self._call("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports`` (``create-a-report``)."""
@@ -652,14 +702,19 @@ class Reports:
 class Transactions:
     """The ``transactions`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions`` (``list-all-transactions``)."""
         return self._call("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions`` (``create-a-transaction``)."""
@@ -701,14 +756,19 @@ class Transactions:
 class UserAuditLogs:
     """The ``user_audit_logs`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs`` (``list-all-user-audit-logs``)."""
         return self._call("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def retrieve(self, user_audit_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs/{user-audit-log-id}`` (``retrieve-an-user-audit-log``)."""
@@ -718,10 +778,11 @@ class UserAuditLogs:
 class AamvaVerifications:
     """The ``aamva_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_aamva_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
@@ -731,10 +792,11 @@ class AamvaVerifications:
 class EcbsvDatabaseVerifications:
     """The ``ecbsv_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
@@ -744,10 +806,11 @@ class EcbsvDatabaseVerifications:
 class PhoneCarrierDatabaseVerifications:
     """The ``phone_carrier_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
@@ -757,10 +820,11 @@ class PhoneCarrierDatabaseVerifications:
 class SerproDatabaseVerifications:
     """The ``serpro_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_serpro_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
@@ -770,10 +834,11 @@ class SerproDatabaseVerifications:
 class DatabaseStandardVerifications:
     """The ``database_standard_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_database_standard_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
@@ -783,10 +848,11 @@ class DatabaseStandardVerifications:
 class TinDatabaseVerifications:
     """The ``tin_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_tin_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
@@ -796,10 +862,11 @@ class TinDatabaseVerifications:
 class DatabaseVerifications:
     """The ``database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
@@ -809,10 +876,11 @@ class DatabaseVerifications:
 class DocumentVerifications:
     """The ``document_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_document_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
@@ -822,10 +890,11 @@ class DocumentVerifications:
 class EmailAddressVerifications:
     """The ``email_address_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_email_address_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
@@ -835,10 +904,11 @@ class EmailAddressVerifications:
 class GovernmentIdVerifications:
     """The ``government_id_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_government_id_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
@@ -848,10 +918,11 @@ class GovernmentIdVerifications:
 class GovernmentIdNfcVerifications:
     """The ``government_id_nfc_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
@@ -861,10 +932,11 @@ class GovernmentIdNfcVerifications:
 class PhoneNumberVerifications:
     """The ``phone_number_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_phone_number_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
@@ -874,10 +946,11 @@ class PhoneNumberVerifications:
 class SelfieVerifications:
     """The ``selfie_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve_selfie_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
@@ -887,10 +960,11 @@ class SelfieVerifications:
 class Verifications:
     """The ``verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def retrieve(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verifications/{verification-id}`` (``retrieve-a-verification``)."""
@@ -908,14 +982,19 @@ class Verifications:
 class Webhooks:
     """The ``webhooks`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks`` (``list-all-webhooks``)."""
         return self._call("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks`` (``create-a-webhook``)."""
@@ -949,10 +1028,11 @@ class Webhooks:
 class Workflows:
     """The ``workflows`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     def trigger(self, workflow_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /workflows/{workflow-id}/trigger`` (``create-a-workflow-run``)."""
@@ -966,58 +1046,67 @@ class Workflows:
         """``GET /workflow-runs`` (``list-all-workflow-runs``)."""
         return self._call("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    def list_workflow_runs_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+        """The pages of :meth:`list_workflow_runs`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
+
 
 class Api:
     """Every operation of Persona's API, by group (``client.api``)."""
 
     __slots__ = ("accounts", "api_keys", "api_logs", "cases", "devices", "documents", "events", "importers", "inquiries", "inquiry_sessions", "list_items", "lists", "oauth", "reports", "transactions", "user_audit_logs", "aamva_verifications", "ecbsv_database_verifications", "phone_carrier_database_verifications", "serpro_database_verifications", "database_standard_verifications", "tin_database_verifications", "database_verifications", "document_verifications", "email_address_verifications", "government_id_verifications", "government_id_nfc_verifications", "phone_number_verifications", "selfie_verifications", "verifications", "webhooks", "workflows",)
 
-    def __init__(self, call) -> None:
-        self.accounts = Accounts(call)
-        self.api_keys = ApiKeys(call)
-        self.api_logs = ApiLogs(call)
-        self.cases = Cases(call)
-        self.devices = Devices(call)
-        self.documents = Documents(call)
-        self.events = Events(call)
-        self.importers = Importers(call)
-        self.inquiries = Inquiries(call)
-        self.inquiry_sessions = InquirySessions(call)
-        self.list_items = ListItems(call)
-        self.lists = Lists(call)
-        self.oauth = Oauth(call)
-        self.reports = Reports(call)
-        self.transactions = Transactions(call)
-        self.user_audit_logs = UserAuditLogs(call)
-        self.aamva_verifications = AamvaVerifications(call)
-        self.ecbsv_database_verifications = EcbsvDatabaseVerifications(call)
-        self.phone_carrier_database_verifications = PhoneCarrierDatabaseVerifications(call)
-        self.serpro_database_verifications = SerproDatabaseVerifications(call)
-        self.database_standard_verifications = DatabaseStandardVerifications(call)
-        self.tin_database_verifications = TinDatabaseVerifications(call)
-        self.database_verifications = DatabaseVerifications(call)
-        self.document_verifications = DocumentVerifications(call)
-        self.email_address_verifications = EmailAddressVerifications(call)
-        self.government_id_verifications = GovernmentIdVerifications(call)
-        self.government_id_nfc_verifications = GovernmentIdNfcVerifications(call)
-        self.phone_number_verifications = PhoneNumberVerifications(call)
-        self.selfie_verifications = SelfieVerifications(call)
-        self.verifications = Verifications(call)
-        self.webhooks = Webhooks(call)
-        self.workflows = Workflows(call)
+    def __init__(self, call, pages) -> None:
+        self.accounts = Accounts(call, pages)
+        self.api_keys = ApiKeys(call, pages)
+        self.api_logs = ApiLogs(call, pages)
+        self.cases = Cases(call, pages)
+        self.devices = Devices(call, pages)
+        self.documents = Documents(call, pages)
+        self.events = Events(call, pages)
+        self.importers = Importers(call, pages)
+        self.inquiries = Inquiries(call, pages)
+        self.inquiry_sessions = InquirySessions(call, pages)
+        self.list_items = ListItems(call, pages)
+        self.lists = Lists(call, pages)
+        self.oauth = Oauth(call, pages)
+        self.reports = Reports(call, pages)
+        self.transactions = Transactions(call, pages)
+        self.user_audit_logs = UserAuditLogs(call, pages)
+        self.aamva_verifications = AamvaVerifications(call, pages)
+        self.ecbsv_database_verifications = EcbsvDatabaseVerifications(call, pages)
+        self.phone_carrier_database_verifications = PhoneCarrierDatabaseVerifications(call, pages)
+        self.serpro_database_verifications = SerproDatabaseVerifications(call, pages)
+        self.database_standard_verifications = DatabaseStandardVerifications(call, pages)
+        self.tin_database_verifications = TinDatabaseVerifications(call, pages)
+        self.database_verifications = DatabaseVerifications(call, pages)
+        self.document_verifications = DocumentVerifications(call, pages)
+        self.email_address_verifications = EmailAddressVerifications(call, pages)
+        self.government_id_verifications = GovernmentIdVerifications(call, pages)
+        self.government_id_nfc_verifications = GovernmentIdNfcVerifications(call, pages)
+        self.phone_number_verifications = PhoneNumberVerifications(call, pages)
+        self.selfie_verifications = SelfieVerifications(call, pages)
+        self.verifications = Verifications(call, pages)
+        self.webhooks = Webhooks(call, pages)
+        self.workflows = Workflows(call, pages)
 
 
 class AsyncAccounts:
     """The ``accounts`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts`` (``list-all-accounts``)."""
         return await self._call("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts`` (``create-an-account``)."""
@@ -1055,14 +1144,19 @@ class AsyncAccounts:
 class AsyncApiKeys:
     """The ``api_keys`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys`` (``list-all-api-keys``)."""
         return await self._call("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys`` (``create-an-api-key``)."""
@@ -1084,14 +1178,19 @@ class AsyncApiKeys:
 class AsyncApiLogs:
     """The ``api_logs`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs`` (``list-all-api-logs``)."""
         return await self._call("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def retrieve(self, api_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs/{api-log-id}`` (``retrieve-an-api-log``)."""
@@ -1101,14 +1200,19 @@ class AsyncApiLogs:
 class AsyncCases:
     """The ``cases`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases`` (``list-all-cases``)."""
         return await self._call("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases`` (``create-a-case``)."""
@@ -1154,10 +1258,11 @@ class AsyncCases:
 class AsyncDevices:
     """The ``devices`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices`` (``list-all-devices``)."""
@@ -1171,10 +1276,11 @@ class AsyncDevices:
 class AsyncDocuments:
     """The ``documents`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def create_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics`` (``create-a-document``)."""
@@ -1216,14 +1322,19 @@ class AsyncDocuments:
 class AsyncEvents:
     """The ``events`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events`` (``list-all-events``)."""
         return await self._call("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def retrieve(self, event_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events/{event-id}`` (``retrieve-an-event``)."""
@@ -1233,14 +1344,19 @@ class AsyncEvents:
 class AsyncImporters:
     """The ``importers`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers`` (``list-all-importers``)."""
         return await self._call("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def retrieve(self, importer_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers/{importer-id}`` (``retrieve-an-importer``)."""
@@ -1278,14 +1394,19 @@ class AsyncImporters:
 class AsyncInquiries:
     """The ``inquiries`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries`` (``list-all-inquiries``)."""
         return await self._call("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries`` (``create-an-inquiry``)."""
@@ -1347,10 +1468,11 @@ class AsyncInquiries:
 class AsyncInquirySessions:
     """The ``inquiry_sessions`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions`` (``list-all-inquiry-sessions``)."""
@@ -1380,10 +1502,11 @@ class AsyncInquirySessions:
 class AsyncListItems:
     """The ``list_items`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def create_browser_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/browser-fingerprints`` (``create-a-browser-fingerprint-list-item``)."""
@@ -1521,10 +1644,11 @@ class AsyncListItems:
 class AsyncLists:
     """The ``lists`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def create_browser_fingerprint_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/browser-fingerprints`` (``create-a-browser-fingerprint-list``)."""
@@ -1562,6 +1686,10 @@ class AsyncLists:
         """``GET /lists`` (``list-all-lists``)."""
         return await self._call("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
+
     async def retrieve(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists/{list-id}`` (``retrieve-a-list``)."""
         return await self._call("retrieve-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
@@ -1574,10 +1702,11 @@ class AsyncLists:
 class AsyncOauth:
     """The ``oauth`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def authorize(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/authorize`` (``create-authorization``)."""
@@ -1591,14 +1720,19 @@ class AsyncOauth:
 class AsyncReports:
     """The ``reports`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports`` (``list-all-reports``)."""
         return await self._call("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports`` (``create-a-report``)."""
@@ -1648,14 +1782,19 @@ class AsyncReports:
 class AsyncTransactions:
     """The ``transactions`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions`` (``list-all-transactions``)."""
         return await self._call("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions`` (``create-a-transaction``)."""
@@ -1697,14 +1836,19 @@ class AsyncTransactions:
 class AsyncUserAuditLogs:
     """The ``user_audit_logs`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs`` (``list-all-user-audit-logs``)."""
         return await self._call("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def retrieve(self, user_audit_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs/{user-audit-log-id}`` (``retrieve-an-user-audit-log``)."""
@@ -1714,10 +1858,11 @@ class AsyncUserAuditLogs:
 class AsyncAamvaVerifications:
     """The ``aamva_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_aamva_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
@@ -1727,10 +1872,11 @@ class AsyncAamvaVerifications:
 class AsyncEcbsvDatabaseVerifications:
     """The ``ecbsv_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
@@ -1740,10 +1886,11 @@ class AsyncEcbsvDatabaseVerifications:
 class AsyncPhoneCarrierDatabaseVerifications:
     """The ``phone_carrier_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
@@ -1753,10 +1900,11 @@ class AsyncPhoneCarrierDatabaseVerifications:
 class AsyncSerproDatabaseVerifications:
     """The ``serpro_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_serpro_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
@@ -1766,10 +1914,11 @@ class AsyncSerproDatabaseVerifications:
 class AsyncDatabaseStandardVerifications:
     """The ``database_standard_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_database_standard_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
@@ -1779,10 +1928,11 @@ class AsyncDatabaseStandardVerifications:
 class AsyncTinDatabaseVerifications:
     """The ``tin_database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_tin_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
@@ -1792,10 +1942,11 @@ class AsyncTinDatabaseVerifications:
 class AsyncDatabaseVerifications:
     """The ``database_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
@@ -1805,10 +1956,11 @@ class AsyncDatabaseVerifications:
 class AsyncDocumentVerifications:
     """The ``document_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_document_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
@@ -1818,10 +1970,11 @@ class AsyncDocumentVerifications:
 class AsyncEmailAddressVerifications:
     """The ``email_address_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_email_address_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
@@ -1831,10 +1984,11 @@ class AsyncEmailAddressVerifications:
 class AsyncGovernmentIdVerifications:
     """The ``government_id_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_government_id_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
@@ -1844,10 +1998,11 @@ class AsyncGovernmentIdVerifications:
 class AsyncGovernmentIdNfcVerifications:
     """The ``government_id_nfc_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
@@ -1857,10 +2012,11 @@ class AsyncGovernmentIdNfcVerifications:
 class AsyncPhoneNumberVerifications:
     """The ``phone_number_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_phone_number_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
@@ -1870,10 +2026,11 @@ class AsyncPhoneNumberVerifications:
 class AsyncSelfieVerifications:
     """The ``selfie_verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve_selfie_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
@@ -1883,10 +2040,11 @@ class AsyncSelfieVerifications:
 class AsyncVerifications:
     """The ``verifications`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def retrieve(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verifications/{verification-id}`` (``retrieve-a-verification``)."""
@@ -1904,14 +2062,19 @@ class AsyncVerifications:
 class AsyncWebhooks:
     """The ``webhooks`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks`` (``list-all-webhooks``)."""
         return await self._call("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
+
+    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
     async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks`` (``create-a-webhook``)."""
@@ -1945,10 +2108,11 @@ class AsyncWebhooks:
 class AsyncWorkflows:
     """The ``workflows`` operations."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_pages")
 
-    def __init__(self, call) -> None:
+    def __init__(self, call, pages) -> None:
         self._call = call
+        self._pages = pages
 
     async def trigger(self, workflow_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /workflows/{workflow-id}/trigger`` (``create-a-workflow-run``)."""
@@ -1962,48 +2126,54 @@ class AsyncWorkflows:
         """``GET /workflow-runs`` (``list-all-workflow-runs``)."""
         return await self._call("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    def list_workflow_runs_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+        """The pages of :meth:`list_workflow_runs`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
+        return self._pages("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
+
 
 class AsyncApi:
     """Every operation of Persona's API, by group (``client.api``)."""
 
     __slots__ = ("accounts", "api_keys", "api_logs", "cases", "devices", "documents", "events", "importers", "inquiries", "inquiry_sessions", "list_items", "lists", "oauth", "reports", "transactions", "user_audit_logs", "aamva_verifications", "ecbsv_database_verifications", "phone_carrier_database_verifications", "serpro_database_verifications", "database_standard_verifications", "tin_database_verifications", "database_verifications", "document_verifications", "email_address_verifications", "government_id_verifications", "government_id_nfc_verifications", "phone_number_verifications", "selfie_verifications", "verifications", "webhooks", "workflows",)
 
-    def __init__(self, call) -> None:
-        self.accounts = AsyncAccounts(call)
-        self.api_keys = AsyncApiKeys(call)
-        self.api_logs = AsyncApiLogs(call)
-        self.cases = AsyncCases(call)
-        self.devices = AsyncDevices(call)
-        self.documents = AsyncDocuments(call)
-        self.events = AsyncEvents(call)
-        self.importers = AsyncImporters(call)
-        self.inquiries = AsyncInquiries(call)
-        self.inquiry_sessions = AsyncInquirySessions(call)
-        self.list_items = AsyncListItems(call)
-        self.lists = AsyncLists(call)
-        self.oauth = AsyncOauth(call)
-        self.reports = AsyncReports(call)
-        self.transactions = AsyncTransactions(call)
-        self.user_audit_logs = AsyncUserAuditLogs(call)
-        self.aamva_verifications = AsyncAamvaVerifications(call)
-        self.ecbsv_database_verifications = AsyncEcbsvDatabaseVerifications(call)
-        self.phone_carrier_database_verifications = AsyncPhoneCarrierDatabaseVerifications(call)
-        self.serpro_database_verifications = AsyncSerproDatabaseVerifications(call)
-        self.database_standard_verifications = AsyncDatabaseStandardVerifications(call)
-        self.tin_database_verifications = AsyncTinDatabaseVerifications(call)
-        self.database_verifications = AsyncDatabaseVerifications(call)
-        self.document_verifications = AsyncDocumentVerifications(call)
-        self.email_address_verifications = AsyncEmailAddressVerifications(call)
-        self.government_id_verifications = AsyncGovernmentIdVerifications(call)
-        self.government_id_nfc_verifications = AsyncGovernmentIdNfcVerifications(call)
-        self.phone_number_verifications = AsyncPhoneNumberVerifications(call)
-        self.selfie_verifications = AsyncSelfieVerifications(call)
-        self.verifications = AsyncVerifications(call)
-        self.webhooks = AsyncWebhooks(call)
-        self.workflows = AsyncWorkflows(call)
+    def __init__(self, call, pages) -> None:
+        self.accounts = AsyncAccounts(call, pages)
+        self.api_keys = AsyncApiKeys(call, pages)
+        self.api_logs = AsyncApiLogs(call, pages)
+        self.cases = AsyncCases(call, pages)
+        self.devices = AsyncDevices(call, pages)
+        self.documents = AsyncDocuments(call, pages)
+        self.events = AsyncEvents(call, pages)
+        self.importers = AsyncImporters(call, pages)
+        self.inquiries = AsyncInquiries(call, pages)
+        self.inquiry_sessions = AsyncInquirySessions(call, pages)
+        self.list_items = AsyncListItems(call, pages)
+        self.lists = AsyncLists(call, pages)
+        self.oauth = AsyncOauth(call, pages)
+        self.reports = AsyncReports(call, pages)
+        self.transactions = AsyncTransactions(call, pages)
+        self.user_audit_logs = AsyncUserAuditLogs(call, pages)
+        self.aamva_verifications = AsyncAamvaVerifications(call, pages)
+        self.ecbsv_database_verifications = AsyncEcbsvDatabaseVerifications(call, pages)
+        self.phone_carrier_database_verifications = AsyncPhoneCarrierDatabaseVerifications(call, pages)
+        self.serpro_database_verifications = AsyncSerproDatabaseVerifications(call, pages)
+        self.database_standard_verifications = AsyncDatabaseStandardVerifications(call, pages)
+        self.tin_database_verifications = AsyncTinDatabaseVerifications(call, pages)
+        self.database_verifications = AsyncDatabaseVerifications(call, pages)
+        self.document_verifications = AsyncDocumentVerifications(call, pages)
+        self.email_address_verifications = AsyncEmailAddressVerifications(call, pages)
+        self.government_id_verifications = AsyncGovernmentIdVerifications(call, pages)
+        self.government_id_nfc_verifications = AsyncGovernmentIdNfcVerifications(call, pages)
+        self.phone_number_verifications = AsyncPhoneNumberVerifications(call, pages)
+        self.selfie_verifications = AsyncSelfieVerifications(call, pages)
+        self.verifications = AsyncVerifications(call, pages)
+        self.webhooks = AsyncWebhooks(call, pages)
+        self.workflows = AsyncWorkflows(call, pages)
 
 
 # Names only for the annotations above (strings at run time: nothing is imported).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import AsyncIterator, Iterator
+
     from ._client import BinaryResponse, Response

@@ -114,13 +114,17 @@ class Response:
     took. Prints its status and the primary resource's type and id only (bodies hold personal
     data)."""
 
-    __slots__ = ("status", "request_id", "attempts", "body")
+    __slots__ = ("status", "request_id", "attempts", "body", "next_cursor", "previous_cursor")
 
     def __init__(self, reply: Any) -> None:
         self.status: int = reply.status
         self.request_id: Optional[str] = reply.request_id
         self.attempts: int = reply.attempts
         self.body: Any = json.loads(reply.body_json) if reply.body_json else None
+        #: A list's ``page_after`` for the next page (``links.next``), or None on the last.
+        self.next_cursor: Optional[str] = reply.next_cursor
+        #: A list's ``page_before`` for the previous page (``links.prev``), or None on the first.
+        self.previous_cursor: Optional[str] = reply.previous_cursor
 
     def _member(self, name: str) -> Any:
         return self.body.get(name) if isinstance(self.body, dict) else None
@@ -171,6 +175,33 @@ class BinaryResponse:
 
 def _reply(reply: Any):
     return Response(reply) if reply.bytes is None else BinaryResponse(reply)
+
+
+def _pages(call, operation_id: str, arguments: Dict[str, Any], backward: bool) -> Iterator[Response]:
+    """The pages of a list call, one request each, along ``links.next`` (or ``links.prev`` when
+    ``backward``), until a page has no link onward or one that does not move."""
+    key = "before" if backward else "after"
+    page = dict(arguments.get("page") or {})
+    while True:
+        response = call(operation_id, dict(arguments, page=page))
+        yield response
+        cursor = response.previous_cursor if backward else response.next_cursor
+        if cursor is None or cursor == page.get(key):
+            return
+        page[key] = cursor
+
+
+async def _apages(call, operation_id: str, arguments: Dict[str, Any], backward: bool) -> AsyncIterator[Response]:
+    """:func:`_pages` for :class:`AsyncClient`."""
+    key = "before" if backward else "after"
+    page = dict(arguments.get("page") or {})
+    while True:
+        response = await call(operation_id, dict(arguments, page=page))
+        yield response
+        cursor = response.previous_cursor if backward else response.next_cursor
+        if cursor is None or cursor == page.get(key):
+            return
+        page[key] = cursor
 
 
 def _call_json(arguments: Dict[str, Any]) -> str:
@@ -368,7 +399,7 @@ class Client:
         if self._api is None:
             from . import _api
 
-            self._api = _api.Api(self._call)
+            self._api = _api.Api(self._call, functools.partial(_pages, self._call))
         return self._api
 
     @_translate
@@ -482,7 +513,7 @@ class AsyncClient:
         if self._api is None:
             from . import _api
 
-            self._api = _api.AsyncApi(self._call)
+            self._api = _api.AsyncApi(self._call, functools.partial(_apages, self._call))
         return self._api
 
     @_translate_async

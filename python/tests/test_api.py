@@ -185,3 +185,57 @@ def test_create_simulate_webhook_retrieve_with_typed_calls_only():
         process.terminate()
         process.wait(timeout=10)
         receiver.shutdown()
+
+
+class ListServer(http.server.BaseHTTPRequestHandler):
+    """Ids 1..7 in pages of 3: page[after]=N gives the ids after N, page[before]=N those before
+    N, with links.next / links.prev as Persona writes them."""
+
+    def do_GET(self):
+        import urllib.parse
+
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+        number = lambda key: int(query[key].removeprefix("inq_")) if key in query else None  # noqa: E731
+        after, before = number("page[after]"), number("page[before]")
+        if after is not None:
+            ids = list(range(after + 1, 8))[:3]
+        elif before is not None:
+            ids = list(range(1, before))[-3:]
+        else:
+            ids = [1, 2, 3]
+        link = lambda key, n: f"/api/v1/inquiries?page%5B{key}%5D=inq_{n}&page%5Bsize%5D=3"  # noqa: E731
+        body = json.dumps({
+            "data": [{"type": "inquiry", "id": f"inq_{n}"} for n in ids],
+            "links": {"next": link("after", ids[-1]) if ids[-1] < 7 else None, "prev": link("before", ids[0]) if ids[0] > 1 else None},
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_list_operations_page_forward_and_backward_on_both_clients():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ListServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/api/v1"
+    ids = lambda pages: [[item["id"] for item in page.data] for page in pages]  # noqa: E731
+    try:
+        with persona.Client(api_key=API_KEY, base_url=base) as client:
+            forward = ids(client.api.inquiries.list_pages(page_size=3))
+            assert forward == [["inq_1", "inq_2", "inq_3"], ["inq_4", "inq_5", "inq_6"], ["inq_7"]]
+            backward = ids(client.api.inquiries.list_pages(page_size=3, page_before="inq_7", backward=True))
+            assert backward == [["inq_4", "inq_5", "inq_6"], ["inq_1", "inq_2", "inq_3"]]
+            first = client.api.inquiries.list(page_size=3)
+            assert (first.next_cursor, first.previous_cursor) == ("inq_3", None)
+
+        async def main():
+            async with persona.AsyncClient(api_key=API_KEY, base_url=base) as client:
+                return [[item["id"] for item in page.data] async for page in client.api.inquiries.list_pages(page_size=3)]
+
+        assert asyncio.run(main()) == forward
+    finally:
+        server.shutdown()

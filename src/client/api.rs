@@ -9,6 +9,7 @@ use super::Client;
 use super::http::ApiResponse;
 use super::operation::Call;
 use super::operations::OPERATIONS;
+use super::pages::{Direction, Pages};
 use super::reply::BinaryResponse;
 use crate::error::PersonaError;
 
@@ -263,6 +264,11 @@ impl Accounts<'_> {
         self.client.call_json(&OPERATIONS[0], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[0], call, direction)
+    }
+
     /// `POST /accounts` (`create-an-account`).
     pub async fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[1], &call).await
@@ -339,6 +345,11 @@ impl ApiKeys<'_> {
         self.client.call_json(&OPERATIONS[9], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[9], call, direction)
+    }
+
     /// `POST /api-keys` (`create-an-api-key`).
     pub async fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[10], &call).await
@@ -379,6 +390,11 @@ impl ApiLogs<'_> {
         self.client.call_json(&OPERATIONS[14], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[14], call, direction)
+    }
+
     /// `GET /api-logs/{api-log-id}` (`retrieve-an-api-log`).
     pub async fn retrieve(
         &self,
@@ -400,6 +416,11 @@ impl Cases<'_> {
     /// `GET /cases` (`list-all-cases`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[16], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[16], call, direction)
     }
 
     /// `POST /cases` (`create-a-case`).
@@ -588,6 +609,11 @@ impl Events<'_> {
         self.client.call_json(&OPERATIONS[38], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[38], call, direction)
+    }
+
     /// `GET /events/{event-id}` (`retrieve-an-event`).
     pub async fn retrieve(&self, event_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
         let call = call.path("event-id", event_id);
@@ -605,6 +631,11 @@ impl Importers<'_> {
     /// `GET /importers` (`list-all-importers`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[40], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[40], call, direction)
     }
 
     /// `GET /importers/{importer-id}` (`retrieve-an-importer`).
@@ -669,6 +700,11 @@ impl Inquiries<'_> {
     /// `GET /inquiries` (`list-all-inquiries`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[49], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[49], call, direction)
     }
 
     /// `POST /inquiries` (`create-an-inquiry`).
@@ -1194,6 +1230,11 @@ impl Lists<'_> {
         self.client.call_json(&OPERATIONS[111], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[111], call, direction)
+    }
+
     /// `GET /lists/{list-id}` (`retrieve-a-list`).
     pub async fn retrieve(&self, list_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
         let call = call.path("list-id", list_id);
@@ -1235,6 +1276,11 @@ impl Reports<'_> {
     /// `GET /reports` (`list-all-reports`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[116], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[116], call, direction)
     }
 
     /// `POST /reports` (`create-a-report`).
@@ -1317,6 +1363,11 @@ impl Transactions<'_> {
     /// `GET /transactions` (`list-all-transactions`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[128], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[128], call, direction)
     }
 
     /// `POST /transactions` (`create-a-transaction`).
@@ -1415,6 +1466,11 @@ impl UserAuditLogs<'_> {
     /// `GET /user-audit-logs` (`list-all-user-audit-logs`).
     pub async fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[138], &call).await
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[138], call, direction)
     }
 
     /// `GET /user-audit-logs/{user-audit-log-id}` (`retrieve-an-user-audit-log`).
@@ -1712,6 +1768,11 @@ impl Webhooks<'_> {
         self.client.call_json(&OPERATIONS[156], &call).await
     }
 
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(&self, call: Call, direction: Direction) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[156], call, direction)
+    }
+
     /// `POST /webhooks` (`create-a-webhook`).
     pub async fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[157], &call).await
@@ -1792,5 +1853,14 @@ impl Workflows<'_> {
     /// `GET /workflow-runs` (`list-all-workflow-runs`).
     pub async fn list_workflow_runs(&self, call: Call) -> Result<ApiResponse, PersonaError> {
         self.client.call_json(&OPERATIONS[166], &call).await
+    }
+
+    /// The pages of [`list_workflow_runs`](Self::list_workflow_runs), one request each, in `direction`.
+    pub fn list_workflow_runs_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<Pages, PersonaError> {
+        self.client.pages(&OPERATIONS[166], call, direction)
     }
 }

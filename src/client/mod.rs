@@ -20,6 +20,7 @@ mod call_json;
 mod http;
 pub mod operation;
 pub mod operations;
+mod pages;
 pub(crate) mod pagination;
 mod reply;
 mod resources;
@@ -29,6 +30,7 @@ pub use blocking::{BlockingClient, BlockingPaginator};
 pub use builder::ClientBuilder;
 pub use http::{ApiResponse, RequestOptions};
 pub use operation::{Call, FilterValue, Operation};
+pub use pages::{Direction, Pages, previous_cursor};
 pub use pagination::{ListParams, Page, Paginator, next_cursor};
 pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).

@@ -44,14 +44,7 @@ pub struct Page<T> {
 
 /// The `page[after]` value of a list document's `links.next`, if there is a next page.
 pub fn next_cursor(body: &Value) -> Option<String> {
-    let next = body.pointer("/links/next").and_then(Value::as_str)?;
-    let url = url::Url::parse("http://placeholder.invalid")
-        .ok()?
-        .join(next)
-        .ok()?;
-    url.query_pairs()
-        .find(|(name, _)| name == "page[after]")
-        .map(|(_, value)| value.into_owned())
+    super::pages::cursor(body, "/links/next", "page[after]")
 }
 
 /// Reads one list item.

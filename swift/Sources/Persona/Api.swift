@@ -77,6 +77,13 @@ extension Api {
             return try await api.call("list-all-accounts", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-accounts", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `POST /accounts` (`create-an-account`).
         public func create(body: [String: Any]? = nil, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["body": body, "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -136,6 +143,13 @@ extension Api {
             return try await api.call("list-all-api-keys", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-api-keys", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `POST /api-keys` (`create-an-api-key`).
         public func create(body: [String: Any]? = nil, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["body": body, "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -171,6 +185,13 @@ extension Api {
             return try await api.call("list-all-api-logs", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-api-logs", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `GET /api-logs/{api-log-id}` (`retrieve-an-api-log`).
         public func retrieve(_ apiLogId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["api-log-id": apiLogId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -186,6 +207,13 @@ extension Api {
         public func list(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "filter": filter, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-cases", arguments).json()
+        }
+
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-cases", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
 
         /// `POST /cases` (`create-a-case`).
@@ -335,6 +363,13 @@ extension Api {
             return try await api.call("list-all-events", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-events", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `GET /events/{event-id}` (`retrieve-an-event`).
         public func retrieve(_ eventId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["event-id": eventId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -350,6 +385,13 @@ extension Api {
         public func list(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-importers", arguments).json()
+        }
+
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-importers", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
 
         /// `GET /importers/{importer-id}` (`retrieve-an-importer`).
@@ -409,6 +451,13 @@ extension Api {
         public func list(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "filter": filter, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-inquiries", arguments).json()
+        }
+
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-inquiries", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
 
         /// `POST /inquiries` (`create-an-inquiry`).
@@ -798,6 +847,13 @@ extension Api {
             return try await api.call("list-all-lists", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-lists", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `GET /lists/{list-id}` (`retrieve-a-list`).
         public func retrieve(_ listId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["list-id": listId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -836,6 +892,13 @@ extension Api {
         public func list(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "filter": filter, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-reports", arguments).json()
+        }
+
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-reports", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
 
         /// `POST /reports` (`create-a-report`).
@@ -915,6 +978,13 @@ extension Api {
             return try await api.call("list-all-transactions", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-transactions", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `POST /transactions` (`create-a-transaction`).
         public func create(body: [String: Any]? = nil, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["body": body, "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -978,6 +1048,13 @@ extension Api {
         public func list(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-user-audit-logs", arguments).json()
+        }
+
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-user-audit-logs", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
 
         /// `GET /user-audit-logs/{user-audit-log-id}` (`retrieve-an-user-audit-log`).
@@ -1163,6 +1240,13 @@ extension Api {
             return try await api.call("list-all-webhooks", arguments).json()
         }
 
+        /// The pages of `list`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listPages(fields: [String: [String]]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-webhooks", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
+        }
+
         /// `POST /webhooks` (`create-a-webhook`).
         public func create(body: [String: Any]? = nil, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["body": body, "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
@@ -1226,6 +1310,13 @@ extension Api {
         public func listWorkflowRuns(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["fields": fields, "filter": filter, "page": Api.page(pageSize, pageAfter, pageBefore), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-workflow-runs", arguments).json()
+        }
+
+        /// The pages of `listWorkflowRuns`, one request each, along `links.next` (`links.prev` when `backward`).
+        public func listWorkflowRunsPages(fields: [String: [String]]? = nil, filter: [String: Any]? = nil, pageSize: Int? = nil, pageAfter: String? = nil, pageBefore: String? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil, backward: Bool = false) -> AsyncThrowingStream<Response, Error> {
+            api.pages("list-all-workflow-runs", after: pageAfter, before: pageBefore, backward: backward) { after, before in
+                ["fields": fields, "filter": filter, "page": Api.page(pageSize, after, before), "idempotency_key": idempotencyKey, "persona_version": personaVersion]
+            }
         }
     }
 }

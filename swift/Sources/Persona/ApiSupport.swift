@@ -9,6 +9,10 @@ public struct Response: Sendable, CustomStringConvertible {
     public let requestID: String?
     public let attempts: Int
     public let bodyJSON: String
+    /// A list's `page[after]` for the next page (`links.next`); nil on the last page.
+    public let nextCursor: String?
+    /// A list's `page[before]` for the previous page (`links.prev`); nil on the first page.
+    public let previousCursor: String?
 
     /// The document, decoded.
     public func body() throws -> Any {
@@ -54,6 +58,34 @@ public struct Api: Sendable {
         return page.isEmpty ? nil : page
     }
 
+    /// The pages of a list call, one request each, along `links.next` (`links.prev` when
+    /// `backward`), until a page has no link onward or one that does not move. `arguments` makes the
+    /// call's arguments for a `page[after]`/`page[before]` pair.
+    func pages(
+        _ operationID: String, after: String?, before: String?, backward: Bool,
+        _ arguments: @escaping (String?, String?) -> [String: Any?]
+    ) -> AsyncThrowingStream<Response, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var pageAfter = after
+                var pageBefore = before
+                do {
+                    while !Task.isCancelled {
+                        let page = try await call(operationID, arguments(pageAfter, pageBefore)).json()
+                        continuation.yield(page)
+                        let onward = backward ? page.previousCursor : page.nextCursor
+                        guard let cursor = onward, cursor != (backward ? pageBefore : pageAfter) else { break }
+                        if backward { pageBefore = cursor } else { pageAfter = cursor }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// `form`: name/value pairs in the order given.
     static func form(_ pairs: [(String, String)]?) -> [[String]]? {
         pairs.map { $0.map { [$0.0, $0.1] } }
@@ -62,7 +94,10 @@ public struct Api: Sendable {
 
 extension Reply {
     func json() -> Response {
-        Response(status: Int(status), requestID: requestId, attempts: Int(attempts), bodyJSON: bodyJson ?? "null")
+        Response(
+            status: Int(status), requestID: requestId, attempts: Int(attempts), bodyJSON: bodyJson ?? "null",
+            nextCursor: nextCursor, previousCursor: previousCursor
+        )
     }
 
     func binary() -> BinaryResponse {

@@ -2476,6 +2476,14 @@ public struct Reply: Equatable, Hashable, CustomDebugStringConvertible, CustomSt
      * `Content-Type` of a file answer.
      */
     public var contentType: String?
+    /**
+     * A list's `page[after]` for the next page (from `links.next`), if any.
+     */
+    public var nextCursor: String?
+    /**
+     * A list's `page[before]` for the previous page (from `links.prev`), if any.
+     */
+    public var previousCursor: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2488,13 +2496,21 @@ public struct Reply: Equatable, Hashable, CustomDebugStringConvertible, CustomSt
          */bytes: Data?, 
         /**
          * `Content-Type` of a file answer.
-         */contentType: String?) {
+         */contentType: String?, 
+        /**
+         * A list's `page[after]` for the next page (from `links.next`), if any.
+         */nextCursor: String?, 
+        /**
+         * A list's `page[before]` for the previous page (from `links.prev`), if any.
+         */previousCursor: String?) {
         self.status = status
         self.requestId = requestId
         self.attempts = attempts
         self.bodyJson = bodyJson
         self.bytes = bytes
         self.contentType = contentType
+        self.nextCursor = nextCursor
+        self.previousCursor = previousCursor
     }
 
     
@@ -2540,7 +2556,9 @@ public struct FfiConverterTypeReply: FfiConverterRustBuffer {
                 attempts: FfiConverterUInt32.read(from: &buf), 
                 bodyJson: FfiConverterOptionString.read(from: &buf), 
                 bytes: FfiConverterOptionData.read(from: &buf), 
-                contentType: FfiConverterOptionString.read(from: &buf)
+                contentType: FfiConverterOptionString.read(from: &buf), 
+                nextCursor: FfiConverterOptionString.read(from: &buf), 
+                previousCursor: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2551,6 +2569,8 @@ public struct FfiConverterTypeReply: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bodyJson, into: &buf)
         FfiConverterOptionData.write(value.bytes, into: &buf)
         FfiConverterOptionString.write(value.contentType, into: &buf)
+        FfiConverterOptionString.write(value.nextCursor, into: &buf)
+        FfiConverterOptionString.write(value.previousCursor, into: &buf)
     }
 }
 

@@ -240,6 +240,8 @@ impl Ops {
         let call = core::Call::from_json(&call)?;
         Ok(match self.0.call_by_id(&operation_id, &call).await? {
             core::Reply::Json(response) => Reply {
+                next_cursor: core::next_cursor(&response.body),
+                previous_cursor: core::previous_cursor(&response.body),
                 status: response.status,
                 request_id: response.request_id,
                 attempts: response.attempts,
@@ -254,6 +256,8 @@ impl Ops {
                 body_json: None,
                 bytes: Some(binary.bytes),
                 content_type: binary.content_type,
+                next_cursor: None,
+                previous_cursor: None,
             },
         })
     }

@@ -166,6 +166,10 @@ pub struct Reply {
     pub bytes: Option<Vec<u8>>,
     /// `Content-Type` of a file answer.
     pub content_type: Option<String>,
+    /// A list's `page[after]` for the next page (from `links.next`), if any.
+    pub next_cursor: Option<String>,
+    /// A list's `page[before]` for the previous page (from `links.prev`), if any.
+    pub previous_cursor: Option<String>,
 }
 print_type_and_id!(Reply, status, request_id);
 

@@ -10,6 +10,10 @@ class Response internal constructor(
     val requestId: String?,
     val attempts: Int,
     val bodyJson: String,
+    /** A list's `page[after]` for the next page (`links.next`); null on the last page. */
+    val nextCursor: String? = null,
+    /** A list's `page[before]` for the previous page (`links.prev`); null on the first page. */
+    val previousCursor: String? = null,
 ) {
     override fun toString() = "Response(status=$status, requestId=$requestId)"
 }

@@ -2,6 +2,7 @@ package com.withpersona.libpersona
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.sun.net.httpserver.HttpServer
+import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -93,6 +94,21 @@ class ApiTest {
             val error = assertThrows<PersonaException> { inquiries.list(filter = mapOf("reference_id" to "kt-typed")) }
             assertEquals("invalid_argument", error.code)
             assertTrue("reference-id" in error.message!!)
+        }
+    }
+
+    @Test
+    fun `a list's pages are a Flow along links next`() = runBlocking<Unit> {
+        Sandbox.client().use { client ->
+            val reference = "kt-pages-${System.nanoTime()}"
+            val created = (1..7).map {
+                val response = client.api.inquiries.create(bodyJson = """{"data":{"attributes":{"inquiry-template-id":"itmpl_kotlin","reference-id":"$reference"}}}""")
+                mapper.readTree(response.bodyJson)["data"]["id"].asText()
+            }.toSet()
+            val pages = client.api.inquiries.listPages(filter = mapOf("reference-id" to reference), pageSize = 3).toList()
+            assertEquals(listOf(3, 3, 1), pages.map { mapper.readTree(it.bodyJson)["data"].size() })
+            assertEquals(created, pages.flatMap { page -> mapper.readTree(page.bodyJson)["data"].map { it["id"].asText() } }.toSet())
+            assertEquals(null, pages.last().nextCursor)
         }
     }
 }

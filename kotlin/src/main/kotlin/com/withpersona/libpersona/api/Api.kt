@@ -3,6 +3,7 @@ package com.withpersona.libpersona.api
 
 import com.withpersona.libpersona.BinaryResponse
 import com.withpersona.libpersona.Response
+import kotlinx.coroutines.flow.Flow
 
 /** Every operation of Persona's API, by group (`client.api`). */
 class Api internal constructor(call: OperationCall) {
@@ -46,6 +47,10 @@ class Accounts internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-accounts", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-accounts", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `POST /accounts` (`create-an-account`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("create-an-account", CallJson().body(bodyJson).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -85,6 +90,10 @@ class ApiKeys internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-api-keys", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-api-keys", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `POST /api-keys` (`create-an-api-key`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("create-an-api-key", CallJson().body(bodyJson).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -108,6 +117,10 @@ class ApiLogs internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-api-logs", CallJson().fields(fields).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-api-logs", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `GET /api-logs/{api-log-id}` (`retrieve-an-api-log`). */
     suspend fun retrieve(apiLogId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-an-api-log", CallJson().path(listOf("api-log-id" to apiLogId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -118,6 +131,10 @@ class Cases internal constructor(private val call: OperationCall) {
     /** `GET /cases` (`list-all-cases`). */
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-cases", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-cases", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 
     /** `POST /cases` (`create-a-case`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
@@ -216,6 +233,10 @@ class Events internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-events", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-events", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `GET /events/{event-id}` (`retrieve-an-event`). */
     suspend fun retrieve(eventId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-an-event", CallJson().path(listOf("event-id" to eventId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -226,6 +247,10 @@ class Importers internal constructor(private val call: OperationCall) {
     /** `GET /importers` (`list-all-importers`). */
     suspend fun list(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-importers", CallJson().fields(fields).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-importers", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 
     /** `GET /importers/{importer-id}` (`retrieve-an-importer`). */
     suspend fun retrieve(importerId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
@@ -265,6 +290,10 @@ class Inquiries internal constructor(private val call: OperationCall) {
     /** `GET /inquiries` (`list-all-inquiries`). */
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-inquiries", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-inquiries", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 
     /** `POST /inquiries` (`create-an-inquiry`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
@@ -523,6 +552,10 @@ class Lists internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-lists", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-lists", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `GET /lists/{list-id}` (`retrieve-a-list`). */
     suspend fun retrieve(listId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-list", CallJson().path(listOf("list-id" to listId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -548,6 +581,10 @@ class Reports internal constructor(private val call: OperationCall) {
     /** `GET /reports` (`list-all-reports`). */
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-reports", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-reports", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 
     /** `POST /reports` (`create-a-report`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
@@ -600,6 +637,10 @@ class Transactions internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-transactions", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-transactions", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `POST /transactions` (`create-a-transaction`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("create-a-transaction", CallJson().body(bodyJson).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -642,6 +683,10 @@ class UserAuditLogs internal constructor(private val call: OperationCall) {
     /** `GET /user-audit-logs` (`list-all-user-audit-logs`). */
     suspend fun list(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-user-audit-logs", CallJson().fields(fields).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-user-audit-logs", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 
     /** `GET /user-audit-logs/{user-audit-log-id}` (`retrieve-an-user-audit-log`). */
     suspend fun retrieve(userAuditLogId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
@@ -760,6 +805,10 @@ class Webhooks internal constructor(private val call: OperationCall) {
     suspend fun list(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-webhooks", CallJson().fields(fields).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
+    /** The pages of [list], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listPages(fields: Map<String, List<String>>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-webhooks", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
+
     /** `POST /webhooks` (`create-a-webhook`). */
     suspend fun create(bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("create-a-webhook", CallJson().body(bodyJson).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
@@ -802,4 +851,8 @@ class Workflows internal constructor(private val call: OperationCall) {
     /** `GET /workflow-runs` (`list-all-workflow-runs`). */
     suspend fun listWorkflowRuns(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-workflow-runs", CallJson().fields(fields).filter(filter).page(pageSize, pageAfter, pageBefore).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /** The pages of [listWorkflowRuns], one request each, along `links.next` (`links.prev` when [backward]). */
+    fun listWorkflowRunsPages(fields: Map<String, List<String>>? = null, filter: Map<String, Any>? = null, pageSize: Int? = null, pageAfter: String? = null, pageBefore: String? = null, idempotencyKey: String? = null, personaVersion: String? = null, backward: Boolean = false): Flow<Response> =
+        pages(call, "list-all-workflow-runs", pageAfter, pageBefore, backward) { after, before -> CallJson().fields(fields).filter(filter).page(pageSize, after, before).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build() }
 }

@@ -4,6 +4,8 @@ import com.withpersona.libpersona.BinaryResponse
 import com.withpersona.libpersona.PersonaException
 import com.withpersona.libpersona.Response
 import com.withpersona.libpersona.ffi.Reply
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
 
 /**
  * Builds the library's call JSON (the arguments of one operation, as `persona_client_call` and the
@@ -90,6 +92,31 @@ internal class CallJson {
 /** What the generated methods call: one operation by id with its call JSON. */
 internal typealias OperationCall = suspend (operationId: String, callJson: String) -> Reply
 
-internal fun Reply.json(): Response = Response(status.toInt(), requestId, attempts.toInt(), bodyJson ?: "null")
+internal fun Reply.json(): Response =
+    Response(status.toInt(), requestId, attempts.toInt(), bodyJson ?: "null", nextCursor, previousCursor)
+
+/**
+ * The pages of a list call, one request each, along `links.next` (`links.prev` when [backward]),
+ * until a page has no link onward or one that does not move. [callJson] builds the call for a
+ * `page[after]`/`page[before]` pair.
+ */
+internal fun pages(
+    call: OperationCall,
+    operationId: String,
+    after: String?,
+    before: String?,
+    backward: Boolean,
+    callJson: (after: String?, before: String?) -> String,
+): Flow<Response> = flow {
+    var pageAfter = after
+    var pageBefore = before
+    while (true) {
+        val page = call(operationId, callJson(pageAfter, pageBefore)).json()
+        emit(page)
+        val onward = if (backward) page.previousCursor else page.nextCursor
+        if (onward == null || onward == (if (backward) pageBefore else pageAfter)) break
+        if (backward) pageBefore = onward else pageAfter = onward
+    }
+}
 
 internal fun Reply.binary(): BinaryResponse = BinaryResponse(status.toInt(), requestId, attempts.toInt(), bytes ?: ByteArray(0), contentType)
