@@ -55,7 +55,7 @@ def main():
     try:
         signer = persona.RequestSigner(KEY_ID, SECRET)
         client = persona.Client(key_id=KEY_ID, secret=SECRET, base_url=base)
-        inquiry = client.inquiries.create({"inquiry-template-id": "itmpl_bench"})
+        inquiry = client.inquiries.create(body={"data": {"attributes": {"inquiry-template-id": "itmpl_bench"}}})
         url = f"{base}/inquiries/{inquiry.id}"
         contenders = {"persona.Client (signs in Rust)": lambda: client.inquiries.retrieve(inquiry.id)}
         try:

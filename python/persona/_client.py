@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Dict, Iterator, Optional
 from . import _errors
 from ._native import persona as _ffi
 
-__all__ = ["Client", "AsyncClient", "Inquiry", "Account", "Resource", "Response", "BinaryResponse"]
+__all__ = ["Client", "AsyncClient", "Response", "BinaryResponse"]
 
 
 def _kind(variant: str) -> str:
@@ -63,51 +63,6 @@ def _translate_async(function):
     return wrapper
 
 
-class _Model:
-    __slots__ = ("id", "raw")
-
-    def __init__(self, record: Any) -> None:
-        self.id: str = record.id
-        self.raw: Dict[str, Any] = json.loads(record.resource_json)
-
-    @property
-    def attributes(self) -> Dict[str, Any]:
-        """Every attribute as sent, unknown ones included."""
-        return self.raw.get("attributes", {})
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(id={self.id!r})"
-
-
-class Inquiry(_Model):
-    __slots__ = ("status", "reference_id", "created_at")
-
-    def __init__(self, record: Any) -> None:
-        super().__init__(record)
-        self.status: str = record.status
-        self.reference_id: Optional[str] = record.reference_id
-        self.created_at: Optional[str] = record.created_at
-
-    def __repr__(self) -> str:
-        return f"Inquiry(id={self.id!r}, status={self.status!r})"
-
-
-class Account(_Model):
-    __slots__ = ("reference_id",)
-
-    def __init__(self, record: Any) -> None:
-        super().__init__(record)
-        self.reference_id: Optional[str] = record.reference_id
-
-
-class Resource(_Model):
-    __slots__ = ("type",)
-
-    def __init__(self, record: Any) -> None:
-        super().__init__(record)
-        self.type: str = record.kind
-
-
 class Response:
     """What an operation answered: the whole JSON document (``body``; ``data``, ``included``,
     ``meta`` and ``links`` as properties), the HTTP status, ``request_id`` and the ``attempts`` it
@@ -147,6 +102,31 @@ class Response:
     def links(self) -> Any:
         """``links`` (``next``/``prev`` of a list)."""
         return self._member("links")
+
+    @property
+    def id(self) -> Optional[str]:
+        """The primary resource's ``id`` (``None`` for a list)."""
+        data = self.data
+        return data.get("id") if isinstance(data, dict) else None
+
+    @property
+    def attributes(self) -> Dict[str, Any]:
+        """The primary resource's ``attributes``, every one as sent (``{}`` for a list)."""
+        data = self.data
+        return data.get("attributes") or {} if isinstance(data, dict) else {}
+
+    def related(self, relationship: str, resource: Optional[Dict[str, Any]] = None) -> Any:
+        """The ``included`` resources a relationship of ``resource`` (default: the primary one)
+        points to: one resource (or ``None``) for a to-one relationship, a list for a to-many one.
+        Only what the call asked for with ``include`` can be found."""
+        resource = self.data if resource is None else resource
+        linkage = ((resource or {}).get("relationships") or {}).get(relationship, {}).get("data")
+        index = {(r.get("type"), r.get("id")): r for r in self.included}
+        if isinstance(linkage, list):
+            return [index[key] for key in ((r.get("type"), r.get("id")) for r in linkage) if key in index]
+        if isinstance(linkage, dict):
+            return index.get((linkage.get("type"), linkage.get("id")))
+        return None
 
     def __repr__(self) -> str:
         data = self.data
@@ -219,10 +199,6 @@ def _call_json(arguments: Dict[str, Any]) -> str:
     return json.dumps(call)
 
 
-def _params(page_size: Optional[int], after: Optional[str], filters: Optional[Dict[str, str]]) -> "_ffi.ListParams":
-    return _ffi.ListParams(page_size=page_size, after=after, filters=dict(filters or {}))
-
-
 def _credentials(api_key, key_id, secret) -> "_ffi.Credentials":
     if api_key is not None and key_id is None and secret is None:
         return _translate(_ffi.Credentials.api_key)(api_key)
@@ -256,107 +232,6 @@ class _Closed:
 # ---------------------------------------------------------------------------------------- sync
 
 
-class _Inquiries:
-    def __init__(self, client: "Client") -> None:
-        self._c = client
-
-    @_translate
-    def create(self, attributes: Dict[str, Any], *, idempotency_key: Optional[str] = None) -> Inquiry:
-        return Inquiry(self._c._ffi.create_inquiry(json.dumps(attributes), idempotency_key))
-
-    @_translate
-    def retrieve(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(self._c._ffi.retrieve_inquiry(inquiry_id))
-
-    @_translate
-    def update(self, inquiry_id: str, attributes: Dict[str, Any]) -> Inquiry:
-        return Inquiry(self._c._ffi.update_inquiry(inquiry_id, json.dumps(attributes)))
-
-    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Inquiry]:
-        """Every matching inquiry, fetching pages as you iterate (``status="completed"`` filters)."""
-        cursor = after
-        while True:
-            page = _translate(self._c._ffi.list_inquiries)(_params(page_size, cursor, filters))
-            for record in page.data:
-                yield Inquiry(record)
-            cursor = page.next_cursor
-            if cursor is None:
-                return
-
-    @_translate
-    def approve(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "approve"))
-
-    @_translate
-    def decline(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "decline"))
-
-    @_translate
-    def expire(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "expire"))
-
-    @_translate
-    def redact(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(self._c._ffi.inquiry_action(inquiry_id, "redact"))
-
-    @_translate
-    def resume(self, inquiry_id: str) -> str:
-        """The session token to resume the flow."""
-        return self._c._ffi.resume_inquiry(inquiry_id)
-
-    @_translate
-    def simulate(self, inquiry_id: str, *actions: str) -> Inquiry:
-        """Sandbox only: Persona's inquiry status actions, in order, e.g.
-        ``simulate(id, "start_inquiry", "complete_inquiry")``."""
-        return Inquiry(self._c._ffi.simulate_inquiry(inquiry_id, list(actions)))
-
-
-class _Accounts:
-    def __init__(self, client: "Client") -> None:
-        self._c = client
-
-    @_translate
-    def create(self, attributes: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = None) -> Account:
-        return Account(self._c._ffi.create_account(json.dumps(attributes or {}), idempotency_key))
-
-    @_translate
-    def retrieve(self, account_id: str) -> Account:
-        return Account(self._c._ffi.retrieve_account(account_id))
-
-    @_translate
-    def update(self, account_id: str, attributes: Dict[str, Any]) -> Account:
-        return Account(self._c._ffi.update_account(account_id, json.dumps(attributes)))
-
-    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Account]:
-        cursor = after
-        while True:
-            page = _translate(self._c._ffi.list_accounts)(_params(page_size, cursor, filters))
-            for record in page.data:
-                yield Account(record)
-            cursor = page.next_cursor
-            if cursor is None:
-                return
-
-
-class _Resources:
-    def __init__(self, client: "Client", kind: str) -> None:
-        self._c, self._kind = client, kind
-
-    @_translate
-    def retrieve(self, resource_id: str) -> Resource:
-        return Resource(self._c._ffi.retrieve_resource(self._kind, resource_id))
-
-    def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> Iterator[Resource]:
-        cursor = after
-        while True:
-            page = _translate(self._c._ffi.list_resources)(self._kind, _params(page_size, cursor, filters))
-            for record in page.data:
-                yield Resource(record)
-            cursor = page.next_cursor
-            if cursor is None:
-                return
-
-
 class Client:
     """The blocking Persona client. Use as a context manager; safe to share across threads.
 
@@ -385,11 +260,6 @@ class Client:
         config = _config(base_url, persona_version, expected_environment, timeout, total_timeout, max_retries)
         self._ffi = _translate(_ffi.BlockingClient)(credentials, config)
         self.base_url = base_url
-        self.inquiries = _Inquiries(self)
-        self.accounts = _Accounts(self)
-        self.verifications = _Resources(self, "verification")
-        self.events = _Resources(self, "event")
-        self.webhooks = _Resources(self, "webhook")
         self._api = None
 
     @property
@@ -401,6 +271,15 @@ class Client:
 
             self._api = _api.Api(self._call, functools.partial(_pages, self._call))
         return self._api
+
+    def __getattr__(self, name: str):
+        # ``client.inquiries`` is ``client.api.inquiries``: the groups are the generated ones.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.api, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(type(self.api).__slots__))
 
     @_translate
     def _call(self, operation_id: str, arguments: Dict[str, Any]):
@@ -438,58 +317,6 @@ class Client:
 # --------------------------------------------------------------------------------------- async
 
 
-class _AsyncInquiries:
-    def __init__(self, client: "AsyncClient") -> None:
-        self._c = client
-
-    @_translate_async
-    async def create(self, attributes: Dict[str, Any], *, idempotency_key: Optional[str] = None) -> Inquiry:
-        return Inquiry(await self._c._ffi.create_inquiry(json.dumps(attributes), idempotency_key))
-
-    @_translate_async
-    async def retrieve(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(await self._c._ffi.retrieve_inquiry(inquiry_id))
-
-    @_translate_async
-    async def update(self, inquiry_id: str, attributes: Dict[str, Any]) -> Inquiry:
-        return Inquiry(await self._c._ffi.update_inquiry(inquiry_id, json.dumps(attributes)))
-
-    async def list(self, *, page_size: Optional[int] = None, after: Optional[str] = None, **filters: str) -> AsyncIterator[Inquiry]:
-        cursor = after
-        while True:
-            page = await _translate_async(self._c._ffi.list_inquiries)(_params(page_size, cursor, filters))
-            for record in page.data:
-                yield Inquiry(record)
-            cursor = page.next_cursor
-            if cursor is None:
-                return
-
-    @_translate_async
-    async def simulate(self, inquiry_id: str, *actions: str) -> Inquiry:
-        return Inquiry(await self._c._ffi.simulate_inquiry(inquiry_id, list(actions)))
-
-    @_translate_async
-    async def approve(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(await self._c._ffi.inquiry_action(inquiry_id, "approve"))
-
-    @_translate_async
-    async def decline(self, inquiry_id: str) -> Inquiry:
-        return Inquiry(await self._c._ffi.inquiry_action(inquiry_id, "decline"))
-
-
-class _AsyncAccounts:
-    def __init__(self, client: "AsyncClient") -> None:
-        self._c = client
-
-    @_translate_async
-    async def create(self, attributes: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = None) -> Account:
-        return Account(await self._c._ffi.create_account(json.dumps(attributes or {}), idempotency_key))
-
-    @_translate_async
-    async def retrieve(self, account_id: str) -> Account:
-        return Account(await self._c._ffi.retrieve_account(account_id))
-
-
 class AsyncClient:
     """The asyncio Persona client (same options as :class:`Client`); ``async with`` it."""
 
@@ -502,8 +329,6 @@ class AsyncClient:
         config = _config(*(options.get(name) for name in known[3:]))
         self._ffi = _translate(_ffi.Client)(credentials, config)
         self.base_url = options.get("base_url")
-        self.inquiries = _AsyncInquiries(self)
-        self.accounts = _AsyncAccounts(self)
         self._api = None
 
     @property
@@ -515,6 +340,15 @@ class AsyncClient:
 
             self._api = _api.AsyncApi(self._call, functools.partial(_apages, self._call))
         return self._api
+
+    def __getattr__(self, name: str):
+        # ``client.inquiries`` is ``client.api.inquiries``: the groups are the generated ones.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.api, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(type(self.api).__slots__))
 
     @_translate_async
     async def _call(self, operation_id: str, arguments: Dict[str, Any]):
