@@ -2,10 +2,7 @@ package com.withpersona.libpersona
 
 import com.withpersona.libpersona.ffi.ClientConfig
 import com.withpersona.libpersona.ffi.Credentials
-import com.withpersona.libpersona.ffi.ListParams
 import com.withpersona.libpersona.ffi.QueryParam
-import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.flow
 import java.time.Duration
 import com.withpersona.libpersona.ffi.Client as FfiClient
 
@@ -41,8 +38,8 @@ enum class Environment(internal val wire: String) { SANDBOX("sandbox"), PRODUCTI
  *
  * ```kotlin
  * PersonaClient.builder().apiKey(System.getenv("PERSONA_API_KEY")).build().use { persona ->
- *     val inquiry = persona.inquiries.create("""{"inquiry-template-id": "itmpl_…"}""")
- *     persona.inquiries.list(pageSize = 50).collect { println(it.id) }
+ *     val inquiry = persona.api.inquiries.create(bodyJson = """{"data":{"attributes":{"inquiry-template-id":"itmpl_…"}}}""")
+ *     persona.api.inquiries.listPages(pageSize = 50).collect { page -> println(page.bodyJson) }
  * }
  * ```
  */
@@ -129,80 +126,6 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         com.withpersona.libpersona.api.Api { operationId, callJson -> translated { inner.call(operationId, callJson) } }
     }
 
-    /** `/inquiries`. */
-    val inquiries = Inquiries()
-
-    /** `/accounts`. */
-    val accounts = Accounts()
-
-    /** `/verifications` (retrieve only). */
-    val verifications = Resources("verification")
-
-    /** `/events`. */
-    val events = Resources("event")
-
-    /** `/webhooks`. */
-    val webhooks = Resources("webhook")
-
-    /** A collection that can be created, retrieved, updated and listed: `/inquiries`, `/accounts`. */
-    open inner class Collection<T, P> internal constructor(
-        private val createFn: suspend FfiClient.(String, String?) -> T,
-        private val retrieveFn: suspend FfiClient.(String) -> T,
-        private val updateFn: suspend FfiClient.(String, String) -> T,
-        private val listFn: suspend FfiClient.(ListParams) -> P,
-        private val itemsOf: (P) -> List<T>,
-        private val cursorOf: (P) -> String?,
-    ) {
-        /** Creates from JSON attributes; retried safely under one Idempotency-Key (yours, or generated). */
-        suspend fun create(attributesJson: String = "{}", idempotencyKey: String? = null): T =
-            translated { inner.createFn(attributesJson, idempotencyKey) }
-
-        suspend fun retrieve(id: String): T = translated { inner.retrieveFn(id) }
-
-        suspend fun update(id: String, attributesJson: String): T = translated { inner.updateFn(id, attributesJson) }
-
-        /** One page; pass the previous page's `nextCursor` as [after] to continue. */
-        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): P =
-            translated { inner.listFn(params(pageSize, after, filters)) }
-
-        /** Every object matching [filters], fetching pages as the flow is collected. */
-        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<T> =
-            paginate({ after -> listPage(pageSize, after, filters) }, itemsOf, cursorOf)
-    }
-
-    inner class Inquiries internal constructor() : Collection<Inquiry, InquiryPage>(
-        FfiClient::createInquiry, FfiClient::retrieveInquiry, FfiClient::updateInquiry, FfiClient::listInquiries,
-        { it.data }, { it.nextCursor },
-    ) {
-        suspend fun approve(id: String): Inquiry = action(id, "approve")
-        suspend fun decline(id: String): Inquiry = action(id, "decline")
-        suspend fun expire(id: String): Inquiry = action(id, "expire")
-        suspend fun redact(id: String): Inquiry = action(id, "redact")
-
-        /** Resumes an inquiry; returns the session token. */
-        suspend fun resume(id: String): String = translated { inner.resumeInquiry(id) }
-
-        /** Sandbox only: simulates actions (e.g. `start_inquiry`, `complete_inquiry`). */
-        suspend fun simulate(id: String, actions: List<String>): Inquiry = translated { inner.simulateInquiry(id, actions) }
-
-        private suspend fun action(id: String, action: String): Inquiry = translated { inner.inquiryAction(id, action) }
-    }
-
-    inner class Accounts internal constructor() : Collection<Account, AccountPage>(
-        FfiClient::createAccount, FfiClient::retrieveAccount, FfiClient::updateAccount, FfiClient::listAccounts,
-        { it.data }, { it.nextCursor },
-    )
-
-    inner class Resources internal constructor(private val kind: String) {
-        suspend fun retrieve(id: String): Resource = translated { inner.retrieveResource(kind, id) }
-
-        suspend fun listPage(pageSize: Int? = null, after: String? = null, filters: Map<String, String> = emptyMap()): ResourcePage =
-            translated { inner.listResources(kind, params(pageSize, after, filters)) }
-
-        fun list(pageSize: Int? = null, filters: Map<String, String> = emptyMap()): Flow<Resource> =
-            paginate({ after -> listPage(pageSize, after, filters) }, { it.data }, { it.nextCursor })
-    }
-
     /** Any endpoint (the escape hatch): [path] is relative to the base URL, e.g. `/inquiries`. */
     suspend fun request(
         method: String,
@@ -224,19 +147,5 @@ class PersonaClient private constructor(private val inner: FfiClient, private va
         /** The version of the bundled libpersona. */
         @JvmStatic
         fun libraryVersion(): String = com.withpersona.libpersona.ffi.version()
-
-        private fun params(pageSize: Int?, after: String?, filters: Map<String, String>): ListParams {
-            if (pageSize != null && pageSize <= 0) throw PersonaException.invalidArgument("pageSize", "must be positive")
-            return ListParams(pageSize?.toUInt(), after, filters)
-        }
-
-        private fun <P, T> paginate(page: suspend (String?) -> P, items: (P) -> List<T>, next: (P) -> String?): Flow<T> = flow {
-            var after: String? = null
-            do {
-                val current = page(after)
-                for (item in items(current)) emit(item)
-                after = next(current)
-            } while (after != null)
-        }
     }
 }

@@ -3,7 +3,6 @@ package com.withpersona.libpersona
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
@@ -18,7 +17,18 @@ import kotlin.test.assertTrue
 
 /** The Kotlin client against a real `persona sandbox` process over loopback. */
 class ClientTest {
-    private val template = """{"inquiry-template-id": "itmpl_kotlin"}"""
+    private val mapper = com.fasterxml.jackson.databind.ObjectMapper()
+    private val template = body("""{"inquiry-template-id": "itmpl_kotlin"}""")
+
+    private fun body(attributes: String) = """{"data":{"attributes":$attributes}}"""
+
+    private fun Response.data() = mapper.readTree(bodyJson)["data"]
+
+    private val Response.id: String get() = data()["id"].asText()
+
+    private fun Response.attribute(name: String): String = data()["attributes"][name].asText()
+
+    private val simulate = """{"meta":{"simulate-actions":[{"type":"start_inquiry"},{"type":"complete_inquiry"}]}}"""
 
     @Test
     fun `inquiry lifecycle and resources, bearer and v1-signed`() = runBlocking<Unit> {
@@ -28,17 +38,18 @@ class ClientTest {
         )
         for (configure in credentials) {
             Sandbox.client(configure).use { client ->
-                val inquiry = client.inquiries.create("""{"inquiry-template-id": "itmpl_kotlin", "reference-id": "kt-1"}""")
+                val inquiries = client.api.inquiries
+                val inquiry = inquiries.create(bodyJson = body("""{"inquiry-template-id": "itmpl_kotlin", "reference-id": "kt-1"}"""))
                 assertTrue(inquiry.id.startsWith("inq_"))
-                assertEquals("created", inquiry.status)
-                assertEquals("kt-1", client.inquiries.retrieve(inquiry.id).referenceId)
-                assertTrue(client.inquiries.update(inquiry.id, """{"note": "n"}""").resourceJson.contains("\"note\":\"n\""))
-                assertEquals("completed", client.inquiries.simulate(inquiry.id, listOf("start_inquiry", "complete_inquiry")).status)
-                assertEquals("approved", client.inquiries.approve(inquiry.id).status)
-                assertTrue(client.inquiries.resume(inquiry.id).startsWith("sess_"))
-                val account = client.accounts.create("""{"reference-id": "acct-kt"}""")
-                assertEquals("acct-kt", client.accounts.retrieve(account.id).referenceId)
-                assertEquals("event", client.events.list().first().kind)
+                assertEquals("created", inquiry.attribute("status"))
+                assertEquals("kt-1", inquiries.retrieve(inquiry.id).attribute("reference-id"))
+                assertEquals("n", inquiries.update(inquiry.id, bodyJson = body("""{"note": "n"}""")).attribute("note"))
+                assertEquals("completed", inquiries.performSimulateActions(inquiry.id, bodyJson = simulate).attribute("status"))
+                assertEquals("approved", inquiries.approve(inquiry.id).attribute("status"))
+                assertTrue(mapper.readTree(inquiries.resume(inquiry.id).bodyJson)["meta"]["session-token"].asText().startsWith("sess_"))
+                val account = client.api.accounts.create(bodyJson = body("""{"reference-id": "acct-kt"}"""))
+                assertEquals("acct-kt", client.api.accounts.retrieve(account.id).attribute("reference-id"))
+                assertEquals("event", client.api.events.list().data()[0]["type"].asText())
                 val raw = client.request("GET", "/inquiries/${inquiry.id}")
                 assertEquals(200, raw.status.toInt())
                 assertTrue(raw.bodyJson.contains("\"approved\""))
@@ -50,12 +61,15 @@ class ClientTest {
     fun `list paginates over three pages`() = runBlocking<Unit> {
         Sandbox.client().use { client ->
             val reference = "page-${System.nanoTime()}"
-            val created = (1..7).map { client.inquiries.create("""{"inquiry-template-id": "itmpl_kotlin", "reference-id": "$reference"}""").id }.toSet()
-            val listed = client.inquiries.list(pageSize = 3, filters = mapOf("reference-id" to reference)).toList().map { it.id }
+            val created = (1..7).map {
+                client.api.inquiries.create(bodyJson = body("""{"inquiry-template-id": "itmpl_kotlin", "reference-id": "$reference"}""")).id
+            }.toSet()
+            val pages = client.api.inquiries.listPages(pageSize = 3, filter = mapOf("reference-id" to reference)).toList()
+            val listed = pages.flatMap { page -> page.data().map { it["id"].asText() } }
             assertEquals(7, listed.size)
             assertEquals(created, listed.toSet())
-            val first = client.inquiries.listPage(pageSize = 3, filters = mapOf("reference-id" to reference))
-            assertEquals(3, first.data.size)
+            val first = client.api.inquiries.list(pageSize = 3, filter = mapOf("reference-id" to reference))
+            assertEquals(3, first.data().size())
             assertTrue(first.nextCursor != null)
         }
     }
@@ -63,20 +77,22 @@ class ClientTest {
     @Test
     fun `errors are typed`() = runBlocking<Unit> {
         Sandbox.client().use { client ->
-            val missing = assertThrows<ApiException> { runBlocking { client.inquiries.retrieve("inq_missing") } }
+            val missing = assertThrows<ApiException> { runBlocking { client.api.inquiries.retrieve("inq_missing") } }
             assertEquals("not_found", missing.code)
             assertEquals(404, missing.status)
             assertTrue(missing.requestId!!.startsWith("req_"))
-            val invalid = assertThrows<ApiException> { runBlocking { client.inquiries.create("{}") } }
+            val invalid = assertThrows<ApiException> { runBlocking { client.api.inquiries.create(bodyJson = body("{}")) } }
             assertEquals("validation", invalid.code)
             assertEquals("/data/attributes/inquiry-template-id", invalid.errors.first().pointer)
-            client.inquiries.create(template, idempotencyKey = "kt-reuse-1")
-            val conflict = assertThrows<ApiException> { runBlocking { client.inquiries.create("""{"inquiry-template-id": "other"}""", "kt-reuse-1") } }
+            client.api.inquiries.create(bodyJson = template, idempotencyKey = "kt-reuse-1")
+            val conflict = assertThrows<ApiException> {
+                runBlocking { client.api.inquiries.create(bodyJson = body("""{"inquiry-template-id": "other"}"""), idempotencyKey = "kt-reuse-1") }
+            }
             assertEquals("conflict", conflict.code)
-            assertThrows<InvalidInputException> { runBlocking { client.inquiries.create("[1, 2]") } }
+            assertThrows<InvalidInputException> { runBlocking { client.api.inquiries.create(bodyJson = "not json") } }
         }
         Sandbox.client { apiKey("persona_sandbox_wrong") }.use { client ->
-            val error = assertThrows<ApiException> { runBlocking { client.inquiries.retrieve("inq_x") } }
+            val error = assertThrows<ApiException> { runBlocking { client.api.inquiries.retrieve("inq_x") } }
             assertEquals("authentication", error.code)
             assertFalse(error.toString().contains("wrong"))
         }
@@ -104,7 +120,7 @@ class ClientTest {
         Sandbox.client().use { client ->
             val before = Sandbox.inquiryCount()
             Sandbox.inject("method" to "POST", "path" to "/api/v1/inquiries", "count" to 2, *fault.toList().toTypedArray())
-            client.inquiries.create(template)
+            client.api.inquiries.create(bodyJson = template)
             assertEquals(before + 1, Sandbox.inquiryCount())
         }
     }
@@ -113,7 +129,7 @@ class ClientTest {
     fun `a POST 500 surfaces with its idempotency key`() = runBlocking<Unit> {
         Sandbox.client().use { client ->
             Sandbox.inject("method" to "POST", "path" to "/api/v1/inquiries", "kind" to "status", "status" to 500)
-            val error = assertThrows<ApiException> { runBlocking { client.inquiries.create(template) } }
+            val error = assertThrows<ApiException> { runBlocking { client.api.inquiries.create(bodyJson = template) } }
             assertEquals(500, error.status)
             assertTrue(!error.idempotencyKey.isNullOrEmpty())
         }
@@ -124,7 +140,7 @@ class ClientTest {
         Sandbox.client { keyPair(Sandbox.KEY_ID, Sandbox.SECRET) }.use { client ->
             val before = Sandbox.inquiryCount()
             Sandbox.inject("method" to "POST", "path" to "/api/v1/inquiries", "kind" to "lose_response", "count" to 5)
-            val created = coroutineScope { (1..100).map { async { client.inquiries.create(template) } }.awaitAll() }
+            val created = coroutineScope { (1..100).map { async { client.api.inquiries.create(bodyJson = template) } }.awaitAll() }
             assertEquals(100, created.map { it.id }.toSet().size)
             assertEquals(before + 100, Sandbox.inquiryCount())
         }
@@ -137,7 +153,7 @@ class ClientTest {
             Sandbox.inject("method" to "GET", "path" to "/api/v1/inquiries", "kind" to "delay", "delay_ms" to 200, "count" to 16)
             val results = ConcurrentLinkedQueue<Int>()
             val started = System.nanoTime()
-            (1..16).map { thread { results.add(runBlocking { client.inquiries.listPage(pageSize = 1).data.size }) } }.forEach { it.join() }
+            (1..16).map { thread { results.add(runBlocking { client.api.inquiries.list(pageSize = 1).data().size() }) } }.forEach { it.join() }
             val elapsedSeconds = (System.nanoTime() - started) / 1e9
             assertEquals(16, results.size)
             assertTrue(elapsedSeconds < 16 * 0.2 / 2, "calls did not overlap: $elapsedSeconds s")
@@ -148,7 +164,7 @@ class ClientTest {
     fun `use after close throws and the JVM survives`() {
         val client = Sandbox.client()
         client.close()
-        assertThrows<IllegalStateException> { runBlocking { client.inquiries.retrieve("inq_x") } }
+        assertThrows<IllegalStateException> { runBlocking { client.api.inquiries.retrieve("inq_x") } }
         val verifier = WebhookVerifier("secret")
         verifier.close()
         verifier.close()
