@@ -19,6 +19,15 @@ public struct Response: Sendable, CustomStringConvertible {
         try JSONSerialization.jsonObject(with: Data(bodyJSON.utf8), options: [.fragmentsAllowed])
     }
 
+    /// `data` when it is one resource object.
+    public var resource: [String: Any]? { ((try? body()) as? [String: Any])?["data"] as? [String: Any] }
+
+    /// The primary resource's `id` (nil for a list).
+    public var id: String? { resource?["id"] as? String }
+
+    /// The primary resource's `attributes`, every one as sent (empty for a list).
+    public var attributes: [String: Any] { resource?["attributes"] as? [String: Any] ?? [:] }
+
     public var description: String { "Response(status: \(status), requestID: \(requestID ?? "nil"))" }
 }
 
@@ -90,6 +99,16 @@ public struct Api: Sendable {
     static func form(_ pairs: [(String, String)]?) -> [[String]]? {
         pairs.map { $0.map { [$0.0, $0.1] } }
     }
+}
+
+// `dump()`, debuggers and playgrounds show what `description` shows: never a body, which holds
+// personal data.
+extension Response: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["status": status, "requestID": requestID as Any]) }
+}
+
+extension BinaryResponse: CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["status": status, "size": content.count]) }
 }
 
 extension Reply {

@@ -9,9 +9,9 @@ import PersonaBindings
 ///
 /// ```swift
 /// let client = try PersonaClient(credentials: .apiKey("persona_sandbox_..."))
-/// let inquiry = try await client.inquiries.create(["inquiry-template-id": "itmpl_..."])
-/// for try await inquiry in client.inquiries.list(filters: ["status": "completed"]) {
-///     print(inquiry.id)
+/// let inquiry = try await client.api.inquiries.create(body: ["data": ["attributes": ["inquiry-template-id": "itmpl_..."]]])
+/// for try await page in client.api.inquiries.listPages(filter: ["status": "completed"]) {
+///     print(page.bodyJSON)
 /// }
 /// ```
 public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
@@ -45,16 +45,6 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
     /// Every operation of Persona's API as an `async` method, by group, generated from Persona's
     /// OpenAPI document: `try await client.api.inquiries.retrieve("inq_…", include: ["sessions"])`.
     public var api: Api { Api(client: client) }
-    /// `/inquiries`.
-    public let inquiries: Inquiries
-    /// `/accounts`.
-    public let accounts: Accounts
-    /// `/verifications` (retrieve only).
-    public let verifications: Resources
-    /// `/events`.
-    public let events: Resources
-    /// `/webhooks`.
-    public let webhooks: Resources
     private let client: PersonaBindings.Client
 
     /// - Parameters:
@@ -107,11 +97,6 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
         let client = try bridging { try PersonaBindings.Client(credentials: opaque, config: config) }
         self.client = client
         baseURLString = baseURL?.absoluteString
-        inquiries = Inquiries(client: client)
-        accounts = Accounts(client: client)
-        verifications = Resources(client: client, kind: "verification")
-        events = Resources(client: client, kind: "event")
-        webhooks = Resources(client: client, kind: "webhook")
     }
 
     /// Any endpoint: `path` is relative to the base URL (e.g. `/reports/rep_1`). Error statuses throw
@@ -141,131 +126,6 @@ public final class PersonaClient: Sendable, CustomStringConvertible, CustomDebug
     }
 
     public var debugDescription: String { description }
-}
-
-/// `client.inquiries`.
-public struct Inquiries: Sendable {
-    let client: PersonaBindings.Client
-
-    /// Creates an inquiry (`attributes` as in Persona's API, e.g. `inquiry-template-id`).
-    /// All retries of this call share one Idempotency-Key (give your own to retry across calls).
-    public func create(_ attributes: [String: Any], idempotencyKey: String? = nil) async throws -> Inquiry {
-        let json = try jsonText(attributes)
-        return try await bridgingAsync {
-            Inquiry(try await client.createInquiry(attributesJson: json, idempotencyKey: idempotencyKey))
-        }
-    }
-
-    public func retrieve(_ id: String) async throws -> Inquiry {
-        try await bridgingAsync { Inquiry(try await client.retrieveInquiry(id: id)) }
-    }
-
-    public func update(_ id: String, _ attributes: [String: Any]) async throws -> Inquiry {
-        let json = try jsonText(attributes)
-        return try await bridgingAsync { Inquiry(try await client.updateInquiry(id: id, attributesJson: json)) }
-    }
-
-    /// Every matching inquiry, fetching pages as you iterate. `filters` are Persona's `filter[...]`
-    /// keys without the wrapper, e.g. `["status": "completed", "reference-id": "user-1"]`.
-    public func list(
-        pageSize: Int? = nil, after: String? = nil, filters: [String: String] = [:]
-    ) -> AutoPagingSequence<Inquiry> {
-        let client = self.client
-        return AutoPagingSequence(after: after) { cursor in
-            try await bridgingAsync { () async throws -> Page<Inquiry> in
-                let page = try await client.listInquiries(params: listParams(pageSize, cursor, filters))
-                return Page(data: page.data.map { Inquiry($0) }, nextCursor: page.nextCursor)
-            }
-        }
-    }
-
-    /// One page (``Page/nextCursor`` continues it).
-    public func page(size: Int? = nil, after: String? = nil, filters: [String: String] = [:]) async throws -> Page<Inquiry> {
-        try await bridgingAsync { () async throws -> Page<Inquiry> in
-            let page = try await client.listInquiries(params: listParams(size, after, filters))
-            return Page(data: page.data.map { Inquiry($0) }, nextCursor: page.nextCursor)
-        }
-    }
-
-    public func approve(_ id: String) async throws -> Inquiry { try await action(id, "approve") }
-    public func decline(_ id: String) async throws -> Inquiry { try await action(id, "decline") }
-    public func expire(_ id: String) async throws -> Inquiry { try await action(id, "expire") }
-    /// Deletes the inquiry's personal data.
-    public func redact(_ id: String) async throws -> Inquiry { try await action(id, "redact") }
-
-    /// A session token to resume the inquiry's flow.
-    public func resume(_ id: String) async throws -> String {
-        try await bridgingAsync { try await client.resumeInquiry(id: id) }
-    }
-
-    /// Sandbox only: Persona's inquiry status actions, in order, e.g.
-    /// `simulate(id, "start_inquiry", "complete_inquiry")`.
-    public func simulate(_ id: String, _ actions: String...) async throws -> Inquiry {
-        try await bridgingAsync { Inquiry(try await client.simulateInquiry(id: id, actions: actions)) }
-    }
-
-    private func action(_ id: String, _ action: String) async throws -> Inquiry {
-        try await bridgingAsync { Inquiry(try await client.inquiryAction(id: id, action: action)) }
-    }
-}
-
-/// `client.accounts`.
-public struct Accounts: Sendable {
-    let client: PersonaBindings.Client
-
-    public func create(_ attributes: [String: Any] = [:], idempotencyKey: String? = nil) async throws -> Account {
-        let json = try jsonText(attributes)
-        return try await bridgingAsync {
-            Account(try await client.createAccount(attributesJson: json, idempotencyKey: idempotencyKey))
-        }
-    }
-
-    public func retrieve(_ id: String) async throws -> Account {
-        try await bridgingAsync { Account(try await client.retrieveAccount(id: id)) }
-    }
-
-    public func update(_ id: String, _ attributes: [String: Any]) async throws -> Account {
-        let json = try jsonText(attributes)
-        return try await bridgingAsync { Account(try await client.updateAccount(id: id, attributesJson: json)) }
-    }
-
-    /// Every matching account, fetching pages as you iterate.
-    public func list(
-        pageSize: Int? = nil, after: String? = nil, filters: [String: String] = [:]
-    ) -> AutoPagingSequence<Account> {
-        let client = self.client
-        return AutoPagingSequence(after: after) { cursor in
-            try await bridgingAsync { () async throws -> Page<Account> in
-                let page = try await client.listAccounts(params: listParams(pageSize, cursor, filters))
-                return Page(data: page.data.map { Account($0) }, nextCursor: page.nextCursor)
-            }
-        }
-    }
-}
-
-/// `client.verifications`, `client.events`, `client.webhooks`.
-public struct Resources: Sendable {
-    let client: PersonaBindings.Client
-    /// `verification`, `event` or `webhook`.
-    public let kind: String
-
-    public func retrieve(_ id: String) async throws -> Resource {
-        try await bridgingAsync { Resource(try await client.retrieveResource(kind: kind, id: id)) }
-    }
-
-    /// Every matching resource, fetching pages as you iterate (events and webhooks).
-    public func list(
-        pageSize: Int? = nil, after: String? = nil, filters: [String: String] = [:]
-    ) -> AutoPagingSequence<Resource> {
-        let client = self.client
-        let kind = self.kind
-        return AutoPagingSequence(after: after) { cursor in
-            try await bridgingAsync { () async throws -> Page<Resource> in
-                let page = try await client.listResources(kind: kind, params: listParams(pageSize, cursor, filters))
-                return Page(data: page.data.map { Resource($0) }, nextCursor: page.nextCursor)
-            }
-        }
-    }
 }
 
 func milliseconds(_ seconds: TimeInterval) -> UInt64 {

@@ -12,6 +12,13 @@ func template(_ extra: [String: Any] = [:]) -> [String: Any] {
     return attributes
 }
 
+/// A create body for the test template.
+func inquiryBody(_ extra: [String: Any] = [:]) -> [String: Any] {
+    ["data": ["attributes": template(extra)]]
+}
+
+let simulateBody: [String: Any] = ["meta": ["simulate-actions": [["type": "start_inquiry"], ["type": "complete_inquiry"]]]]
+
 final class ClientTests: SandboxTestCase {
     func testInquiryLifecycleAndResources() async throws {
         let sandbox = try self.sandbox
@@ -21,38 +28,42 @@ final class ClientTests: SandboxTestCase {
         ]
         for credentials in allCredentials {
             let client = try sandbox.client(credentials)
-            let inquiry = try await client.inquiries.create(template(["reference-id": "swift-1"]))
-            XCTAssertTrue(inquiry.id.hasPrefix("inq_"), inquiry.id)
-            XCTAssertEqual(inquiry.status, "created")
+            let inquiries = client.api.inquiries
+            let inquiry = try await inquiries.create(body: inquiryBody(["reference-id": "swift-1"]))
+            let inquiryID = try XCTUnwrap(inquiry.id)
+            XCTAssertTrue(inquiryID.hasPrefix("inq_"), inquiryID)
+            XCTAssertEqual(inquiry.attributes["status"] as? String, "created")
 
-            let retrieved = try await client.inquiries.retrieve(inquiry.id)
-            XCTAssertEqual(retrieved.referenceID, "swift-1")
-            let updated = try await client.inquiries.update(inquiry.id, ["note": "n"])
+            let retrieved = try await inquiries.retrieve(inquiryID)
+            XCTAssertEqual(retrieved.attributes["reference-id"] as? String, "swift-1")
+            let updated = try await inquiries.update(inquiryID, body: ["data": ["attributes": ["note": "n"]]])
             XCTAssertEqual(updated.attributes["note"] as? String, "n")
 
-            let completed = try await client.inquiries.simulate(inquiry.id, "start_inquiry", "complete_inquiry")
-            XCTAssertEqual(completed.status, "completed")
-            let relationships = completed.raw["relationships"] as? [String: Any]
+            let completed = try await inquiries.performSimulateActions(inquiryID, body: simulateBody)
+            XCTAssertEqual(completed.attributes["status"] as? String, "completed")
+            let relationships = completed.resource?["relationships"] as? [String: Any]
             let verifications = relationships?["verifications"] as? [String: Any]
             let firstVerification = (verifications?["data"] as? [[String: Any]])?.first
             let verificationID = try XCTUnwrap(firstVerification?["id"] as? String)
-            let verification = try await client.verifications.retrieve(verificationID)
+            let verification = try await client.api.verifications.retrieve(verificationID)
             XCTAssertEqual(verification.attributes["status"] as? String, "passed")
 
-            let approved = try await client.inquiries.approve(inquiry.id)
-            XCTAssertEqual(approved.status, "approved")
-            let session = try await client.inquiries.resume(inquiry.id)
+            let approved = try await inquiries.approve(inquiryID)
+            XCTAssertEqual(approved.attributes["status"] as? String, "approved")
+            let resumed = try await inquiries.resume(inquiryID)
+            let meta = (try resumed.body() as? [String: Any])?["meta"] as? [String: Any]
+            let session = try XCTUnwrap(meta?["session-token"] as? String)
             XCTAssertTrue(session.hasPrefix("sess_"), session)
 
-            let account = try await client.accounts.create(["reference-id": "acct"])
-            let fetchedAccount = try await client.accounts.retrieve(account.id)
-            XCTAssertEqual(fetchedAccount.referenceID, "acct")
+            let account = try await client.api.accounts.create(body: ["data": ["attributes": ["reference-id": "acct"]]])
+            let fetchedAccount = try await client.api.accounts.retrieve(try XCTUnwrap(account.id))
+            XCTAssertEqual(fetchedAccount.attributes["reference-id"] as? String, "acct")
 
-            var events = client.events.list().makeAsyncIterator()
-            let event = try await events.next()
-            XCTAssertEqual(event?.type, "event")
+            let events = try await client.api.events.list()
+            let firstEvent = ((try events.body() as? [String: Any])?["data"] as? [[String: Any]])?.first
+            XCTAssertEqual(firstEvent?["type"] as? String, "event")
 
-            let response = try await client.request("GET", "/inquiries/\(inquiry.id)")
+            let response = try await client.request("GET", "/inquiries/\(inquiryID)")
             XCTAssertEqual(response.status, 200)
             let body = try response.json() as? [String: Any]
             let data = body?["data"] as? [String: Any]
@@ -66,30 +77,38 @@ final class ClientTests: SandboxTestCase {
         let reference = "page-\(UUID().uuidString)"
         var created: Set<String> = []
         for _ in 0..<7 {
-            let inquiry = try await client.inquiries.create(template(["reference-id": reference]))
-            created.insert(inquiry.id)
+            let inquiry = try await client.api.inquiries.create(body: inquiryBody(["reference-id": reference]))
+            created.insert(try XCTUnwrap(inquiry.id))
+        }
+        func ids(_ page: Response) throws -> [String] {
+            ((try page.body() as? [String: Any])?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         }
         var listed: [String] = []
-        for try await inquiry in client.inquiries.list(pageSize: 3, filters: ["reference-id": reference]) {
-            listed.append(inquiry.id)
+        var sizes: [Int] = []
+        for try await page in client.api.inquiries.listPages(filter: ["reference-id": reference], pageSize: 3) {
+            let pageIDs = try ids(page)
+            sizes.append(pageIDs.count)
+            listed += pageIDs
         }
-        XCTAssertEqual(listed.count, 7)
+        XCTAssertEqual(sizes, [3, 3, 1])
         XCTAssertEqual(Set(listed), created)
 
         // One page by hand, then the rest from its cursor.
-        let first = try await client.inquiries.page(size: 3, filters: ["reference-id": reference])
-        XCTAssertEqual(first.data.count, 3)
+        let first = try await client.api.inquiries.list(filter: ["reference-id": reference], pageSize: 3)
         let cursor = try XCTUnwrap(first.nextCursor)
-        let rest = try await client.inquiries.list(pageSize: 3, after: cursor, filters: ["reference-id": reference]).collect()
+        var rest: [String] = []
+        for try await page in client.api.inquiries.listPages(filter: ["reference-id": reference], pageSize: 3, pageAfter: cursor) {
+            rest += try ids(page)
+        }
         XCTAssertEqual(rest.count, 4)
-        XCTAssertEqual(Set(first.data.map { $0.id } + rest.map { $0.id }), created)
+        XCTAssertEqual(Set(try ids(first) + rest), created)
     }
 
     func testTypedErrors() async throws {
         let sandbox = try self.sandbox
         let client = try sandbox.client()
         do {
-            _ = try await client.inquiries.retrieve("inq_missing")
+            _ = try await client.api.inquiries.retrieve("inq_missing")
             XCTFail("expected not_found")
         } catch let PersonaError.api(error) {
             XCTAssertEqual(error.kind, .notFound)
@@ -97,15 +116,17 @@ final class ClientTests: SandboxTestCase {
             XCTAssertTrue(error.requestID?.hasPrefix("req_") ?? false, "\(String(describing: error.requestID))")
         }
         do {
-            _ = try await client.inquiries.create([:])
+            _ = try await client.api.inquiries.create(body: ["data": ["attributes": [String: Any]()]])
             XCTFail("expected validation")
         } catch let PersonaError.api(error) {
             XCTAssertEqual(error.kind, .validation)
             XCTAssertEqual(error.errors.first?.pointer, "/data/attributes/inquiry-template-id")
         }
-        _ = try await client.inquiries.create(template(), idempotencyKey: "swift-reuse-1")
+        _ = try await client.api.inquiries.create(body: inquiryBody(), idempotencyKey: "swift-reuse-1")
         do {
-            _ = try await client.inquiries.create(["inquiry-template-id": "other"], idempotencyKey: "swift-reuse-1")
+            _ = try await client.api.inquiries.create(
+                body: ["data": ["attributes": ["inquiry-template-id": "other"]]], idempotencyKey: "swift-reuse-1"
+            )
             XCTFail("expected conflict")
         } catch let PersonaError.api(error) {
             XCTAssertEqual(error.kind, .conflict)
@@ -114,7 +135,7 @@ final class ClientTests: SandboxTestCase {
 
         let wrongKey = try sandbox.client(.apiKey("persona_sandbox_wrong"))
         do {
-            _ = try await wrongKey.inquiries.retrieve("inq_x")
+            _ = try await wrongKey.api.inquiries.retrieve("inq_x")
             XCTFail("expected authentication")
         } catch let error as PersonaError {
             XCTAssertEqual(error.code, "authentication")
@@ -149,7 +170,7 @@ final class ClientTests: SandboxTestCase {
             var rule: [String: Any] = ["method": "POST", "path": "/api/v1/inquiries", "count": 2]
             rule.merge(fault) { _, new in new }
             try await sandbox.inject(rule)
-            _ = try await client.inquiries.create(template())
+            _ = try await client.api.inquiries.create(body: inquiryBody())
             let after = try await sandbox.inquiryCount()
             XCTAssertEqual(after, before + 1, "exactly one inquiry under \(fault)")
         }
@@ -160,7 +181,7 @@ final class ClientTests: SandboxTestCase {
         let client = try sandbox.client()
         try await sandbox.inject(["method": "POST", "path": "/api/v1/inquiries", "kind": "status", "status": 500])
         do {
-            _ = try await client.inquiries.create(template())
+            _ = try await client.api.inquiries.create(body: inquiryBody())
             XCTFail("expected a server error")
         } catch let PersonaError.api(error) {
             XCTAssertEqual(error.kind, .server)
@@ -178,7 +199,7 @@ final class ClientTests: SandboxTestCase {
         try await sandbox.inject(["method": "POST", "path": "/api/v1/inquiries", "kind": "lose_response"])
         let ids = try await withThrowingTaskGroup(of: String.self, returning: [String].self) { group in
             for _ in 0..<8 {
-                group.addTask { try await client.inquiries.create(template()).id }
+                group.addTask { try await client.api.inquiries.create(body: inquiryBody()).id ?? "" }
             }
             var ids: [String] = []
             for try await id in group {
@@ -189,7 +210,7 @@ final class ClientTests: SandboxTestCase {
         XCTAssertEqual(Set(ids).count, 8)
         let after = try await sandbox.inquiryCount()
         XCTAssertEqual(after, before + 8)
-        let fetched = try await client.inquiries.retrieve(ids[0])
+        let fetched = try await client.api.inquiries.retrieve(ids[0])
         XCTAssertEqual(fetched.id, ids[0])
 
         // Calls overlap: each listing waits 200 ms inside the sandbox; serial would take 16 × 0.2 s.
@@ -200,7 +221,7 @@ final class ClientTests: SandboxTestCase {
         let pages = try await withThrowingTaskGroup(of: Int.self, returning: Int.self) { group in
             for _ in 0..<16 {
                 group.addTask {
-                    _ = try await client.inquiries.page(size: 1)
+                    _ = try await client.api.inquiries.list(pageSize: 1)
                     return 1
                 }
             }
@@ -215,7 +236,7 @@ final class ClientTests: SandboxTestCase {
         XCTAssertLessThan(elapsed, 16 * 0.2 / 2, "calls did not overlap: \(elapsed) s")
 
         do {
-            _ = try await client.inquiries.retrieve("inq_missing")
+            _ = try await client.api.inquiries.retrieve("inq_missing")
             XCTFail("expected not_found")
         } catch let PersonaError.api(error) {
             XCTAssertEqual(error.kind, .notFound)

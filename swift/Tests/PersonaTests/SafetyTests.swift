@@ -139,7 +139,7 @@ final class SafetyTests: XCTestCase {
         ) { $0.code == "invalid_secret" }
         let client = try PersonaClient(credentials: .apiKey(Sandbox.apiKey), baseURL: unusedLoopback, maxRetries: 0)
         do {
-            _ = try await client.inquiries.create(["when": Date()])
+            _ = try await client.api.inquiries.create(body: ["when": Date()])
             XCTFail("expected invalid_json")
         } catch let error as PersonaError {
             XCTAssertEqual(error.code, "invalid_json")
@@ -151,10 +151,10 @@ final class SafetyTests: XCTestCase {
             XCTAssertEqual(error.code, "invalid_method")
         }
         do {
-            _ = try await client.verifications.list().collect()
-            XCTFail("expected invalid_kind")
+            _ = try await client.api.inquiries.list(filter: ["reference_id": "x"])  // Persona's name: reference-id
+            XCTFail("expected invalid_argument")
         } catch let error as PersonaError {
-            XCTAssertEqual(error.code, "invalid_kind")
+            XCTAssertEqual(error.code, "invalid_argument")
         }
     }
 
