@@ -285,11 +285,14 @@ def test_generated_records_print_type_and_id_only():
     """The UniFFI records print through the library's redacting Debug/Display."""
     from persona._native import persona as ffi
 
-    inquiry = ffi.Inquiry(id="inq_1", status="completed", reference_id="ref", created_at=None, resource_json='{"ssn":"123-45-6789"}')
+    reply = ffi.Reply(
+        status=200, request_id="req_1", attempts=1, body_json='{"data":{"id":"inq_1","attributes":{"ssn":"123-45-6789"}}}',
+        bytes=None, content_type=None, next_cursor=None, previous_cursor=None,
+    )
     response = ffi.ApiResponse(status=200, request_id="req_1", body_json='{"ssn":"123-45-6789"}', attempts=1)
-    for record in (inquiry, response, ffi.InquiryPage(data=[inquiry], next_cursor=None)):
+    for record in (reply, response, persona.Response(reply)):
         for text in (repr(record), str(record)):
             assert "123-45-6789" not in text, text
-    assert "inq_1" in str(inquiry)
+    assert "req_1" in str(reply) and "inq_1" in repr(persona.Response(reply))
     credentials = ffi.Credentials.api_key(SECRETS[0])
     assert SECRETS[0] not in repr(credentials) and SECRETS[0] not in str(credentials)

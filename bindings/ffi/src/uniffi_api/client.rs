@@ -8,73 +8,14 @@ use serde_json::Value;
 
 use super::PersonaError;
 use super::credentials::Credentials;
-use super::records::{
-    Account, AccountPage, ApiResponse, ClientConfig, Inquiry, InquiryPage, ListParams, QueryParam,
-    Reply, Resource, ResourcePage,
-};
+use super::records::{ApiResponse, ClientConfig, QueryParam, Reply};
 use persona_core::PersonaError as CoreError;
 use persona_core::client::{self as core, RequestOptions};
 use persona_core::credentials::Environment;
 
-impl From<&ListParams> for core::ListParams {
-    fn from(params: &ListParams) -> Self {
-        let mut filters: Vec<(String, String)> = params
-            .filters
-            .iter()
-            .map(|(k, v)| (format!("filter[{k}]"), v.clone()))
-            .collect();
-        filters.sort();
-        Self {
-            page_size: params.page_size,
-            after: params.after.clone(),
-            filters,
-        }
-    }
-}
-
-fn inquiry(i: core::Inquiry) -> Inquiry {
-    Inquiry {
-        status: i.status.as_str().to_owned(),
-        resource_json: i.resource.to_json().to_string(),
-        id: i.id,
-        reference_id: i.reference_id,
-        created_at: i.created_at,
-    }
-}
-
-fn account(a: core::Account) -> Account {
-    Account {
-        resource_json: a.resource.to_json().to_string(),
-        id: a.id,
-        reference_id: a.reference_id,
-    }
-}
-
-fn resource(r: core::Resource) -> Resource {
-    Resource {
-        resource_json: r.to_json().to_string(),
-        kind: r.kind,
-        id: r.id,
-    }
-}
-
 /// A bad argument, as the core words it (`invalid_argument`, the code every surface uses).
 fn invalid_argument(name: &'static str, reason: &'static str) -> PersonaError {
     CoreError::invalid_argument(name, reason).into()
-}
-
-fn json_object(text: &str, name: &'static str) -> Result<Value, PersonaError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        _ => Err(invalid_argument(name, "must be a JSON object")),
-    }
-}
-
-fn options(idempotency_key: Option<String>) -> Option<RequestOptions> {
-    Some(RequestOptions {
-        idempotency_key,
-        ..RequestOptions::default()
-    })
 }
 
 fn build(credentials: &Credentials, config: ClientConfig) -> Result<core::Client, PersonaError> {
@@ -105,135 +46,6 @@ fn build(credentials: &Credentials, config: ClientConfig) -> Result<core::Client
 struct Ops(core::Client);
 
 impl Ops {
-    async fn create_inquiry(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        Ok(inquiry(
-            self.0
-                .inquiries()
-                .create(
-                    json_object(&attributes_json, "attributes")?,
-                    options(idempotency_key),
-                )
-                .await?,
-        ))
-    }
-    async fn retrieve_inquiry(&self, id: String) -> Result<Inquiry, PersonaError> {
-        Ok(inquiry(self.0.inquiries().retrieve(&id).await?))
-    }
-    async fn update_inquiry(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Inquiry, PersonaError> {
-        Ok(inquiry(
-            self.0
-                .inquiries()
-                .update(&id, json_object(&attributes_json, "attributes")?)
-                .await?,
-        ))
-    }
-    async fn list_inquiries(&self, params: ListParams) -> Result<InquiryPage, PersonaError> {
-        let page = self.0.inquiries().list_page(&(&params).into()).await?;
-        Ok(InquiryPage {
-            data: page.data.into_iter().map(inquiry).collect(),
-            next_cursor: page.next_cursor,
-        })
-    }
-    async fn inquiry_action(&self, id: String, action: String) -> Result<Inquiry, PersonaError> {
-        let inquiries = self.0.inquiries();
-        Ok(inquiry(match action.as_str() {
-            "approve" => inquiries.approve(&id).await?,
-            "decline" => inquiries.decline(&id).await?,
-            "expire" => inquiries.expire(&id).await?,
-            "redact" => inquiries.redact(&id).await?,
-            _ => {
-                return Err(invalid_argument(
-                    "action",
-                    "must be `approve`, `decline`, `expire` or `redact`",
-                ));
-            }
-        }))
-    }
-    async fn resume_inquiry(&self, id: String) -> Result<String, PersonaError> {
-        Ok(self.0.inquiries().resume(&id).await?)
-    }
-    async fn simulate_inquiry(
-        &self,
-        id: String,
-        actions: Vec<String>,
-    ) -> Result<Inquiry, PersonaError> {
-        let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-        Ok(inquiry(self.0.inquiries().simulate(&id, &actions).await?))
-    }
-    async fn create_account(
-        &self,
-        attributes_json: String,
-        idempotency_key: Option<String>,
-    ) -> Result<Account, PersonaError> {
-        Ok(account(
-            self.0
-                .accounts()
-                .create(
-                    json_object(&attributes_json, "attributes")?,
-                    options(idempotency_key),
-                )
-                .await?,
-        ))
-    }
-    async fn retrieve_account(&self, id: String) -> Result<Account, PersonaError> {
-        Ok(account(self.0.accounts().retrieve(&id).await?))
-    }
-    async fn update_account(
-        &self,
-        id: String,
-        attributes_json: String,
-    ) -> Result<Account, PersonaError> {
-        Ok(account(
-            self.0
-                .accounts()
-                .update(&id, json_object(&attributes_json, "attributes")?)
-                .await?,
-        ))
-    }
-    async fn list_accounts(&self, params: ListParams) -> Result<AccountPage, PersonaError> {
-        let page = self.0.accounts().list_page(&(&params).into()).await?;
-        Ok(AccountPage {
-            data: page.data.into_iter().map(account).collect(),
-            next_cursor: page.next_cursor,
-        })
-    }
-    async fn retrieve_resource(&self, kind: String, id: String) -> Result<Resource, PersonaError> {
-        Ok(resource(match kind.as_str() {
-            "verification" => self.0.verifications().retrieve(&id).await?,
-            "event" => self.0.events().retrieve(&id).await?,
-            "webhook" => self.0.webhooks().retrieve(&id).await?,
-            _ => {
-                return Err(invalid_argument(
-                    "kind",
-                    "must be `verification`, `event` or `webhook`",
-                ));
-            }
-        }))
-    }
-    async fn list_resources(
-        &self,
-        kind: String,
-        params: ListParams,
-    ) -> Result<ResourcePage, PersonaError> {
-        let params = (&params).into();
-        let page = match kind.as_str() {
-            "event" => self.0.events().list_page(&params).await?,
-            "webhook" => self.0.webhooks().list_page(&params).await?,
-            _ => return Err(invalid_argument("kind", "must be `event` or `webhook`")),
-        };
-        Ok(ResourcePage {
-            data: page.data.into_iter().map(resource).collect(),
-            next_cursor: page.next_cursor,
-        })
-    }
     async fn call(&self, operation_id: String, call_json: String) -> Result<Reply, PersonaError> {
         let call = serde_json::from_str::<Value>(&call_json)
             .map_err(|_| invalid_argument("call", "must be a JSON object"))?;
@@ -381,22 +193,6 @@ async fn spawn<T: Send + 'static>(
 }
 
 exported_clients! {
-    fn create_inquiry(&self, attributes_json: String, idempotency_key: Option<String>) -> Inquiry;
-    fn retrieve_inquiry(&self, id: String) -> Inquiry;
-    fn update_inquiry(&self, id: String, attributes_json: String) -> Inquiry;
-    fn list_inquiries(&self, params: ListParams) -> InquiryPage;
-    /// `approve`, `decline`, `expire` or `redact`.
-    fn inquiry_action(&self, id: String, action: String) -> Inquiry;
-    fn resume_inquiry(&self, id: String) -> String;
-    fn simulate_inquiry(&self, id: String, actions: Vec<String>) -> Inquiry;
-    fn create_account(&self, attributes_json: String, idempotency_key: Option<String>) -> Account;
-    fn retrieve_account(&self, id: String) -> Account;
-    fn update_account(&self, id: String, attributes_json: String) -> Account;
-    fn list_accounts(&self, params: ListParams) -> AccountPage;
-    /// `verification`, `event` or `webhook`.
-    fn retrieve_resource(&self, kind: String, id: String) -> Resource;
-    /// `event` or `webhook`.
-    fn list_resources(&self, kind: String, params: ListParams) -> ResourcePage;
     /// Any operation of Persona's API by its `operationId`, with the call's arguments as JSON
     /// (`{"path": {...}, "include": [...], "fields": {...}, "filter": {...}, "page": {...},
     /// "body": ..., "form": [...], "idempotency_key": ..., "persona_version": ...}`), checked

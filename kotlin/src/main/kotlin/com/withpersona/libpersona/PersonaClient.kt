@@ -6,24 +6,6 @@ import com.withpersona.libpersona.ffi.QueryParam
 import java.time.Duration
 import com.withpersona.libpersona.ffi.Client as FfiClient
 
-/** An inquiry: the common fields, plus the whole JSON:API resource as returned. */
-typealias Inquiry = com.withpersona.libpersona.ffi.Inquiry
-
-/** One page of inquiries; [InquiryPage.nextCursor] is null on the last page. */
-typealias InquiryPage = com.withpersona.libpersona.ffi.InquiryPage
-
-/** An account, plus the whole JSON:API resource as returned. */
-typealias Account = com.withpersona.libpersona.ffi.Account
-
-/** One page of accounts. */
-typealias AccountPage = com.withpersona.libpersona.ffi.AccountPage
-
-/** Any other resource (verification, event, webhook), as JSON. */
-typealias Resource = com.withpersona.libpersona.ffi.Resource
-
-/** One page of other resources. */
-typealias ResourcePage = com.withpersona.libpersona.ffi.ResourcePage
-
 /** A raw response from [PersonaClient.request]. */
 typealias ApiResponse = com.withpersona.libpersona.ffi.ApiResponse
 

@@ -124,7 +124,7 @@ class SafetyTest {
             // The generated records print through the library's redacting Display.
             com.withpersona.libpersona.ffi.Credentials.apiKey(Sandbox.API_KEY).toString(),
             com.withpersona.libpersona.ffi.ClientConfig(null, null, null, null, null, null, "kotlin").toString(),
-            Inquiry("inq_1", "completed", null, null, """{"ssn":"$personal"}""").toString(),
+            com.withpersona.libpersona.ffi.Reply(200.toUShort(), "req_1", 1.toUInt(), """{"data":{"id":"inq_1","attributes":{"ssn":"$personal"}}}""", null, null, null, null).toString(),
             ApiResponse(200.toUShort(), "req_1", """{"ssn":"$personal"}""", 1.toUInt()).toString(),
         )
         texts += assertThrows<PersonaException> { RequestSigner(Sandbox.KEY_ID, Sandbox.SECRET).sign("GET", "https://h/", nonce = "bad") }.toString()
@@ -136,7 +136,7 @@ class SafetyTest {
             assertFalse(text.contains(personal), text)
             assertTrue(text.isNotEmpty())
         }
-        assertTrue(texts.any { it.contains("inq_1") }, "records still print their id")
+        assertTrue(texts.any { it.contains("req_1") }, "records still print their request id")
     }
 
     @Test
