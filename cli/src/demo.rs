@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use persona::client::{Client, ListParams};
+use persona::client::{Call, Client};
 use persona::{Credentials, KeyPair, Secret, WebhookVerifier};
 use persona_sandbox::{self as sandbox, SandboxConfig, WebhookReceiver};
 use serde_json::json;
@@ -56,39 +56,44 @@ pub(crate) fn run() -> CommandResult {
             .binding("demo")
             .build()?;
 
+        // Every call below is a generated method of Persona's API (client.api()), sending the
+        // request its OpenAPI document defines.
+        let inquiries = client.api().inquiries();
+        let status = |response: &persona::client::ApiResponse| {
+            response.attribute_str("status").unwrap_or("?").to_owned()
+        };
         let t = Instant::now();
-        let inquiry = client
-            .inquiries()
-            .create(
-                json!({"inquiry-template-id": "itmpl_demo", "reference-id": "user-42"}),
-                None,
-            )
+        let created = inquiries
+            .create(Call::new().body(json!({"data": {"attributes":
+                {"inquiry-template-id": "itmpl_demo", "reference-id": "user-42"}}})))
             .await?;
+        let inquiry_id = created
+            .id()
+            .ok_or_else(|| Failure::Invalid("the created inquiry has no id".into()))?
+            .to_owned();
         step(
             1,
             "create inquiry (v1-signed POST with an Idempotency-Key)",
-            &format!("{} {}", inquiry.id, inquiry.status.as_str()),
+            &format!("{inquiry_id} {}", status(&created)),
             t,
         );
 
         let t = Instant::now();
-        let fetched = client.inquiries().retrieve(&inquiry.id).await?;
-        step(
-            2,
-            "retrieve it",
-            &format!("status={}", fetched.status.as_str()),
-            t,
-        );
+        let fetched = inquiries.retrieve(&inquiry_id, Call::new()).await?;
+        step(2, "retrieve it", &format!("status={}", status(&fetched)), t);
 
         let t = Instant::now();
-        let completed = client
-            .inquiries()
-            .simulate(&inquiry.id, &["start_inquiry", "complete_inquiry"])
+        let completed = inquiries
+            .perform_simulate_actions(
+                &inquiry_id,
+                Call::new().body(json!({"meta": {"simulate-actions": [
+                    {"type": "start_inquiry"}, {"type": "complete_inquiry"}]}})),
+            )
             .await?;
         step(
             3,
             "complete it: simulate start_inquiry, complete_inquiry",
-            &format!("status={}", completed.status.as_str()),
+            &format!("status={}", status(&completed)),
             t,
         );
 
@@ -122,20 +127,14 @@ pub(crate) fn run() -> CommandResult {
         );
 
         let t = Instant::now();
-        let page = client
-            .inquiries()
-            .list_page(&ListParams {
-                page_size: Some(10),
-                ..ListParams::default()
-            })
-            .await?;
-        step(
-            5,
-            "list inquiries",
-            &format!("{} inquiry", page.data.len()),
-            t,
-        );
-        if page.data.first().map(|i| i.id.as_str()) != Some(inquiry.id.as_str()) {
+        let page = inquiries.list(Call::new().page_size(10)).await?;
+        let listed = page
+            .data()
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        step(5, "list inquiries", &format!("{} inquiry", listed.len()), t);
+        if listed.first().and_then(|i| i["id"].as_str()) != Some(inquiry_id.as_str()) {
             return Err(Failure::Invalid(
                 "the listed inquiry is not the one created".into(),
             ));

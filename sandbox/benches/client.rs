@@ -18,7 +18,7 @@ use support::loopback_http;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use persona::client::Client;
+use persona::client::{Call, Client};
 use persona::{ApiKey, Credentials, KeyPair, Secret};
 use persona_sandbox::{self as sandbox, SandboxConfig};
 use serde_json::json;
@@ -101,12 +101,16 @@ fn main() {
         };
         let bearer = build(Credentials::ApiKey(ApiKey::new(API_KEY).unwrap()));
         let signed = build(Credentials::KeyPair(KeyPair::new(KEY_ID, SECRET).unwrap()));
-        let id = bearer
+        let created = bearer
+            .api()
             .inquiries()
-            .create(json!({"inquiry-template-id": "itmpl_bench"}), None)
+            .create(
+                Call::new()
+                    .body(json!({"data": {"attributes": {"inquiry-template-id": "itmpl_bench"}}})),
+            )
             .await
-            .unwrap()
-            .id;
+            .unwrap();
+        let id = created.id().unwrap().to_owned();
         let url = format!("{base}/inquiries/{id}");
 
         let mut results = Vec::new();
@@ -134,7 +138,12 @@ fn main() {
                 measure("libpersona client, bearer key", concurrency, move || {
                     let (client, id) = (client.clone(), id2.clone());
                     async move {
-                        client.inquiries().retrieve(&id).await.unwrap();
+                        client
+                            .api()
+                            .inquiries()
+                            .retrieve(&id, Call::new())
+                            .await
+                            .unwrap();
                     }
                 })
                 .await,
@@ -144,7 +153,12 @@ fn main() {
                 measure("libpersona client, v1-signed", concurrency, move || {
                     let (client, id) = (client.clone(), id2.clone());
                     async move {
-                        client.inquiries().retrieve(&id).await.unwrap();
+                        client
+                            .api()
+                            .inquiries()
+                            .retrieve(&id, Call::new())
+                            .await
+                            .unwrap();
                     }
                 })
                 .await,

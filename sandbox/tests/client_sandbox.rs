@@ -10,7 +10,7 @@ use support::loopback_http;
 
 use std::time::{Duration, Instant};
 
-use persona::client::{Client, ListParams, RequestOptions};
+use persona::client::{ApiResponse, Call, Client, Direction, RequestOptions};
 use persona::{ApiErrorKind, ApiKey, Credentials, KeyPair, PersonaError, Secret};
 use persona_sandbox::{self as sandbox, SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
@@ -67,127 +67,110 @@ fn template() -> Value {
     json!({ "inquiry-template-id": "itmpl_sandbox", "reference-id": "user-1" })
 }
 
+/// A create body: `{"data": {"attributes": ...}}`.
+fn body(attributes: Value) -> Call {
+    Call::new().body(json!({ "data": { "attributes": attributes } }))
+}
+
+async fn create(client: &Client) -> Result<ApiResponse, PersonaError> {
+    client.api().inquiries().create(body(template())).await
+}
+
+fn simulate(actions: &[&str]) -> Call {
+    let actions: Vec<Value> = actions.iter().map(|a| json!({ "type": a })).collect();
+    Call::new().body(json!({ "meta": { "simulate-actions": actions } }))
+}
+
+fn id(response: &ApiResponse) -> String {
+    response.id().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inquiry_lifecycle_and_every_resource() {
     let sandbox = start().await;
     for credentials in [bearer(), signed()] {
         let client = client(&sandbox, credentials);
-        let inquiry = client.inquiries().create(template(), None).await.unwrap();
-        assert!(inquiry.id.starts_with("inq_"));
-        assert_eq!(inquiry.status.as_str(), "created");
-        assert_eq!(inquiry.reference_id.as_deref(), Some("user-1"));
-        let fetched = client.inquiries().retrieve(&inquiry.id).await.unwrap();
-        assert_eq!(fetched.id, inquiry.id);
-        let updated = client
-            .inquiries()
-            .update(&inquiry.id, json!({"note": "x"}))
+        let api = client.api();
+        let inquiries = api.inquiries();
+        let inquiry = create(&client).await.unwrap();
+        let inquiry_id = id(&inquiry);
+        assert!(inquiry_id.starts_with("inq_"));
+        assert_eq!(inquiry.attribute_str("status"), Some("created"));
+        assert_eq!(inquiry.attribute_str("reference-id"), Some("user-1"));
+        let fetched = inquiries.retrieve(&inquiry_id, Call::new()).await.unwrap();
+        assert_eq!(fetched.id(), Some(inquiry_id.as_str()));
+        let updated = inquiries
+            .update(&inquiry_id, body(json!({"note": "x"})))
             .await
             .unwrap();
-        assert_eq!(updated.resource.attribute_str("note"), Some("x"));
-        let completed = client
-            .inquiries()
-            .simulate(&inquiry.id, &["start_inquiry", "complete_inquiry"])
+        assert_eq!(updated.attribute_str("note"), Some("x"));
+        let completed = inquiries
+            .perform_simulate_actions(
+                &inquiry_id,
+                simulate(&["start_inquiry", "complete_inquiry"]),
+            )
             .await
             .unwrap();
-        assert_eq!(completed.status.as_str(), "completed");
-        let verification_id =
-            completed.resource.relationships.as_ref().unwrap()["verifications"]["data"][0]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-        let verification = client
+        assert_eq!(completed.attribute_str("status"), Some("completed"));
+        let verification_id = completed.data()["relationships"]["verifications"]["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let verification = api
             .verifications()
-            .retrieve(&verification_id)
+            .retrieve(&verification_id, Call::new())
             .await
             .unwrap();
         assert_eq!(verification.attribute_str("status"), Some("passed"));
-        assert_eq!(
-            client
-                .inquiries()
-                .approve(&inquiry.id)
-                .await
-                .unwrap()
-                .status
-                .as_str(),
-            "approved"
-        );
+        let approved = inquiries.approve(&inquiry_id, Call::new()).await.unwrap();
+        assert_eq!(approved.attribute_str("status"), Some("approved"));
+        let resumed = inquiries.resume(&inquiry_id, Call::new()).await.unwrap();
         assert!(
-            client
-                .inquiries()
-                .resume(&inquiry.id)
-                .await
+            resumed.body["meta"]["session-token"]
+                .as_str()
                 .unwrap()
                 .starts_with("sess_")
         );
-        let other = client.inquiries().create(template(), None).await.unwrap();
-        assert_eq!(
-            client
-                .inquiries()
-                .decline(&other.id)
-                .await
-                .unwrap()
-                .status
-                .as_str(),
-            "declined"
-        );
-        assert_eq!(
-            client
-                .inquiries()
-                .expire(&other.id)
-                .await
-                .unwrap()
-                .status
-                .as_str(),
-            "expired"
-        );
-        let redacted = client.inquiries().redact(&other.id).await.unwrap();
-        assert!(redacted.reference_id.is_none());
+        let other = id(&create(&client).await.unwrap());
+        let declined = inquiries.decline(&other, Call::new()).await.unwrap();
+        assert_eq!(declined.attribute_str("status"), Some("declined"));
+        let expired = inquiries.expire(&other, Call::new()).await.unwrap();
+        assert_eq!(expired.attribute_str("status"), Some("expired"));
+        let redacted = inquiries.redact(&other, Call::new()).await.unwrap();
+        assert!(redacted.attribute_str("reference-id").is_none());
 
-        let account = client
-            .accounts()
-            .create(json!({"reference-id": "acct-1"}), None)
+        let accounts = api.accounts();
+        let account = accounts
+            .create(body(json!({"reference-id": "acct-1"})))
             .await
             .unwrap();
-        assert_eq!(
-            client
-                .accounts()
-                .retrieve(&account.id)
-                .await
-                .unwrap()
-                .reference_id
-                .as_deref(),
-            Some("acct-1")
-        );
-        let account = client
-            .accounts()
-            .update(&account.id, json!({"reference-id": "acct-2"}))
+        let account_id = id(&account);
+        let fetched = accounts.retrieve(&account_id, Call::new()).await.unwrap();
+        assert_eq!(fetched.attribute_str("reference-id"), Some("acct-1"));
+        let account = accounts
+            .update(&account_id, body(json!({"reference-id": "acct-2"})))
             .await
             .unwrap();
-        assert_eq!(account.reference_id.as_deref(), Some("acct-2"));
-        let mut accounts = client.accounts().list(ListParams::default());
-        assert!(accounts.next().await.unwrap().is_ok());
+        assert_eq!(account.attribute_str("reference-id"), Some("acct-2"));
+        let mut pages = accounts
+            .list_pages(Call::new(), Direction::Forward)
+            .unwrap();
+        assert!(pages.next().await.unwrap().is_ok());
 
-        let mut events = client.events().list(ListParams::default());
-        let event = events.next().await.unwrap().unwrap();
-        assert_eq!(event.kind, "event");
-        assert_eq!(
-            client.events().retrieve(&event.id).await.unwrap().id,
-            event.id
-        );
-        assert!(
-            client
-                .webhooks()
-                .list(ListParams::default())
-                .next()
-                .await
-                .is_none()
-        );
+        let events = api.events().list(Call::new()).await.unwrap();
+        let event = &events.data()[0];
+        assert_eq!(event["type"], "event");
+        let event_id = event["id"].as_str().unwrap();
+        let fetched = api.events().retrieve(event_id, Call::new()).await.unwrap();
+        assert_eq!(fetched.id(), Some(event_id));
+        let webhooks = api.webhooks().list(Call::new()).await.unwrap();
+        assert_eq!(webhooks.data().as_array().map(Vec::len), Some(0));
 
         // The raw escape hatch.
         let raw = client
             .request(
                 reqwest::Method::GET,
-                &format!("/inquiries/{}", inquiry.id),
+                &format!("/inquiries/{inquiry_id}"),
                 &[],
                 None,
                 &RequestOptions::default(),
@@ -211,40 +194,28 @@ async fn typed_errors() {
         ),
         other => panic!("not an API error: {other}"),
     };
+    let inquiries = client.api().inquiries();
     let (k, status, _) = kind(
-        client
-            .inquiries()
-            .retrieve("inq_missing")
+        inquiries
+            .retrieve("inq_missing", Call::new())
             .await
             .unwrap_err(),
     );
     assert_eq!((k, status), (ApiErrorKind::NotFound, 404));
-    let (k, status, pointer) = kind(
-        client
-            .inquiries()
-            .create(json!({}), None)
-            .await
-            .unwrap_err(),
-    );
+    let (k, status, pointer) = kind(inquiries.create(body(json!({}))).await.unwrap_err());
     assert_eq!((k, status), (ApiErrorKind::Validation, 422));
     assert_eq!(
         pointer.as_deref(),
         Some("/data/attributes/inquiry-template-id")
     );
     // Same idempotency key, different parameters.
-    let options = RequestOptions {
-        idempotency_key: Some("key-reuse-1".into()),
-        ..RequestOptions::default()
-    };
-    client
-        .inquiries()
-        .create(template(), Some(options.clone()))
+    inquiries
+        .create(body(template()).idempotency_key("key-reuse-1"))
         .await
         .unwrap();
     let (k, status, _) = kind(
-        client
-            .inquiries()
-            .create(json!({"inquiry-template-id": "other"}), Some(options))
+        inquiries
+            .create(body(json!({"inquiry-template-id": "other"})).idempotency_key("key-reuse-1"))
             .await
             .unwrap_err(),
     );
@@ -256,15 +227,19 @@ async fn typed_errors() {
         Credentials::KeyPair(KeyPair::new("kid_unknown", SECRET).unwrap()),
     ] {
         let err = self::client(&sandbox, credentials)
+            .api()
             .inquiries()
-            .retrieve("inq_x")
+            .retrieve("inq_x", Call::new())
             .await
             .unwrap_err();
         assert_no_secret(&format!("{err} {err:?}"));
         assert_eq!(kind(err).0, ApiErrorKind::Authentication);
     }
     assert!(
-        client.inquiries().retrieve("../accounts").await.is_err(),
+        inquiries
+            .retrieve("../accounts", Call::new())
+            .await
+            .is_err(),
         "ids cannot change the path"
     );
     assert_no_secret(&format!("{client:?}"));
@@ -329,7 +304,7 @@ async fn every_fault_gives_at_most_one_inquiry_per_create() {
             rule["path"] = json!("/api/v1/inquiries");
             rule["count"] = json!(2);
             inject(&sandbox, rule).await;
-            let inquiry = client.inquiries().create(template(), None).await;
+            let inquiry = create(&client).await;
             assert!(inquiry.is_ok(), "{fault}: {inquiry:?}");
             assert_eq!(
                 sandbox.inquiry_count(),
@@ -344,12 +319,7 @@ async fn every_fault_gives_at_most_one_inquiry_per_create() {
             json!({"method": "POST", "path": "/api/v1/inquiries", "kind": "status", "status": 500}),
         )
         .await;
-        match client
-            .inquiries()
-            .create(template(), None)
-            .await
-            .unwrap_err()
-        {
+        match create(&client).await.unwrap_err() {
             PersonaError::Api(api) => {
                 assert_eq!((api.kind, api.status), (ApiErrorKind::Server, 500));
                 assert!(api.idempotency_key.is_some());
@@ -370,11 +340,7 @@ async fn retry_after_is_honoured_and_the_deadline_fires() {
     )
     .await;
     let started = Instant::now();
-    client
-        .inquiries()
-        .list_page(&ListParams::default())
-        .await
-        .unwrap();
+    client.api().inquiries().list(Call::new()).await.unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "waited {:?}",
@@ -395,8 +361,9 @@ async fn retry_after_is_honoured_and_the_deadline_fires() {
     .await;
     let started = Instant::now();
     let err = impatient
+        .api()
         .inquiries()
-        .list_page(&ListParams::default())
+        .list(Call::new())
         .await
         .unwrap_err();
     assert_eq!(err.code(), "timeout", "{err}");
@@ -415,15 +382,15 @@ async fn concurrent_creates_and_pagination() {
         .map(|i| {
             let client = client.clone();
             tokio::spawn(async move {
-                client
+                let created = client
+                    .api()
                     .inquiries()
-                    .create(
+                    .create(body(
                         json!({"inquiry-template-id": "itmpl_x", "reference-id": format!("c{i}")}),
-                        None,
-                    )
+                    ))
                     .await
-                    .unwrap()
-                    .id
+                    .unwrap();
+                id(&created)
             })
         })
         .collect();
@@ -434,15 +401,23 @@ async fn concurrent_creates_and_pagination() {
     assert_eq!(ids.len(), 64);
     assert_eq!(sandbox.inquiry_count(), 64);
 
-    let mut pages = client.inquiries().list(ListParams {
-        page_size: Some(25),
-        ..ListParams::default()
-    });
+    let inquiries = client.api().inquiries();
+    let page_ids = |page: &ApiResponse| -> Vec<String> {
+        page.data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut pages = inquiries
+        .list_pages(Call::new().page_size(25), Direction::Forward)
+        .unwrap();
     let mut listed = Vec::new();
     let mut page_count = 0;
-    while let Some(page) = pages.next_page().await {
+    while let Some(page) = pages.next().await {
         page_count += 1;
-        listed.extend(page.unwrap().into_iter().map(|i| i.id));
+        listed.extend(page_ids(&page.unwrap()));
     }
     assert_eq!(page_count, 3);
     assert_eq!(
@@ -454,36 +429,25 @@ async fn concurrent_creates_and_pagination() {
     );
 
     // Resume from a cursor: the second page onwards.
-    let first = client
-        .inquiries()
-        .list_page(&ListParams {
-            page_size: Some(25),
-            ..ListParams::default()
-        })
-        .await
+    let first = inquiries.list(Call::new().page_size(25)).await.unwrap();
+    let cursor = persona::client::next_cursor(&first.body).unwrap();
+    let mut rest = inquiries
+        .list_pages(
+            Call::new().page_size(25).page_after(cursor),
+            Direction::Forward,
+        )
         .unwrap();
-    let cursor = first.next_cursor.unwrap();
-    let mut rest = client.inquiries().list(ListParams {
-        page_size: Some(25),
-        after: Some(cursor),
-        ..ListParams::default()
-    });
     let mut remaining = 0;
-    while let Some(item) = rest.next().await {
-        item.unwrap();
-        remaining += 1;
+    while let Some(page) = rest.next().await {
+        remaining += page_ids(&page.unwrap()).len();
     }
     assert_eq!(remaining, 39);
 
-    let filtered = client
-        .inquiries()
-        .list_page(&ListParams {
-            filters: vec![("filter[reference-id]".into(), "c7".into())],
-            ..ListParams::default()
-        })
+    let filtered = inquiries
+        .list(Call::new().filter("reference-id", "c7"))
         .await
         .unwrap();
-    assert_eq!(filtered.data.len(), 1);
+    assert_eq!(page_ids(&filtered).len(), 1);
 }
 
 #[test]
@@ -491,17 +455,16 @@ fn blocking_client_and_configuration_errors() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime.block_on(start());
     let blocking = persona::client::BlockingClient::new(client(&sandbox, bearer()));
-    let inquiry = blocking
-        .run(|c| async move { c.inquiries().create(template(), None).await })
-        .unwrap();
+    let inquiry = blocking.run(|c| async move { create(&c).await }).unwrap();
+    let inquiry_id = id(&inquiry);
     let fetched = blocking
-        .run(|c| async move { c.inquiries().retrieve(&inquiry.id).await })
+        .run(|c| async move { c.api().inquiries().retrieve(&inquiry_id, Call::new()).await })
         .unwrap();
-    assert_eq!(fetched.status.as_str(), "created");
-    let all: Vec<_> = blocking
-        .paginate(blocking.client().inquiries().list(ListParams::default()))
-        .collect();
-    assert_eq!(all.len(), 1);
+    assert_eq!(fetched.attribute_str("status"), Some("created"));
+    let listed = blocking
+        .run(|c| async move { c.api().inquiries().list(Call::new()).await })
+        .unwrap();
+    assert_eq!(listed.data().as_array().map(Vec::len), Some(1));
 
     for base in [
         "http://api.withpersona.com/api/v1",
@@ -545,7 +508,7 @@ async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
     .await
     .unwrap();
     let client = client(&sandbox, bearer());
-    let inquiry = client.inquiries().create(template(), None).await.unwrap();
+    let inquiry = id(&create(&client).await.unwrap());
     let first = receiver
         .next(Duration::from_secs(5))
         .await
@@ -562,15 +525,12 @@ async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
     assert_eq!((retried.answered, retried.attempt), (200, Some(2)));
     let event = retried.event.unwrap();
     assert_eq!(event.name, "inquiry.created");
-    assert!(event.payload_json.contains(&inquiry.id));
-    let listed = client
-        .webhooks()
-        .list(ListParams::default())
-        .next()
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(listed.attribute_str("url"), Some(receiver.url().as_str()));
+    assert!(event.payload_json.contains(&inquiry));
+    let listed = client.api().webhooks().list(Call::new()).await.unwrap();
+    assert_eq!(
+        listed.data()[0]["attributes"]["url"].as_str(),
+        Some(receiver.url().as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -580,38 +540,25 @@ async fn credentials_rotate_on_a_live_client() {
         &sandbox,
         Credentials::ApiKey(ApiKey::new("persona_sandbox_old").unwrap()),
     );
-    assert_eq!(
+    let retrieve = || async {
         client
+            .api()
             .inquiries()
-            .retrieve("inq_x")
+            .retrieve("inq_x", Call::new())
             .await
-            .unwrap_err()
-            .code(),
-        "authentication"
-    );
+    };
+    assert_eq!(retrieve().await.unwrap_err().code(), "authentication");
     client.set_credentials(&signed()).unwrap();
-    assert_eq!(
-        client
-            .inquiries()
-            .retrieve("inq_x")
-            .await
-            .unwrap_err()
-            .code(),
-        "not_found"
-    );
+    assert_eq!(retrieve().await.unwrap_err().code(), "not_found");
     client.set_credentials(&bearer()).unwrap();
-    assert!(client.inquiries().create(template(), None).await.is_ok());
+    assert!(create(&client).await.is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn key_inflection_is_honoured() {
     let sandbox = start().await;
-    let created = client(&sandbox, bearer())
-        .inquiries()
-        .create(template(), None)
-        .await
-        .unwrap();
-    let url = format!("{}/inquiries/{}", sandbox.base_url(), created.id);
+    let created = id(&create(&client(&sandbox, bearer())).await.unwrap());
+    let url = format!("{}/inquiries/{created}", sandbox.base_url());
     for (inflection, key) in [
         ("camel", "createdAt"),
         ("snake", "created_at"),
@@ -649,11 +596,10 @@ async fn simulate_actions_take_persona_names_only() {
     // is refused, so a client that passes here sends what Persona takes.
     let sandbox = start().await;
     let client = client(&sandbox, bearer());
-    let inquiry = client.inquiries().create(template(), None).await.unwrap();
+    let inquiry = id(&create(&client).await.unwrap());
     let url = format!(
-        "{}/inquiries/{}/perform-simulate-actions",
-        sandbox.base_url(),
-        inquiry.id
+        "{}/inquiries/{inquiry}/perform-simulate-actions",
+        sandbox.base_url()
     );
     let post = |body: Value| {
         loopback_http()

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use super::{Client, Paginator};
+use super::Client;
 use crate::error::PersonaError;
 
 /// Runs [`Client`] calls to completion on the process-wide runtime.
@@ -24,7 +24,7 @@ impl BlockingClient {
     }
 
     /// Runs `call` on the runtime and waits for it, e.g.
-    /// `blocking.run(|c| async move { c.inquiries().retrieve("inq_1").await })`.
+    /// `blocking.run(|c| async move { c.api().inquiries().retrieve("inq_1", Call::new()).await })`.
     ///
     /// Refuses (rather than deadlocking or panicking) when called from inside an async runtime.
     pub fn run<F, Fut, T>(&self, call: F) -> Result<T, PersonaError>
@@ -33,11 +33,6 @@ impl BlockingClient {
         Fut: Future<Output = Result<T, PersonaError>>,
     {
         block_on(call(self.client.clone()))?
-    }
-
-    /// A blocking iterator over a paginated list.
-    pub fn paginate<T>(&self, paginator: Paginator<T>) -> BlockingPaginator<T> {
-        BlockingPaginator { inner: paginator }
     }
 }
 
@@ -49,21 +44,4 @@ fn block_on<Fut: Future>(future: Fut) -> Result<Fut::Output, PersonaError> {
         ));
     }
     Ok(crate::runtime::runtime()?.block_on(future))
-}
-
-/// Iterates a [`Paginator`] synchronously.
-#[derive(Debug)]
-pub struct BlockingPaginator<T> {
-    inner: Paginator<T>,
-}
-
-impl<T> Iterator for BlockingPaginator<T> {
-    type Item = Result<T, PersonaError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match block_on(self.inner.next()) {
-            Ok(item) => item,
-            Err(error) => Some(Err(error)),
-        }
-    }
 }

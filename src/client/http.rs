@@ -34,6 +34,55 @@ pub struct ApiResponse {
     pub attempts: u32,
 }
 
+impl ApiResponse {
+    /// `data`: one resource object, or an array of them (`Null` when absent).
+    pub fn data(&self) -> &Value {
+        self.body.get("data").unwrap_or(&Value::Null)
+    }
+
+    /// The primary resource's `id` (`None` for a list).
+    pub fn id(&self) -> Option<&str> {
+        self.data().get("id").and_then(Value::as_str)
+    }
+
+    /// An attribute of the primary resource, as sent.
+    pub fn attribute(&self, name: &str) -> Option<&Value> {
+        self.data().get("attributes").and_then(|a| a.get(name))
+    }
+
+    /// A string attribute of the primary resource.
+    pub fn attribute_str(&self, name: &str) -> Option<&str> {
+        self.attribute(name).and_then(Value::as_str)
+    }
+
+    /// The `included` resources that a relationship of `resource` (default: the primary one)
+    /// points to, in the relationship's order; one at most for a to-one relationship. Only what
+    /// the call asked for with `include` can be found.
+    pub fn related<'a>(
+        &'a self,
+        relationship: &str,
+        resource: Option<&'a Value>,
+    ) -> Vec<&'a Value> {
+        let resource = resource.unwrap_or_else(|| self.data());
+        let linkage = resource.pointer(&format!("/relationships/{relationship}/data"));
+        let wanted: Vec<&Value> = match linkage {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(item @ Value::Object(_)) => vec![item],
+            _ => Vec::new(),
+        };
+        let included = self.body.get("included").and_then(Value::as_array);
+        wanted
+            .into_iter()
+            .filter_map(|link| {
+                included?.iter().find(|candidate| {
+                    candidate.get("type") == link.get("type")
+                        && candidate.get("id") == link.get("id")
+                })
+            })
+            .collect()
+    }
+}
+
 impl std::fmt::Debug for ApiResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiResponse")
@@ -370,4 +419,46 @@ struct Body<'a> {
     /// `None`: no body.
     content_type: Option<&'static str>,
     accept: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn relationships_resolve_to_included_resources() {
+        let response = ApiResponse {
+            status: 200,
+            request_id: None,
+            attempts: 1,
+            body: json!({
+                "data": {"type": "inquiry", "id": "inq_1", "attributes": {"status": "completed"},
+                    "relationships": {
+                        "verifications": {"data": [
+                            {"type": "verification/government-id", "id": "ver_1"},
+                            {"type": "verification/selfie", "id": "ver_2"}]},
+                        "account": {"data": {"type": "account", "id": "act_1"}},
+                        "template": {"data": null}}},
+                "included": [
+                    {"type": "verification/selfie", "id": "ver_2"},
+                    {"type": "account", "id": "act_1"},
+                    {"type": "verification/government-id", "id": "ver_9"}]
+            }),
+        };
+        let ids = |values: Vec<&Value>| -> Vec<String> {
+            values
+                .iter()
+                .map(|v| v["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(ids(response.related("verifications", None)), ["ver_2"]);
+        assert_eq!(ids(response.related("account", None)), ["act_1"]);
+        assert!(response.related("template", None).is_empty());
+        assert!(response.related("missing", None).is_empty());
+        assert_eq!(
+            (response.id(), response.attribute_str("status")),
+            (Some("inq_1"), Some("completed"))
+        );
+    }
 }

@@ -4,8 +4,9 @@
 //! # async fn demo() -> Result<(), persona::PersonaError> {
 //! use persona::client::Client;
 //! let client = Client::builder().credentials_from_env()?.build()?;
-//! let inquiry = client.inquiries().create(serde_json::json!({"inquiry-template-id": "itmpl_123"}), None).await?;
-//! println!("{} {:?}", inquiry.id, inquiry.status);
+//! let body = serde_json::json!({"data": {"attributes": {"inquiry-template-id": "itmpl_123"}}});
+//! let inquiry = client.api().inquiries().create(persona::client::Call::new().body(body)).await?;
+//! println!("{:?} {:?}", inquiry.id(), inquiry.attribute_str("status"));
 //! # Ok(()) }
 //! ```
 //!
@@ -23,21 +24,17 @@ pub mod operations;
 mod pages;
 pub(crate) mod pagination;
 mod reply;
-mod resources;
 pub mod retry;
 
-pub use blocking::{BlockingClient, BlockingPaginator};
+pub use blocking::BlockingClient;
 pub use builder::ClientBuilder;
 pub use http::{ApiResponse, RequestOptions};
 pub use operation::{Call, FilterValue, Operation};
 pub use pages::{Direction, Pages, previous_cursor};
-pub use pagination::{ListParams, Page, Paginator, next_cursor};
+pub use pagination::next_cursor;
 pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
 pub use reqwest::Method;
-pub use resources::{
-    Account, Accounts, Events, Inquiries, Inquiry, InquiryStatus, Resource, Verifications, Webhooks,
-};
 
 use std::sync::{Arc, RwLock};
 
@@ -123,30 +120,5 @@ impl Client {
 
     pub(crate) fn auth(&self) -> Arc<Auth> {
         Arc::clone(&self.inner.auth.read().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Inquiries.
-    pub fn inquiries(&self) -> Inquiries<'_> {
-        Inquiries { client: self }
-    }
-
-    /// Accounts.
-    pub fn accounts(&self) -> Accounts<'_> {
-        Accounts { client: self }
-    }
-
-    /// Verifications.
-    pub fn verifications(&self) -> Verifications<'_> {
-        Verifications { client: self }
-    }
-
-    /// Events.
-    pub fn events(&self) -> Events<'_> {
-        Events { client: self }
-    }
-
-    /// Webhooks.
-    pub fn webhooks(&self) -> Webhooks<'_> {
-        Webhooks { client: self }
     }
 }
