@@ -111,4 +111,52 @@ class ApiTest {
             assertEquals(null, pages.last().nextCursor)
         }
     }
+
+    @Test
+    fun `create, simulate, verified webhook, retrieve with typed calls only`() = runBlocking<Unit> {
+        val secret = "wbhsec_kotlin-typed-flow"
+        val events = LinkedBlockingQueue<WebhookEvent>()
+        val receiver = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
+        WebhookVerifier(secret).use { verifier ->
+            receiver.createContext("/webhooks") { exchange ->
+                val body = exchange.requestBody.readBytes()
+                val status = try {
+                    events.put(verifier.verifyEvent(exchange.requestHeaders.getFirst("Persona-Signature"), body))
+                    200
+                } catch (error: PersonaException) {
+                    400
+                }
+                exchange.sendResponseHeaders(status, -1)
+                exchange.close()
+            }
+            receiver.start()
+            val binary = System.getenv("PERSONA_BIN")?.let(::File)
+                ?: listOf("debug", "release").map { File(repoRoot, "target/$it/persona") }.first { it.canExecute() }
+            val builder = ProcessBuilder(binary.path, "sandbox", "--port", "0", "--webhook-url", "http://127.0.0.1:${receiver.address.port}/webhooks")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+            builder.environment().putAll(mapOf("PERSONA_API_KEY" to Sandbox.API_KEY, "PERSONA_WEBHOOK_SECRET" to secret))
+            val process = builder.start()
+            try {
+                val origin = process.inputStream.bufferedReader().readLine().substringAfterLast(' ')
+                PersonaClient.builder().apiKey(Sandbox.API_KEY).baseUrl("$origin/api/v1").build().use { client ->
+                    val inquiries = client.api.inquiries
+                    val created = inquiries.create(bodyJson = """{"data":{"attributes":{"inquiry-template-id":"itmpl_kotlin"}}}""")
+                    val id = mapper.readTree(created.bodyJson)["data"]["id"].asText()
+                    inquiries.performSimulateActions(id, bodyJson = """{"meta":{"simulate-actions":[{"type":"start_inquiry"},{"type":"complete_inquiry"}]}}""")
+                    val names = ArrayList<String>()
+                    while ("inquiry.completed" !in names) {
+                        val event = events.poll(10, TimeUnit.SECONDS) ?: error("no inquiry.completed webhook; got $names")
+                        assertTrue(event.payloadJson.contains(id))
+                        names += event.name
+                    }
+                    val retrieved = inquiries.retrieve(id)
+                    assertEquals("completed", mapper.readTree(retrieved.bodyJson)["data"]["attributes"]["status"].asText())
+                }
+            } finally {
+                process.destroy()
+                process.waitFor(10, TimeUnit.SECONDS)
+                receiver.stop(0)
+            }
+        }
+    }
 }
