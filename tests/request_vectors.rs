@@ -358,3 +358,27 @@ fn list_operations_page_forward_and_backward() {
         .unwrap_err();
     assert_eq!(error.code(), "invalid_argument");
 }
+
+#[test]
+fn webhook_event_names_are_the_documents_and_open() {
+    use persona::webhook::EventName;
+    assert_eq!(EventName::KNOWN.len(), 15);
+    assert_eq!(
+        EventName::parse("inquiry.completed"),
+        EventName::InquiryCompleted
+    );
+    assert_eq!(EventName::InquiryCompleted.resource_type(), Some("inquiry"));
+    assert_eq!(
+        EventName::parse("account.tag-added").resource_type(),
+        Some("account")
+    );
+    let unknown = EventName::parse("report/watchlist.matched");
+    assert_eq!(unknown, EventName::Other("report/watchlist.matched".into()));
+    assert_eq!(
+        (unknown.as_str(), unknown.resource_type()),
+        ("report/watchlist.matched", None)
+    );
+    for (name, _) in EventName::KNOWN {
+        assert_eq!(EventName::parse(name).as_str(), name);
+    }
+}

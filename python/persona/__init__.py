@@ -71,6 +71,11 @@ __all__ = [
 
 def __getattr__(name: str):
     # The client pulls in the UniFFI bindings (and asyncio): load them only when asked.
+    if name == "events":
+        # Webhook event names (constants) and the resource each carries, from Persona's document.
+        from . import _event_names
+
+        return _event_names
     if name in ("Client", "AsyncClient", "Response", "BinaryResponse"):
         from . import _client
 

@@ -39,6 +39,21 @@ class Event:
         self.payload_json = payload_json
 
     @property
+    def resource_type(self) -> Optional[str]:
+        """The resource type the payload's ``data`` is, as Persona's document declares it for this
+        event (``"inquiry"`` for ``inquiry.completed``); ``None`` for an event it does not list.
+        The names: :mod:`persona.events`."""
+        from . import _event_names
+
+        return _event_names.RESOURCE_TYPES.get(self.name)
+
+    @property
+    def resource(self) -> Any:
+        """The resource the event carries: the payload's ``data`` (``None`` when absent)."""
+        payload = self.payload
+        return payload.get("data") if isinstance(payload, dict) else None
+
+    @property
     def payload(self) -> Any:
         """``data.attributes.payload`` decoded (``None`` when absent), once per event."""
         try:

@@ -239,3 +239,16 @@ def test_list_operations_page_forward_and_backward_on_both_clients():
         assert asyncio.run(main()) == forward
     finally:
         server.shutdown()
+
+
+def test_webhook_events_are_the_documents_and_open():
+    body = json.dumps({"data": {"type": "event", "id": "evt_1", "attributes": {
+        "name": "inquiry.completed", "payload": {"data": {"type": "inquiry", "id": "inq_1"}}}}}).encode()
+    header = persona.webhooks.sign("s", body, 1)
+    event = persona.webhooks.verify_event(header, body, "s", now=1)
+    assert event.name == persona.events.INQUIRY_COMPLETED
+    assert (event.resource_type, event.resource["id"]) == ("inquiry", "inq_1")
+    assert len(persona.events.RESOURCE_TYPES) == 15
+    other = json.dumps({"data": {"type": "event", "id": "evt_2", "attributes": {"name": "report/new.kind"}}}).encode()
+    event = persona.webhooks.verify_event(persona.webhooks.sign("s", other, 1), other, "s", now=1)
+    assert (event.name, event.resource_type, event.resource) == ("report/new.kind", None, None)

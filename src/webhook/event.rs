@@ -33,6 +33,14 @@ pub struct WebhookEvent {
     pub payload_json: String,
 }
 
+impl WebhookEvent {
+    /// The event's name as the open enum of Persona's document (`Other` for a name it does not
+    /// list); [`EventName::resource_type`] is the resource its payload's `data` is.
+    pub fn kind(&self) -> super::EventName {
+        super::EventName::parse(&self.name)
+    }
+}
+
 impl std::fmt::Debug for WebhookEvent {
     /// Id and name only: the payload can hold personal data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

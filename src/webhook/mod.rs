@@ -4,9 +4,11 @@
 //! is opaque bytes: verify the raw body exactly as received, never re-serialized JSON.
 
 mod event;
+mod event_names;
 pub mod header;
 
 pub use event::WebhookEvent;
+pub use event_names::EventName;
 
 use crate::clock::{skew, unix_now, within_tolerance};
 use crate::error::{InputField, PersonaError, WebhookRejection};

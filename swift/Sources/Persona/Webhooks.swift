@@ -122,6 +122,8 @@ public struct WebhookEvent: Equatable, Sendable, CustomStringConvertible {
     public let id: String
     /// `inquiry.completed`, `inquiry.approved`, ...
     public let name: String
+    /// The event as Persona's document lists it (nil for a name it does not list).
+    public var kind: EventName? { EventName(rawValue: name) }
     /// `created-at`, as sent; nil when the event has none.
     public let createdAt: String?
     /// `data.attributes.payload` as raw JSON text (`null` when absent), in every language.

@@ -13,6 +13,9 @@ import com.withpersona.libpersona.internal.utf8
  * `data.attributes.payload` as raw JSON text (`null` when absent), in every language.
  */
 data class WebhookEvent(val id: String, val name: String, val createdAt: String?, val payloadJson: String) {
+    /** The event as Persona's document lists it (null for a name it does not list). */
+    val kind: EventName? get() = EventName.of(name)
+
     /** Type and id only: the payload can hold personal data. */
     override fun toString() = "WebhookEvent(id=$id, name=$name)"
 }

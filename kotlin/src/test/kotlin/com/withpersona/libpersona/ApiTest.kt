@@ -147,8 +147,10 @@ class ApiTest {
                     while ("inquiry.completed" !in names) {
                         val event = events.poll(10, TimeUnit.SECONDS) ?: error("no inquiry.completed webhook; got $names")
                         assertTrue(event.payloadJson.contains(id))
+                        assertEquals("inquiry", event.kind?.resourceType, event.name)
                         names += event.name
                     }
+                    assertEquals(null, EventName.of("report/new.kind"))
                     val retrieved = inquiries.retrieve(id)
                     assertEquals("completed", mapper.readTree(retrieved.bodyJson)["data"]["attributes"]["status"].asText())
                 }
