@@ -35,7 +35,7 @@ pub struct WebhookEvent {
 
 impl WebhookEvent {
     /// The event's name as the open enum of Persona's document (`Other` for a name it does not
-    /// list); [`EventName::resource_type`] is the resource its payload's `data` is.
+    /// list); [`super::EventName::resource_type`] is the resource its payload's `data` is.
     pub fn kind(&self) -> super::EventName {
         super::EventName::parse(&self.name)
     }
