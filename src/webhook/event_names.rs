@@ -3,8 +3,9 @@
 //! The webhook events of Persona's document (its `webhooks` section): their names as an open
 //! enum, and the resource type each event's payload carries in `data`.
 
-/// A webhook event's name; [`EventName::Other`] keeps a name the document does not list
-/// (Persona adds events), rather than failing.
+/// A webhook event's name; [`EventName::Other`] keeps a name the document does not list,
+/// rather than failing: Persona's event list "can grow at any time"
+/// (<https://docs.withpersona.com/events>), and sends events this version's document omits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventName {

@@ -147,7 +147,9 @@ class ApiTest {
                     while ("inquiry.completed" !in names) {
                         val event = events.poll(10, TimeUnit.SECONDS) ?: error("no inquiry.completed webhook; got $names")
                         assertTrue(event.payloadJson.contains(id))
-                        assertEquals("inquiry", event.kind?.resourceType, event.name)
+                        // Known events carry an inquiry; Persona sends others too (inquiry.started is in its
+                        // docs, not in the 2023-01-05 document), which the open enum leaves null.
+                        event.kind?.let { assertEquals("inquiry", it.resourceType, event.name) }
                         names += event.name
                     }
                     assertEquals(null, EventName.of("report/new.kind"))
