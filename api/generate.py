@@ -60,8 +60,10 @@ class Document:
 
     def resolve(self, node: dict) -> dict:
         while "$ref" in node:
-            kind, name = node["$ref"].split("/")[-2:]
-            node = self.raw["components"][kind][name]
+            parts = node["$ref"].split("/")
+            if parts[:2] != ["#", "components"] or len(parts) != 4:
+                raise SystemExit(f"a $ref the generator cannot follow: {node['$ref']}")
+            node = self.raw["components"][parts[2]][parts[3]]
         return node
 
     def operations(self):
@@ -118,6 +120,35 @@ def response_kind(document: Document, op: dict) -> str:
     raise SystemExit(f"{op['operationId']}: unexpected success content types {sorted(kinds)}")
 
 
+# Headers an operation may declare: the ones the core sends on every request.
+KNOWN_HEADERS = {"Key-Inflection", "Idempotency-Key", "Persona-Version"}
+
+
+def filter_names(document: Document, op_id: str, parameter: dict) -> tuple[list[str], list[str]]:
+    """The `filter[...]` names an operation declares, and the required ones. A nested object
+    filter (`filter[identifier][key]`) is named with a dot: `identifier.key`. Any other shape is
+    an error here, not a silently wrong table."""
+    schema = document.resolve(parameter["schema"])
+    if set(schema) & {"allOf", "anyOf", "oneOf"} or schema.get("type") != "object":
+        raise SystemExit(f"{op_id}: a filter schema the generator cannot read: {sorted(schema)}")
+    names = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = document.resolve(prop)
+        if prop.get("type") == "object":
+            for sub, leaf in prop.get("properties", {}).items():
+                if document.resolve(leaf).get("type") != "string":
+                    raise SystemExit(f"{op_id}: filter {name}.{sub} is not a string")
+                names.append(f"{name}.{sub}")
+        elif prop.get("type") in ("string", "number", "integer", "boolean") or "enum" in prop or all(
+            alt.get("type") in ("string", "array") for alt in prop.get("oneOf", [{"type": None}])
+        ):
+            names.append(name)
+        else:
+            raise SystemExit(f"{op_id}: filter {name} has a shape the generator cannot send: {prop}")
+    required = list(schema.get("required", [])) if parameter.get("required") else []
+    return names, required
+
+
 def table(document: Document) -> list[dict]:
     operations = []
     for path, method, op, parameters in document.operations():
@@ -125,11 +156,21 @@ def table(document: Document) -> list[dict]:
         group = snake(tag)
         collection = re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
         query = {p["name"]: p for p in parameters if p["in"] == "query"}
-        filters = []
+        for p in parameters:
+            if p["in"] == "header" and p["name"] not in KNOWN_HEADERS:
+                raise SystemExit(f"{op['operationId']}: header {p['name']} is not one the core sends")
+            if p["in"] not in ("header", "query", "path"):
+                raise SystemExit(f"{op['operationId']}: a {p['in']} parameter the table cannot express")
+            if p["in"] == "query" and p.get("required") and p["name"] != "filter":
+                raise SystemExit(f"{op['operationId']}: required query parameter {p['name']}")
+        filters, required_filters = [], []
         if "filter" in query:
-            schema = document.resolve(query["filter"]["schema"])
-            filters = list(schema.get("properties", {}))
+            filters, required_filters = filter_names(document, op["operationId"], query["filter"])
         body, body_required = body_kind(document, op)
+        form_fields = []
+        if body == "Form":
+            schema = document.resolve(document.resolve(op["requestBody"])["content"]["application/x-www-form-urlencoded"]["schema"])
+            form_fields = list(schema.get("properties", {}))
         operations.append(
             {
                 "id": op["operationId"],
@@ -142,8 +183,10 @@ def table(document: Document) -> list[dict]:
                 "fields": "fields" in query,
                 "paginated": "page" in query,
                 "filters": filters,
+                "required_filters": required_filters,
                 "body": body,
                 "body_required": body_required,
+                "form_fields": form_fields,
                 "response": response_kind(document, op),
             }
         )
@@ -199,6 +242,7 @@ def rust_table(operations: list[dict], version: str) -> str:
             f"        fields: {str(o['fields']).lower()},",
             f"        paginated: {str(o['paginated']).lower()},",
             f"        filters: &[{', '.join(rust_str(f) for f in o['filters'])}],",
+            f"        required_filters: &[{', '.join(rust_str(f) for f in o['required_filters'])}],",
             f"        body: {'BodyKind::' + o['body'] if o['body'] else 'BodyKind::None'},",
             f"        body_required: {str(o['body_required']).lower()},",
             f"        response: ResponseKind::{o['response']},",
@@ -319,6 +363,8 @@ def python_api(operations: list[dict]) -> str:
         "",
         "from __future__ import annotations",
         "",
+        "import builtins",
+        "",
         "",
     ]
     for flavour in ("", "Async"):
@@ -329,16 +375,19 @@ def python_api(operations: list[dict]) -> str:
                 params = [snake(p) for p in o["path_params"]]
                 signature = ["self"] + [f"{p}: str" for p in params]
                 keywords = []
+                # builtins.*: a generated method named `list` shadows the builtin inside the class.
                 if o["body"] == "Json":
-                    keywords.append("body: dict" + ("" if o["body_required"] else " | None = None"))
+                    keywords.append("body: builtins.dict" + ("" if o["body_required"] else " | None = None"))
                 if o["body"] == "Form":
-                    keywords.append("form: dict" + ("" if o["body_required"] else " | None = None"))
+                    keywords.append("form: builtins.dict[str, str]" + ("" if o["body_required"] else " | None = None"))
                 if o["include"]:
-                    keywords.append("include: list[str] | None = None")
+                    keywords.append("include: builtins.list[str] | None = None")
                 if o["fields"]:
-                    keywords.append("fields: dict[str, list[str]] | None = None")
+                    keywords.append("fields: builtins.dict[str, builtins.list[str]] | None = None")
                 if o["filters"]:
-                    keywords.append("filter: dict[str, str | list[str]] | None = None")
+                    keywords.append(
+                        "filter: builtins.dict[str, str | builtins.list[str]]" + ("" if o["required_filters"] else " | None = None")
+                    )
                 if o["paginated"]:
                     keywords += ["page_size: int | None = None", "page_after: str | None = None", "page_before: str | None = None"]
                 keywords += ["idempotency_key: str | None = None", "persona_version: str | None = None"]
@@ -410,7 +459,7 @@ def kotlin_parameters(o: dict) -> list[tuple[str, str, str]]:
     if o["fields"]:
         steps.append(("fields", "Map<String, List<String>>? = null", ".fields(fields)"))
     if o["filters"]:
-        steps.append(("filter", "Map<String, Any>? = null", ".filter(filter)"))
+        steps.append(("filter", "Map<String, Any>" + ("" if o["required_filters"] else "? = null"), ".filter(filter)"))
     if o["paginated"]:
         steps += [("pageSize", "Int? = null", None), ("pageAfter", "String? = null", None), ("pageBefore", "String? = null", ".page(pageSize, pageAfter, pageBefore)")]
     steps += [("idempotencyKey", "String? = null", '.string("idempotency_key", idempotencyKey)'),
@@ -485,7 +534,7 @@ def kotlin_dispatch(operations: list[dict]) -> str:
                 "pageAfter": 'pageArgument(call, "after")', "pageBefore": 'pageArgument(call, "before")',
                 "idempotencyKey": 'textArgument(call, "idempotency_key")', "personaVersion": 'textArgument(call, "persona_version")',
             }[name]
-            if name in ("bodyJson", "form") and o["body_required"]:
+            if (name in ("bodyJson", "form") and o["body_required"]) or (name == "filter" and o["required_filters"]):
                 source += "!!"
             arguments.append(f"{name} = {source}")
         out.append(f'    "{o["id"]}" -> api.{lower_camel(o["group"])}.{lower_camel(o["name"])}({", ".join(arguments)})')
@@ -526,7 +575,7 @@ def swift_api(operations: list[dict]) -> str:
                 params.append("fields: [String: [String]]? = nil")
                 entries.append('"fields": fields')
             if o["filters"]:
-                params.append("filter: [String: Any]? = nil")
+                params.append("filter: [String: Any]" + ("" if o["required_filters"] else "? = nil"))
                 entries.append('"filter": filter')
             if o["paginated"]:
                 params += ["pageSize: Int? = nil", "pageAfter: String? = nil", "pageBefore: String? = nil"]
@@ -709,13 +758,14 @@ def vector(o: dict, variant: int) -> dict:
         for kind, names in sorted(call["fields"].items()):  # JSON objects: key order
             query.append((f"fields[{kind}]", ",".join(names)))
     if o["filters"]:
-        chosen = o["filters"][:2]
+        chosen = list(dict.fromkeys(o["required_filters"] + o["filters"][:2] + [f for f in o["filters"] if "." in f][:1]))
         values: dict = {}
         for index, name in enumerate(chosen):
             values[name] = ["a", "b c"] if index == 1 else ("x y&z" if variant else "value-1")
         call["filter"] = values
         for name, value in sorted(values.items()):  # JSON objects: key order
-            query.append((f"filter[{name}]", ",".join(value) if isinstance(value, list) else value))
+            wire = "filter[" + name.replace(".", "][") + "]"  # identifier.key -> filter[identifier][key]
+            query.append((wire, ",".join(value) if isinstance(value, list) else value))
     if o["paginated"]:
         call["page"] = {"size": 2, "after": "obj_after", "before": "obj_before"} if variant else {"size": 10}
         query.append(("page[size]", str(call["page"]["size"])))
@@ -734,7 +784,7 @@ def vector(o: dict, variant: int) -> dict:
         body = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         headers["Content-Type"] = "application/json"
     elif o["body"] == "Form":
-        pairs = [("client_id", "cid_vector"), ("grant_type", "authorization_code")]
+        pairs = [(name, f"{name} vector") for name in o["form_fields"]]
         call["form"] = [list(p) for p in pairs]
         body = "&".join(f"{form_encode(k)}={form_encode(v)}" for k, v in pairs)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -762,7 +812,7 @@ def vectors(operations: list[dict]) -> str:
     cases = []
     for o in operations:
         cases.append(vector(o, 0))
-        if o["path_params"] or o["filters"]:
+        if o["path_params"] or o["filters"] or o["paginated"]:
             cases.append(vector(o, 1))
     document = {
         "schema": 1,

@@ -10,6 +10,8 @@ checked again by the library. ``idempotency_key`` and ``persona_version`` apply 
 
 from __future__ import annotations
 
+import builtins
+
 
 class Accounts:
     """The ``accounts`` operations."""
@@ -20,43 +22,43 @@ class Accounts:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts`` (``list-all-accounts``)."""
         return self._call("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts`` (``create-an-account``)."""
         return self._call("create-an-account", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, account_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, account_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts/{account-id}`` (``retrieve-an-account``)."""
         return self._call("retrieve-an-account", {"path": {"account-id": account_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /accounts/{account-id}`` (``update-an-account``)."""
         return self._call("update-an-account", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact(self, account_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact(self, account_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /accounts/{account-id}`` (``redact-an-account``)."""
         return self._call("redact-an-account", {"path": {"account-id": account_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_tag(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_tag(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/add-tag`` (``accounts-add-tag``)."""
         return self._call("accounts-add-tag", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def consolidate(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def consolidate(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/consolidate`` (``consolidate-into-an-account``)."""
         return self._call("consolidate-into-an-account", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def remove_tag(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def remove_tag(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/remove-tag`` (``accounts-remove-tag``)."""
         return self._call("accounts-remove-tag", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_tags(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_tags(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/set-tags`` (``accounts-set-all-tags``)."""
         return self._call("accounts-set-all-tags", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -70,27 +72,27 @@ class ApiKeys:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys`` (``list-all-api-keys``)."""
         return self._call("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys`` (``create-an-api-key``)."""
         return self._call("create-an-api-key", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, api_key_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, api_key_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys/{api-key-id}`` (``retrieve-an-api-key``)."""
         return self._call("retrieve-an-api-key", {"path": {"api-key-id": api_key_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, api_key_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, api_key_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /api-keys/{api-key-id}`` (``update-an-api-key``)."""
         return self._call("update-an-api-key", {"path": {"api-key-id": api_key_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def expire(self, api_key_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def expire(self, api_key_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys/{api-key-id}/expire`` (``expire-an-api-key``)."""
         return self._call("expire-an-api-key", {"path": {"api-key-id": api_key_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -104,15 +106,15 @@ class ApiLogs:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs`` (``list-all-api-logs``)."""
         return self._call("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def retrieve(self, api_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, api_log_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs/{api-log-id}`` (``retrieve-an-api-log``)."""
         return self._call("retrieve-an-api-log", {"path": {"api-log-id": api_log_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -126,51 +128,51 @@ class Cases:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases`` (``list-all-cases``)."""
         return self._call("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases`` (``create-a-case``)."""
         return self._call("create-a-case", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, case_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, case_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases/{case-id}`` (``retrieve-case``)."""
         return self._call("retrieve-case", {"path": {"case-id": case_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /cases/{case-id}`` (``update-a-case``)."""
         return self._call("update-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact(self, case_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact(self, case_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /cases/{case-id}`` (``redact-a-case``)."""
         return self._call("redact-a-case", {"path": {"case-id": case_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_objects(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_objects(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/add-objects`` (``add-persona-objects``)."""
         return self._call("add-persona-objects", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def assign(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def assign(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/assign`` (``assign-a-case``)."""
         return self._call("assign-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_status(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_status(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/set-status`` (``set-status-for-a-case``)."""
         return self._call("set-status-for-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_tag(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_tag(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/add-tag`` (``add-tag``)."""
         return self._call("add-tag", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def remove_tag(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def remove_tag(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/remove-tag`` (``remove-tag``)."""
         return self._call("remove-tag", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_tags(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_tags(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/set-tags`` (``set-tags``)."""
         return self._call("set-tags", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -184,11 +186,11 @@ class Devices:
         self._call = call
         self._pages = pages
 
-    def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, filter: builtins.dict[str, str | builtins.list[str]], idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices`` (``list-all-devices``)."""
         return self._call("list-all-devices", {"filter": filter, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, device_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, device_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices/{device-id}`` (``retrieve-a-device``)."""
         return self._call("retrieve-a-device", {"path": {"device-id": device_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -202,39 +204,39 @@ class Documents:
         self._call = call
         self._pages = pages
 
-    def create_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_document(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics`` (``create-a-document``)."""
         return self._call("create-a-document", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_generic_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_generic_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /document/generics/{document-id}`` (``retrieve-a-generic-document``)."""
         return self._call("retrieve-a-generic-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update_document(self, document_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update_document(self, document_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /document/generics/{document-id}`` (``update-a-document``)."""
         return self._call("update-a-document", {"path": {"document-id": document_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def submit_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def submit_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics/{document-id}/submit`` (``submit-a-document``)."""
         return self._call("submit-a-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_government_id_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_government_id_document(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/government-ids`` (``create-a-government-id-document``)."""
         return self._call("create-a-government-id-document", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_government_id_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_government_id_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /document/government-ids/{document-id}`` (``retrieve-a-government-id-document``)."""
         return self._call("retrieve-a-government-id-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update_government_id_document(self, document_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update_government_id_document(self, document_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /document/government-ids/{document-id}`` (``update-a-government-id-document``)."""
         return self._call("update-a-government-id-document", {"path": {"document-id": document_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def submit_government_id_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def submit_government_id_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/government-ids/{document-id}/submit`` (``submit-a-government-id-document``)."""
         return self._call("submit-a-government-id-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /documents/{document-id}`` (``retrieve-a-document``)."""
         return self._call("retrieve-a-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -248,15 +250,15 @@ class Events:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events`` (``list-all-events``)."""
         return self._call("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def retrieve(self, event_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, event_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events/{event-id}`` (``retrieve-an-event``)."""
         return self._call("retrieve-an-event", {"path": {"event-id": event_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -270,43 +272,43 @@ class Importers:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers`` (``list-all-importers``)."""
         return self._call("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def retrieve(self, importer_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, importer_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers/{importer-id}`` (``retrieve-an-importer``)."""
         return self._call("retrieve-an-importer", {"path": {"importer-id": importer_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_account(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_account(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/accounts`` (``import-an-account``)."""
         return self._call("import-an-account", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_email_address_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_email_address_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/email-addresses`` (``import-email-address-lists``)."""
         return self._call("import-email-address-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_geolocation_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_geolocation_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/geolocations`` (``import-geolocation-lists``)."""
         return self._call("import-geolocation-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_government_id_number_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_government_id_number_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/government-id-numbers`` (``import-government-id-number-lists``)."""
         return self._call("import-government-id-number-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_ip_address_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_ip_address_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/ip-addresses`` (``import-ip-address-lists``)."""
         return self._call("import-ip-address-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_name_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_name_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/names`` (``import-name-lists``)."""
         return self._call("import-name-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def import_phone_number_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def import_phone_number_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/phone-numbers`` (``import-phone-number-lists``)."""
         return self._call("import-phone-number-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -320,47 +322,47 @@ class Inquiries:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries`` (``list-all-inquiries``)."""
         return self._call("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries`` (``create-an-inquiry``)."""
         return self._call("create-an-inquiry", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries/{inquiry-id}`` (``retrieve-an-inquiry``)."""
         return self._call("retrieve-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /inquiries/{inquiry-id}`` (``update-an-inquiry``)."""
         return self._call("update-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /inquiries/{inquiry-id}`` (``redact-an-inquiry``)."""
         return self._call("redact-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_tag(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_tag(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/add-tag`` (``inquiries-add-tag``)."""
         return self._call("inquiries-add-tag", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def approve(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def approve(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/approve`` (``approve-an-inquiry``)."""
         return self._call("approve-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def decline(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def decline(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/decline`` (``decline-an-inquiry``)."""
         return self._call("decline-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def expire(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def expire(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/expire`` (``expire-an-inquiry``)."""
         return self._call("expire-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def generate_one_time_link(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def generate_one_time_link(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/generate-one-time-link`` (``generate-a-one-time-link``)."""
         return self._call("generate-a-one-time-link", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -368,19 +370,19 @@ class Inquiries:
         """``GET /inquiries/{inquiry-id}/print`` (``print-an-inquiry-pdf``)."""
         return self._call("print-an-inquiry-pdf", {"path": {"inquiry-id": inquiry_id}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def remove_tag(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def remove_tag(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/remove-tag`` (``inquiries-remove-tag``)."""
         return self._call("inquiries-remove-tag", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def resume(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def resume(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/resume`` (``resume-an-inquiry``)."""
         return self._call("resume-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_tags(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_tags(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/set-tags`` (``inquiries-set-all-tags``)."""
         return self._call("inquiries-set-all-tags", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def perform_simulate_actions(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def perform_simulate_actions(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/perform-simulate-actions`` (``inquiries-perform-simulate-actions``)."""
         return self._call("inquiries-perform-simulate-actions", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -394,27 +396,27 @@ class InquirySessions:
         self._call = call
         self._pages = pages
 
-    def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, filter: builtins.dict[str, str | builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions`` (``list-all-inquiry-sessions``)."""
         return self._call("list-all-inquiry-sessions", {"filter": filter, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions`` (``create-an-inquiry-session``)."""
         return self._call("create-an-inquiry-session", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def expire_all(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def expire_all(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/expire-all`` (``expire-inquiry-sessions``)."""
         return self._call("expire-inquiry-sessions", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions/{inquiry-session-id}`` (``retrieve-an-inquiry-session``)."""
         return self._call("retrieve-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def expire(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def expire(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/{inquiry-session-id}/expire`` (``expire-an-inquiry-session``)."""
         return self._call("expire-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def generate_one_time_link(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def generate_one_time_link(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/{inquiry-session-id}/generate-one-time-link`` (``generate-a-one-time-link-for-an-inquiry-session``)."""
         return self._call("generate-a-one-time-link-for-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -428,135 +430,135 @@ class ListItems:
         self._call = call
         self._pages = pages
 
-    def create_browser_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_browser_fingerprint_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/browser-fingerprints`` (``create-a-browser-fingerprint-list-item``)."""
         return self._call("create-a-browser-fingerprint-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_browser_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_browser_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/browser-fingerprints/{list-item-id}`` (``retrieve-a-browser-fingerprint-list-item``)."""
         return self._call("retrieve-a-browser-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_browser_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_browser_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/browser-fingerprints/{list-item-id}`` (``archive-a-browser-fingerprint-list-item``)."""
         return self._call("archive-a-browser-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_country_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_country_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/countries`` (``create-a-country-list-item``)."""
         return self._call("create-a-country-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_country_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_country_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/countries/{list-item-id}`` (``retrieve-a-country-list-item``)."""
         return self._call("retrieve-a-country-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_country_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_country_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/countries/{list-item-id}`` (``archive-a-country-list-item``)."""
         return self._call("archive-a-country-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_device_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_device_fingerprint_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/device-fingerprints`` (``create-a-device-fingerprint-list-item``)."""
         return self._call("create-a-device-fingerprint-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_device_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_device_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/device-fingerprints/{list-item-id}`` (``retrieve-a-device-fingerprint-list-item``)."""
         return self._call("retrieve-a-device-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_device_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_device_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/device-fingerprints/{list-item-id}`` (``archive-a-device-fingerprint-list-item``)."""
         return self._call("archive-a-device-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_email_address_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_email_address_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/email-addresses`` (``create-an-email-address-list-item``)."""
         return self._call("create-an-email-address-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_email_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_email_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/email-addresses/{list-item-id}`` (``retrieve-an-email-address-list-item``)."""
         return self._call("retrieve-an-email-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_email_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_email_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/email-addresses/{list-item-id}`` (``archive-an-email-address-list-item``)."""
         return self._call("archive-an-email-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_field_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_field_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/fields`` (``create-a-field-list-item``)."""
         return self._call("create-a-field-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_field_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_field_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/fields/{list-item-id}`` (``retrieve-a-field-list-item``)."""
         return self._call("retrieve-a-field-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_field_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_field_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/fields/{list-item-id}`` (``archive-a-field-list-item``)."""
         return self._call("archive-a-field-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_geolocation_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_geolocation_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/geolocations`` (``create-a-geolocation-list-item``)."""
         return self._call("create-a-geolocation-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_geolocation_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_geolocation_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/geolocations/{list-item-id}`` (``retrieve-a-geolocation-list-item``)."""
         return self._call("retrieve-a-geolocation-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_geolocation_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_geolocation_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/geolocations/{list-item-id}`` (``archive-a-geolocation-list-item``)."""
         return self._call("archive-a-geolocation-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_government_id_number_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_government_id_number_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/government-id-numbers`` (``create-a-government-id-number-list-item``)."""
         return self._call("create-a-government-id-number-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_government_id_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_government_id_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/government-id-numbers/{list-item-id}`` (``retrieve-a-government-id-number-list-item``)."""
         return self._call("retrieve-a-government-id-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_government_id_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_government_id_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/government-id-numbers/{list-item-id}`` (``archive-a-government-id-number-list-item``)."""
         return self._call("archive-a-government-id-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_ip_address_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_ip_address_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/ip-addresses`` (``create-an-ip-address-list-item``)."""
         return self._call("create-an-ip-address-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_ip_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_ip_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/ip-addresses/{list-item-id}`` (``retrieve-an-ip-address-list-item``)."""
         return self._call("retrieve-an-ip-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_ip_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_ip_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/ip-addresses/{list-item-id}`` (``archive-an-ip-address-list-item``)."""
         return self._call("archive-an-ip-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_name_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_name_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/names`` (``create-a-name-list-item``)."""
         return self._call("create-a-name-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_name_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_name_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/names/{list-item-id}`` (``retrieve-a-name-list-item``)."""
         return self._call("retrieve-a-name-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_name_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_name_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/names/{list-item-id}`` (``archive-a-name-list-item``)."""
         return self._call("archive-a-name-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_phone_number_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_phone_number_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/phone-numbers`` (``create-a-phone-number-list-item``)."""
         return self._call("create-a-phone-number-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_phone_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_phone_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/phone-numbers/{list-item-id}`` (``retrieve-a-phone-number-list-item``)."""
         return self._call("retrieve-a-phone-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_phone_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_phone_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/phone-numbers/{list-item-id}`` (``archive-a-phone-number-list-item``)."""
         return self._call("archive-a-phone-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_string_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_string_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/strings`` (``create-a-string-list-item``)."""
         return self._call("create-a-string-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_string_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_string_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/strings/{list-item-id}`` (``retrieve-a-string-list-item``)."""
         return self._call("retrieve-a-string-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive_string_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive_string_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/strings/{list-item-id}`` (``archive-a-string-list-item``)."""
         return self._call("archive-a-string-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -570,51 +572,51 @@ class Lists:
         self._call = call
         self._pages = pages
 
-    def create_browser_fingerprint_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_browser_fingerprint_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/browser-fingerprints`` (``create-a-browser-fingerprint-list``)."""
         return self._call("create-a-browser-fingerprint-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_country_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_country_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/countries`` (``create-a-country-list``)."""
         return self._call("create-a-country-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_email_address_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_email_address_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/email-addresses`` (``create-an-email-address-list``)."""
         return self._call("create-an-email-address-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_geolocation_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_geolocation_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/geolocations`` (``create-a-geolocation-list``)."""
         return self._call("create-a-geolocation-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_government_id_number_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_government_id_number_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/government-id-numbers`` (``create-a-government-id-number-list``)."""
         return self._call("create-a-government-id-number-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_ip_address_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_ip_address_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/ip-addresses`` (``create-an-ip-address-list``)."""
         return self._call("create-an-ip-address-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_name_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_name_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/names`` (``create-a-name-list``)."""
         return self._call("create-a-name-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def create_phone_number_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create_phone_number_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/phone-numbers`` (``create-a-phone-number-list``)."""
         return self._call("create-a-phone-number-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists`` (``list-all-lists``)."""
         return self._call("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def retrieve(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, list_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists/{list-id}`` (``retrieve-a-list``)."""
         return self._call("retrieve-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive(self, list_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /lists/{list-id}`` (``archive-a-list``)."""
         return self._call("archive-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -628,11 +630,11 @@ class Oauth:
         self._call = call
         self._pages = pages
 
-    def authorize(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def authorize(self, *, form: builtins.dict[str, str] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/authorize`` (``create-authorization``)."""
         return self._call("create-authorization", {"form": form, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def token(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def token(self, *, form: builtins.dict[str, str] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/token`` (``create-access-token``)."""
         return self._call("create-access-token", {"form": form, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -646,35 +648,35 @@ class Reports:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports`` (``list-all-reports``)."""
         return self._call("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports`` (``create-a-report``)."""
         return self._call("create-a-report", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports/{report-id}`` (``retrieve-a-report``)."""
         return self._call("retrieve-a-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /reports/{report-id}`` (``redact-a-report``)."""
         return self._call("redact-a-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_tag(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_tag(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/add-tag`` (``reports-add-tag``)."""
         return self._call("reports-add-tag", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def dismiss(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def dismiss(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/dismiss`` (``dismiss-matches``)."""
         return self._call("dismiss-matches", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def pause(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def pause(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/pause`` (``report-action-pause-continuous-monitoring``)."""
         return self._call("report-action-pause-continuous-monitoring", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -682,19 +684,19 @@ class Reports:
         """``GET /reports/{report-id}/print`` (``print-report-pdf``)."""
         return self._call("print-report-pdf", {"path": {"report-id": report_id}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def remove_tag(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def remove_tag(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/remove-tag`` (``reports-remove-tag``)."""
         return self._call("reports-remove-tag", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def resume(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def resume(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/resume`` (``report-action-resume-continuous-monitoring``)."""
         return self._call("report-action-resume-continuous-monitoring", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def run(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def run(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/run`` (``report-action-re-run-report``)."""
         return self._call("report-action-re-run-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_tags(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_tags(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/set-tags`` (``reports-set-all-tags``)."""
         return self._call("reports-set-all-tags", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -708,47 +710,47 @@ class Transactions:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions`` (``list-all-transactions``)."""
         return self._call("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions`` (``create-a-transaction``)."""
         return self._call("create-a-transaction", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions/{transaction-id}`` (``retrieve-a-transaction``)."""
         return self._call("retrieve-a-transaction", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /transactions/{transaction-id}`` (``update-a-transaction``)."""
         return self._call("update-a-transaction", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /transactions/{transaction-id}`` (``redact-a-transaction``)."""
         return self._call("redact-a-transaction", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def add_tag(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def add_tag(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/add-tag`` (``transactions-add-tag``)."""
         return self._call("transactions-add-tag", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def label(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def label(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/label`` (``create-a-transaction-label``)."""
         return self._call("create-a-transaction-label", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def remove_tag(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def remove_tag(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/remove-tag`` (``transactions-remove-tag``)."""
         return self._call("transactions-remove-tag", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def set_tags(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def set_tags(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/set-tags`` (``transactions-set-tags``)."""
         return self._call("transactions-set-tags", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def redact_biometrics(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def redact_biometrics(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/redact-biometrics`` (``redact-transaction-biometrics``)."""
         return self._call("redact-transaction-biometrics", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -762,15 +764,15 @@ class UserAuditLogs:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs`` (``list-all-user-audit-logs``)."""
         return self._call("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def retrieve(self, user_audit_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, user_audit_log_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs/{user-audit-log-id}`` (``retrieve-an-user-audit-log``)."""
         return self._call("retrieve-an-user-audit-log", {"path": {"user-audit-log-id": user_audit_log_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -784,7 +786,7 @@ class AamvaVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_aamva_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_aamva_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
         return self._call("retrieve-an-aamva-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -798,7 +800,7 @@ class EcbsvDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
         return self._call("retrieve-an-ecbsv-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -812,7 +814,7 @@ class PhoneCarrierDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
         return self._call("retrieve-a-phone-carrier-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -826,7 +828,7 @@ class SerproDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_serpro_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_serpro_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
         return self._call("retrieve-a-serpro-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -840,7 +842,7 @@ class DatabaseStandardVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_database_standard_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_database_standard_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
         return self._call("retrieve-a-database-standard-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -854,7 +856,7 @@ class TinDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_tin_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_tin_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
         return self._call("retrieve-a-tin-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -868,7 +870,7 @@ class DatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
         return self._call("retrieve-a-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -882,7 +884,7 @@ class DocumentVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_document_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_document_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
         return self._call("retrieve-a-document-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -896,7 +898,7 @@ class EmailAddressVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_email_address_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_email_address_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
         return self._call("retrieve-a-email-address-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -910,7 +912,7 @@ class GovernmentIdVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_government_id_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_government_id_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
         return self._call("retrieve-a-government-id-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -924,7 +926,7 @@ class GovernmentIdNfcVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
         return self._call("retrieve-a-government-id-nfc-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -938,7 +940,7 @@ class PhoneNumberVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_phone_number_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_phone_number_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
         return self._call("retrieve-a-phone-number-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -952,7 +954,7 @@ class SelfieVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_selfie_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_selfie_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
         return self._call("retrieve-a-selfie-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -966,7 +968,7 @@ class Verifications:
         self._call = call
         self._pages = pages
 
-    def retrieve(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verifications/{verification-id}`` (``retrieve-a-verification``)."""
         return self._call("retrieve-a-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -988,39 +990,39 @@ class Webhooks:
         self._call = call
         self._pages = pages
 
-    def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks`` (``list-all-webhooks``)."""
         return self._call("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks`` (``create-a-webhook``)."""
         return self._call("create-a-webhook", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks/{webhook-id}`` (``retrieve-a-webhook``)."""
         return self._call("retrieve-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def update(self, webhook_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def update(self, webhook_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /webhooks/{webhook-id}`` (``update-a-webhook``)."""
         return self._call("update-a-webhook", {"path": {"webhook-id": webhook_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def archive(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def archive(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/archive`` (``archive-a-webhook``)."""
         return self._call("archive-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def enable(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def enable(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/enable`` (``enable-a-webhook``)."""
         return self._call("enable-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def disable(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def disable(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/disable`` (``disable-a-webhook``)."""
         return self._call("disable-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def rotate_secret(self, webhook_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def rotate_secret(self, webhook_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/rotate-secret`` (``rotate-a-webhook-secret``)."""
         return self._call("rotate-a-webhook-secret", {"path": {"webhook-id": webhook_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1034,19 +1036,19 @@ class Workflows:
         self._call = call
         self._pages = pages
 
-    def trigger(self, workflow_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def trigger(self, workflow_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /workflows/{workflow-id}/trigger`` (``create-a-workflow-run``)."""
         return self._call("create-a-workflow-run", {"path": {"workflow-id": workflow_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def retrieve_workflow_run(self, workflow_run_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve_workflow_run(self, workflow_run_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /workflow-runs/{workflow-run-id}`` (``retrieve-a-workflow-run``)."""
         return self._call("retrieve-a-workflow-run", {"path": {"workflow-run-id": workflow_run_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_workflow_runs(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def list_workflow_runs(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /workflow-runs`` (``list-all-workflow-runs``)."""
         return self._call("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_workflow_runs_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
+    def list_workflow_runs_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> Iterator[Response]:
         """The pages of :meth:`list_workflow_runs`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
@@ -1100,43 +1102,43 @@ class AsyncAccounts:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts`` (``list-all-accounts``)."""
         return await self._call("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-accounts", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts`` (``create-an-account``)."""
         return await self._call("create-an-account", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, account_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, account_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /accounts/{account-id}`` (``retrieve-an-account``)."""
         return await self._call("retrieve-an-account", {"path": {"account-id": account_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /accounts/{account-id}`` (``update-an-account``)."""
         return await self._call("update-an-account", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact(self, account_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact(self, account_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /accounts/{account-id}`` (``redact-an-account``)."""
         return await self._call("redact-an-account", {"path": {"account-id": account_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_tag(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_tag(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/add-tag`` (``accounts-add-tag``)."""
         return await self._call("accounts-add-tag", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def consolidate(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def consolidate(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/consolidate`` (``consolidate-into-an-account``)."""
         return await self._call("consolidate-into-an-account", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def remove_tag(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def remove_tag(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/remove-tag`` (``accounts-remove-tag``)."""
         return await self._call("accounts-remove-tag", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_tags(self, account_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_tags(self, account_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /accounts/{account-id}/set-tags`` (``accounts-set-all-tags``)."""
         return await self._call("accounts-set-all-tags", {"path": {"account-id": account_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1150,27 +1152,27 @@ class AsyncApiKeys:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys`` (``list-all-api-keys``)."""
         return await self._call("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-api-keys", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys`` (``create-an-api-key``)."""
         return await self._call("create-an-api-key", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, api_key_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, api_key_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-keys/{api-key-id}`` (``retrieve-an-api-key``)."""
         return await self._call("retrieve-an-api-key", {"path": {"api-key-id": api_key_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, api_key_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, api_key_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /api-keys/{api-key-id}`` (``update-an-api-key``)."""
         return await self._call("update-an-api-key", {"path": {"api-key-id": api_key_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def expire(self, api_key_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def expire(self, api_key_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /api-keys/{api-key-id}/expire`` (``expire-an-api-key``)."""
         return await self._call("expire-an-api-key", {"path": {"api-key-id": api_key_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1184,15 +1186,15 @@ class AsyncApiLogs:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs`` (``list-all-api-logs``)."""
         return await self._call("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-api-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def retrieve(self, api_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, api_log_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /api-logs/{api-log-id}`` (``retrieve-an-api-log``)."""
         return await self._call("retrieve-an-api-log", {"path": {"api-log-id": api_log_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1206,51 +1208,51 @@ class AsyncCases:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases`` (``list-all-cases``)."""
         return await self._call("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-cases", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases`` (``create-a-case``)."""
         return await self._call("create-a-case", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, case_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, case_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /cases/{case-id}`` (``retrieve-case``)."""
         return await self._call("retrieve-case", {"path": {"case-id": case_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /cases/{case-id}`` (``update-a-case``)."""
         return await self._call("update-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact(self, case_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact(self, case_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /cases/{case-id}`` (``redact-a-case``)."""
         return await self._call("redact-a-case", {"path": {"case-id": case_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_objects(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_objects(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/add-objects`` (``add-persona-objects``)."""
         return await self._call("add-persona-objects", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def assign(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def assign(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/assign`` (``assign-a-case``)."""
         return await self._call("assign-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_status(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_status(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/set-status`` (``set-status-for-a-case``)."""
         return await self._call("set-status-for-a-case", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_tag(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_tag(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/add-tag`` (``add-tag``)."""
         return await self._call("add-tag", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def remove_tag(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def remove_tag(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/remove-tag`` (``remove-tag``)."""
         return await self._call("remove-tag", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_tags(self, case_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_tags(self, case_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /cases/{case-id}/set-tags`` (``set-tags``)."""
         return await self._call("set-tags", {"path": {"case-id": case_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1264,11 +1266,11 @@ class AsyncDevices:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, filter: builtins.dict[str, str | builtins.list[str]], idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices`` (``list-all-devices``)."""
         return await self._call("list-all-devices", {"filter": filter, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, device_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, device_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /devices/{device-id}`` (``retrieve-a-device``)."""
         return await self._call("retrieve-a-device", {"path": {"device-id": device_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1282,39 +1284,39 @@ class AsyncDocuments:
         self._call = call
         self._pages = pages
 
-    async def create_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_document(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics`` (``create-a-document``)."""
         return await self._call("create-a-document", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_generic_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_generic_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /document/generics/{document-id}`` (``retrieve-a-generic-document``)."""
         return await self._call("retrieve-a-generic-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update_document(self, document_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update_document(self, document_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /document/generics/{document-id}`` (``update-a-document``)."""
         return await self._call("update-a-document", {"path": {"document-id": document_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def submit_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def submit_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/generics/{document-id}/submit`` (``submit-a-document``)."""
         return await self._call("submit-a-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_government_id_document(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_government_id_document(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/government-ids`` (``create-a-government-id-document``)."""
         return await self._call("create-a-government-id-document", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_government_id_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_government_id_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /document/government-ids/{document-id}`` (``retrieve-a-government-id-document``)."""
         return await self._call("retrieve-a-government-id-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update_government_id_document(self, document_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update_government_id_document(self, document_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /document/government-ids/{document-id}`` (``update-a-government-id-document``)."""
         return await self._call("update-a-government-id-document", {"path": {"document-id": document_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def submit_government_id_document(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def submit_government_id_document(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /document/government-ids/{document-id}/submit`` (``submit-a-government-id-document``)."""
         return await self._call("submit-a-government-id-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, document_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, document_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /documents/{document-id}`` (``retrieve-a-document``)."""
         return await self._call("retrieve-a-document", {"path": {"document-id": document_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1328,15 +1330,15 @@ class AsyncEvents:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events`` (``list-all-events``)."""
         return await self._call("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-events", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def retrieve(self, event_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, event_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /events/{event-id}`` (``retrieve-an-event``)."""
         return await self._call("retrieve-an-event", {"path": {"event-id": event_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1350,43 +1352,43 @@ class AsyncImporters:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers`` (``list-all-importers``)."""
         return await self._call("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-importers", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def retrieve(self, importer_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, importer_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /importers/{importer-id}`` (``retrieve-an-importer``)."""
         return await self._call("retrieve-an-importer", {"path": {"importer-id": importer_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_account(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_account(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/accounts`` (``import-an-account``)."""
         return await self._call("import-an-account", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_email_address_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_email_address_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/email-addresses`` (``import-email-address-lists``)."""
         return await self._call("import-email-address-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_geolocation_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_geolocation_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/geolocations`` (``import-geolocation-lists``)."""
         return await self._call("import-geolocation-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_government_id_number_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_government_id_number_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/government-id-numbers`` (``import-government-id-number-lists``)."""
         return await self._call("import-government-id-number-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_ip_address_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_ip_address_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/ip-addresses`` (``import-ip-address-lists``)."""
         return await self._call("import-ip-address-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_name_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_name_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/names`` (``import-name-lists``)."""
         return await self._call("import-name-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def import_phone_number_lists(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def import_phone_number_lists(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /importer/list-item/phone-numbers`` (``import-phone-number-lists``)."""
         return await self._call("import-phone-number-lists", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1400,47 +1402,47 @@ class AsyncInquiries:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries`` (``list-all-inquiries``)."""
         return await self._call("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-inquiries", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries`` (``create-an-inquiry``)."""
         return await self._call("create-an-inquiry", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiries/{inquiry-id}`` (``retrieve-an-inquiry``)."""
         return await self._call("retrieve-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /inquiries/{inquiry-id}`` (``update-an-inquiry``)."""
         return await self._call("update-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /inquiries/{inquiry-id}`` (``redact-an-inquiry``)."""
         return await self._call("redact-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_tag(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_tag(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/add-tag`` (``inquiries-add-tag``)."""
         return await self._call("inquiries-add-tag", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def approve(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def approve(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/approve`` (``approve-an-inquiry``)."""
         return await self._call("approve-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def decline(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def decline(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/decline`` (``decline-an-inquiry``)."""
         return await self._call("decline-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def expire(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def expire(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/expire`` (``expire-an-inquiry``)."""
         return await self._call("expire-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def generate_one_time_link(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def generate_one_time_link(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/generate-one-time-link`` (``generate-a-one-time-link``)."""
         return await self._call("generate-a-one-time-link", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1448,19 +1450,19 @@ class AsyncInquiries:
         """``GET /inquiries/{inquiry-id}/print`` (``print-an-inquiry-pdf``)."""
         return await self._call("print-an-inquiry-pdf", {"path": {"inquiry-id": inquiry_id}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def remove_tag(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def remove_tag(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/remove-tag`` (``inquiries-remove-tag``)."""
         return await self._call("inquiries-remove-tag", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def resume(self, inquiry_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def resume(self, inquiry_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/resume`` (``resume-an-inquiry``)."""
         return await self._call("resume-an-inquiry", {"path": {"inquiry-id": inquiry_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_tags(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_tags(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/set-tags`` (``inquiries-set-all-tags``)."""
         return await self._call("inquiries-set-all-tags", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def perform_simulate_actions(self, inquiry_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def perform_simulate_actions(self, inquiry_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiries/{inquiry-id}/perform-simulate-actions`` (``inquiries-perform-simulate-actions``)."""
         return await self._call("inquiries-perform-simulate-actions", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1474,27 +1476,27 @@ class AsyncInquirySessions:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, filter: dict[str, str | list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, filter: builtins.dict[str, str | builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions`` (``list-all-inquiry-sessions``)."""
         return await self._call("list-all-inquiry-sessions", {"filter": filter, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions`` (``create-an-inquiry-session``)."""
         return await self._call("create-an-inquiry-session", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def expire_all(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def expire_all(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/expire-all`` (``expire-inquiry-sessions``)."""
         return await self._call("expire-inquiry-sessions", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /inquiry-sessions/{inquiry-session-id}`` (``retrieve-an-inquiry-session``)."""
         return await self._call("retrieve-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def expire(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def expire(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/{inquiry-session-id}/expire`` (``expire-an-inquiry-session``)."""
         return await self._call("expire-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def generate_one_time_link(self, inquiry_session_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def generate_one_time_link(self, inquiry_session_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /inquiry-sessions/{inquiry-session-id}/generate-one-time-link`` (``generate-a-one-time-link-for-an-inquiry-session``)."""
         return await self._call("generate-a-one-time-link-for-an-inquiry-session", {"path": {"inquiry-session-id": inquiry_session_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1508,135 +1510,135 @@ class AsyncListItems:
         self._call = call
         self._pages = pages
 
-    async def create_browser_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_browser_fingerprint_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/browser-fingerprints`` (``create-a-browser-fingerprint-list-item``)."""
         return await self._call("create-a-browser-fingerprint-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_browser_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_browser_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/browser-fingerprints/{list-item-id}`` (``retrieve-a-browser-fingerprint-list-item``)."""
         return await self._call("retrieve-a-browser-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_browser_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_browser_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/browser-fingerprints/{list-item-id}`` (``archive-a-browser-fingerprint-list-item``)."""
         return await self._call("archive-a-browser-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_country_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_country_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/countries`` (``create-a-country-list-item``)."""
         return await self._call("create-a-country-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_country_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_country_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/countries/{list-item-id}`` (``retrieve-a-country-list-item``)."""
         return await self._call("retrieve-a-country-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_country_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_country_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/countries/{list-item-id}`` (``archive-a-country-list-item``)."""
         return await self._call("archive-a-country-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_device_fingerprint_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_device_fingerprint_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/device-fingerprints`` (``create-a-device-fingerprint-list-item``)."""
         return await self._call("create-a-device-fingerprint-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_device_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_device_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/device-fingerprints/{list-item-id}`` (``retrieve-a-device-fingerprint-list-item``)."""
         return await self._call("retrieve-a-device-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_device_fingerprint_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_device_fingerprint_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/device-fingerprints/{list-item-id}`` (``archive-a-device-fingerprint-list-item``)."""
         return await self._call("archive-a-device-fingerprint-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_email_address_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_email_address_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/email-addresses`` (``create-an-email-address-list-item``)."""
         return await self._call("create-an-email-address-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_email_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_email_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/email-addresses/{list-item-id}`` (``retrieve-an-email-address-list-item``)."""
         return await self._call("retrieve-an-email-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_email_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_email_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/email-addresses/{list-item-id}`` (``archive-an-email-address-list-item``)."""
         return await self._call("archive-an-email-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_field_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_field_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/fields`` (``create-a-field-list-item``)."""
         return await self._call("create-a-field-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_field_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_field_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/fields/{list-item-id}`` (``retrieve-a-field-list-item``)."""
         return await self._call("retrieve-a-field-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_field_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_field_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/fields/{list-item-id}`` (``archive-a-field-list-item``)."""
         return await self._call("archive-a-field-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_geolocation_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_geolocation_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/geolocations`` (``create-a-geolocation-list-item``)."""
         return await self._call("create-a-geolocation-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_geolocation_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_geolocation_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/geolocations/{list-item-id}`` (``retrieve-a-geolocation-list-item``)."""
         return await self._call("retrieve-a-geolocation-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_geolocation_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_geolocation_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/geolocations/{list-item-id}`` (``archive-a-geolocation-list-item``)."""
         return await self._call("archive-a-geolocation-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_government_id_number_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_government_id_number_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/government-id-numbers`` (``create-a-government-id-number-list-item``)."""
         return await self._call("create-a-government-id-number-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_government_id_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_government_id_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/government-id-numbers/{list-item-id}`` (``retrieve-a-government-id-number-list-item``)."""
         return await self._call("retrieve-a-government-id-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_government_id_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_government_id_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/government-id-numbers/{list-item-id}`` (``archive-a-government-id-number-list-item``)."""
         return await self._call("archive-a-government-id-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_ip_address_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_ip_address_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/ip-addresses`` (``create-an-ip-address-list-item``)."""
         return await self._call("create-an-ip-address-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_ip_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_ip_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/ip-addresses/{list-item-id}`` (``retrieve-an-ip-address-list-item``)."""
         return await self._call("retrieve-an-ip-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_ip_address_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_ip_address_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/ip-addresses/{list-item-id}`` (``archive-an-ip-address-list-item``)."""
         return await self._call("archive-an-ip-address-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_name_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_name_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/names`` (``create-a-name-list-item``)."""
         return await self._call("create-a-name-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_name_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_name_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/names/{list-item-id}`` (``retrieve-a-name-list-item``)."""
         return await self._call("retrieve-a-name-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_name_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_name_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/names/{list-item-id}`` (``archive-a-name-list-item``)."""
         return await self._call("archive-a-name-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_phone_number_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_phone_number_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/phone-numbers`` (``create-a-phone-number-list-item``)."""
         return await self._call("create-a-phone-number-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_phone_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_phone_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/phone-numbers/{list-item-id}`` (``retrieve-a-phone-number-list-item``)."""
         return await self._call("retrieve-a-phone-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_phone_number_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_phone_number_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/phone-numbers/{list-item-id}`` (``archive-a-phone-number-list-item``)."""
         return await self._call("archive-a-phone-number-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_string_list_item(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_string_list_item(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list-item/strings`` (``create-a-string-list-item``)."""
         return await self._call("create-a-string-list-item", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_string_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_string_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /list-item/strings/{list-item-id}`` (``retrieve-a-string-list-item``)."""
         return await self._call("retrieve-a-string-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive_string_list_item(self, list_item_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive_string_list_item(self, list_item_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /list-item/strings/{list-item-id}`` (``archive-a-string-list-item``)."""
         return await self._call("archive-a-string-list-item", {"path": {"list-item-id": list_item_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1650,51 +1652,51 @@ class AsyncLists:
         self._call = call
         self._pages = pages
 
-    async def create_browser_fingerprint_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_browser_fingerprint_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/browser-fingerprints`` (``create-a-browser-fingerprint-list``)."""
         return await self._call("create-a-browser-fingerprint-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_country_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_country_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/countries`` (``create-a-country-list``)."""
         return await self._call("create-a-country-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_email_address_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_email_address_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/email-addresses`` (``create-an-email-address-list``)."""
         return await self._call("create-an-email-address-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_geolocation_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_geolocation_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/geolocations`` (``create-a-geolocation-list``)."""
         return await self._call("create-a-geolocation-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_government_id_number_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_government_id_number_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/government-id-numbers`` (``create-a-government-id-number-list``)."""
         return await self._call("create-a-government-id-number-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_ip_address_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_ip_address_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/ip-addresses`` (``create-an-ip-address-list``)."""
         return await self._call("create-an-ip-address-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_name_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_name_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/names`` (``create-a-name-list``)."""
         return await self._call("create-a-name-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def create_phone_number_list(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create_phone_number_list(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /list/phone-numbers`` (``create-a-phone-number-list``)."""
         return await self._call("create-a-phone-number-list", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists`` (``list-all-lists``)."""
         return await self._call("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-lists", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def retrieve(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, list_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /lists/{list-id}`` (``retrieve-a-list``)."""
         return await self._call("retrieve-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive(self, list_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive(self, list_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /lists/{list-id}`` (``archive-a-list``)."""
         return await self._call("archive-a-list", {"path": {"list-id": list_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1708,11 +1710,11 @@ class AsyncOauth:
         self._call = call
         self._pages = pages
 
-    async def authorize(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def authorize(self, *, form: builtins.dict[str, str] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/authorize`` (``create-authorization``)."""
         return await self._call("create-authorization", {"form": form, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def token(self, *, form: dict | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def token(self, *, form: builtins.dict[str, str] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /oauth/token`` (``create-access-token``)."""
         return await self._call("create-access-token", {"form": form, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1726,35 +1728,35 @@ class AsyncReports:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports`` (``list-all-reports``)."""
         return await self._call("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-reports", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports`` (``create-a-report``)."""
         return await self._call("create-a-report", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /reports/{report-id}`` (``retrieve-a-report``)."""
         return await self._call("retrieve-a-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /reports/{report-id}`` (``redact-a-report``)."""
         return await self._call("redact-a-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_tag(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_tag(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/add-tag`` (``reports-add-tag``)."""
         return await self._call("reports-add-tag", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def dismiss(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def dismiss(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/dismiss`` (``dismiss-matches``)."""
         return await self._call("dismiss-matches", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def pause(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def pause(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/pause`` (``report-action-pause-continuous-monitoring``)."""
         return await self._call("report-action-pause-continuous-monitoring", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1762,19 +1764,19 @@ class AsyncReports:
         """``GET /reports/{report-id}/print`` (``print-report-pdf``)."""
         return await self._call("print-report-pdf", {"path": {"report-id": report_id}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def remove_tag(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def remove_tag(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/remove-tag`` (``reports-remove-tag``)."""
         return await self._call("reports-remove-tag", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def resume(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def resume(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/resume`` (``report-action-resume-continuous-monitoring``)."""
         return await self._call("report-action-resume-continuous-monitoring", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def run(self, report_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def run(self, report_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/run`` (``report-action-re-run-report``)."""
         return await self._call("report-action-re-run-report", {"path": {"report-id": report_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_tags(self, report_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_tags(self, report_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /reports/{report-id}/set-tags`` (``reports-set-all-tags``)."""
         return await self._call("reports-set-all-tags", {"path": {"report-id": report_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1788,47 +1790,47 @@ class AsyncTransactions:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions`` (``list-all-transactions``)."""
         return await self._call("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-transactions", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions`` (``create-a-transaction``)."""
         return await self._call("create-a-transaction", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /transactions/{transaction-id}`` (``retrieve-a-transaction``)."""
         return await self._call("retrieve-a-transaction", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /transactions/{transaction-id}`` (``update-a-transaction``)."""
         return await self._call("update-a-transaction", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``DELETE /transactions/{transaction-id}`` (``redact-a-transaction``)."""
         return await self._call("redact-a-transaction", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def add_tag(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def add_tag(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/add-tag`` (``transactions-add-tag``)."""
         return await self._call("transactions-add-tag", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def label(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def label(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/label`` (``create-a-transaction-label``)."""
         return await self._call("create-a-transaction-label", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def remove_tag(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def remove_tag(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/remove-tag`` (``transactions-remove-tag``)."""
         return await self._call("transactions-remove-tag", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def set_tags(self, transaction_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def set_tags(self, transaction_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/set-tags`` (``transactions-set-tags``)."""
         return await self._call("transactions-set-tags", {"path": {"transaction-id": transaction_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def redact_biometrics(self, transaction_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def redact_biometrics(self, transaction_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /transactions/{transaction-id}/redact-biometrics`` (``redact-transaction-biometrics``)."""
         return await self._call("redact-transaction-biometrics", {"path": {"transaction-id": transaction_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1842,15 +1844,15 @@ class AsyncUserAuditLogs:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs`` (``list-all-user-audit-logs``)."""
         return await self._call("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-user-audit-logs", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def retrieve(self, user_audit_log_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, user_audit_log_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /user-audit-logs/{user-audit-log-id}`` (``retrieve-an-user-audit-log``)."""
         return await self._call("retrieve-an-user-audit-log", {"path": {"user-audit-log-id": user_audit_log_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1864,7 +1866,7 @@ class AsyncAamvaVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_aamva_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_aamva_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
         return await self._call("retrieve-an-aamva-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1878,7 +1880,7 @@ class AsyncEcbsvDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
         return await self._call("retrieve-an-ecbsv-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1892,7 +1894,7 @@ class AsyncPhoneCarrierDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
         return await self._call("retrieve-a-phone-carrier-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1906,7 +1908,7 @@ class AsyncSerproDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_serpro_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_serpro_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
         return await self._call("retrieve-a-serpro-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1920,7 +1922,7 @@ class AsyncDatabaseStandardVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_database_standard_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_database_standard_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
         return await self._call("retrieve-a-database-standard-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1934,7 +1936,7 @@ class AsyncTinDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_tin_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_tin_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
         return await self._call("retrieve-a-tin-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1948,7 +1950,7 @@ class AsyncDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_database_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
         return await self._call("retrieve-a-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1962,7 +1964,7 @@ class AsyncDocumentVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_document_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_document_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
         return await self._call("retrieve-a-document-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1976,7 +1978,7 @@ class AsyncEmailAddressVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_email_address_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_email_address_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
         return await self._call("retrieve-a-email-address-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1990,7 +1992,7 @@ class AsyncGovernmentIdVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_government_id_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_government_id_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
         return await self._call("retrieve-a-government-id-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2004,7 +2006,7 @@ class AsyncGovernmentIdNfcVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
         return await self._call("retrieve-a-government-id-nfc-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2018,7 +2020,7 @@ class AsyncPhoneNumberVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_phone_number_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_phone_number_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
         return await self._call("retrieve-a-phone-number-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2032,7 +2034,7 @@ class AsyncSelfieVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_selfie_verification(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_selfie_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
         return await self._call("retrieve-a-selfie-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2046,7 +2048,7 @@ class AsyncVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve(self, verification_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verifications/{verification-id}`` (``retrieve-a-verification``)."""
         return await self._call("retrieve-a-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2068,39 +2070,39 @@ class AsyncWebhooks:
         self._call = call
         self._pages = pages
 
-    async def list(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks`` (``list-all-webhooks``)."""
         return await self._call("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_pages(self, *, fields: dict[str, list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-webhooks", {"fields": fields, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 
-    async def create(self, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def create(self, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks`` (``create-a-webhook``)."""
         return await self._call("create-a-webhook", {"body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /webhooks/{webhook-id}`` (``retrieve-a-webhook``)."""
         return await self._call("retrieve-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def update(self, webhook_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def update(self, webhook_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``PATCH /webhooks/{webhook-id}`` (``update-a-webhook``)."""
         return await self._call("update-a-webhook", {"path": {"webhook-id": webhook_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def archive(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def archive(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/archive`` (``archive-a-webhook``)."""
         return await self._call("archive-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def enable(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def enable(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/enable`` (``enable-a-webhook``)."""
         return await self._call("enable-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def disable(self, webhook_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def disable(self, webhook_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/disable`` (``disable-a-webhook``)."""
         return await self._call("disable-a-webhook", {"path": {"webhook-id": webhook_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def rotate_secret(self, webhook_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def rotate_secret(self, webhook_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /webhooks/{webhook-id}/rotate-secret`` (``rotate-a-webhook-secret``)."""
         return await self._call("rotate-a-webhook-secret", {"path": {"webhook-id": webhook_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2114,19 +2116,19 @@ class AsyncWorkflows:
         self._call = call
         self._pages = pages
 
-    async def trigger(self, workflow_id: str, *, body: dict | None = None, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def trigger(self, workflow_id: str, *, body: builtins.dict | None = None, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``POST /workflows/{workflow-id}/trigger`` (``create-a-workflow-run``)."""
         return await self._call("create-a-workflow-run", {"path": {"workflow-id": workflow_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def retrieve_workflow_run(self, workflow_run_id: str, *, include: list[str] | None = None, fields: dict[str, list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve_workflow_run(self, workflow_run_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /workflow-runs/{workflow-run-id}`` (``retrieve-a-workflow-run``)."""
         return await self._call("retrieve-a-workflow-run", {"path": {"workflow-run-id": workflow_run_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    async def list_workflow_runs(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def list_workflow_runs(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /workflow-runs`` (``list-all-workflow-runs``)."""
         return await self._call("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
-    def list_workflow_runs_pages(self, *, fields: dict[str, list[str]] | None = None, filter: dict[str, str | list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
+    def list_workflow_runs_pages(self, *, fields: builtins.dict[str, builtins.list[str]] | None = None, filter: builtins.dict[str, str | builtins.list[str]] | None = None, page_size: int | None = None, page_after: str | None = None, page_before: str | None = None, idempotency_key: str | None = None, persona_version: str | None = None, backward: bool = False) -> AsyncIterator[Response]:
         """The pages of :meth:`list_workflow_runs`, one request each, along ``links.next`` (``links.prev`` when ``backward``)."""
         return self._pages("list-all-workflow-runs", {"fields": fields, "filter": filter, "page": {"size": page_size, "after": page_after, "before": page_before}, "idempotency_key": idempotency_key, "persona_version": persona_version}, backward)
 

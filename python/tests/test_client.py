@@ -198,7 +198,9 @@ def test_relationships_resolve_to_included_resources():
     reply = SimpleNamespace(status=200, request_id="req_1", attempts=1, body_json=json.dumps(document), next_cursor=None, previous_cursor=None)
     response = persona.Response(reply)
     assert [r["id"] for r in response.related("verifications")] == ["ver_2"]  # ver_1 was not included
-    assert response.related("account")["id"] == "act_1"
-    assert response.related("template") is None and response.related("missing") is None
+    assert [r["id"] for r in response.related("account")] == ["act_1"]
+    assert response.related("template") == [] and response.related("missing") == []
+    other = {"relationships": {"account": {"data": {"type": "account", "id": "act_1"}}}}
+    assert [r["id"] for r in response.related("account", other)] == ["act_1"]
     assert (response.id, response.attributes["status"]) == ("inq_1", "completed")
     assert repr(response) == "Response(status=200, type='inquiry', id='inq_1')"

@@ -56,30 +56,13 @@ impl ApiResponse {
     }
 
     /// The `included` resources that a relationship of `resource` (default: the primary one)
-    /// points to, in the relationship's order; one at most for a to-one relationship. Only what
-    /// the call asked for with `include` can be found.
+    /// points to ([`super::related`]).
     pub fn related<'a>(
         &'a self,
         relationship: &str,
         resource: Option<&'a Value>,
     ) -> Vec<&'a Value> {
-        let resource = resource.unwrap_or_else(|| self.data());
-        let linkage = resource.pointer(&format!("/relationships/{relationship}/data"));
-        let wanted: Vec<&Value> = match linkage {
-            Some(Value::Array(items)) => items.iter().collect(),
-            Some(item @ Value::Object(_)) => vec![item],
-            _ => Vec::new(),
-        };
-        let included = self.body.get("included").and_then(Value::as_array);
-        wanted
-            .into_iter()
-            .filter_map(|link| {
-                included?.iter().find(|candidate| {
-                    candidate.get("type") == link.get("type")
-                        && candidate.get("id") == link.get("id")
-                })
-            })
-            .collect()
+        super::document::related(&self.body, relationship, resource)
     }
 }
 

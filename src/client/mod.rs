@@ -18,6 +18,7 @@ pub mod api;
 mod blocking;
 mod builder;
 mod call_json;
+mod document;
 mod http;
 pub mod operation;
 pub mod operations;
@@ -28,6 +29,7 @@ pub mod retry;
 
 pub use blocking::BlockingClient;
 pub use builder::ClientBuilder;
+pub use document::related;
 pub use http::{ApiResponse, RequestOptions};
 pub use operation::{Call, FilterValue, Operation};
 pub use pages::{Direction, Pages, previous_cursor};

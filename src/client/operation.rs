@@ -82,8 +82,11 @@ pub struct Operation {
     pub fields: bool,
     /// Whether it is paginated (`page[size]`, `page[after]`, `page[before]`).
     pub paginated: bool,
-    /// The `filter[<name>]` names it declares.
+    /// The `filter[<name>]` names it declares; a nested one (`filter[identifier][key]`) is named
+    /// with a dot (`identifier.key`).
     pub filters: &'static [&'static str],
+    /// The filters the document marks required.
+    pub required_filters: &'static [&'static str],
     /// The request body it takes.
     pub body: BodyKind,
     /// Whether the document marks the body required.
@@ -274,6 +277,15 @@ pub(crate) fn prepare(operation: &Operation, call: &Call) -> Result<Prepared, Pe
         path.push_str(&rest[..open]);
         let mut given = call.path.iter().filter(|(n, _)| n == name);
         let value = match (given.next(), given.next()) {
+            // `.` and `..` are dot segments: URL normalization would remove them and the request
+            // would reach another endpoint.
+            (Some((_, value)), None) if value == "." || value == ".." => {
+                return Err(refuse(
+                    "path",
+                    operation,
+                    format!("`{name}` cannot be `.` or `..`"),
+                ));
+            }
             (Some((_, value)), None) if !value.is_empty() => value,
             (Some(_), None) => return Err(refuse("path", operation, format!("`{name}` is empty"))),
             (None, _) => return Err(refuse("path", operation, format!("`{name}` is missing"))),
@@ -339,7 +351,19 @@ pub(crate) fn prepare(operation: &Operation, call: &Call) -> Result<Prepared, Pe
             FilterValue::One(value) => value.clone(),
             FilterValue::Many(values) => values.join(","),
         };
-        query.push((format!("filter[{name}]"), value));
+        // A nested filter (`identifier.key`) is sent as `filter[identifier][key]`.
+        query.push((format!("filter[{}]", name.replace('.', "][")), value));
+    }
+    if let Some(missing) = operation
+        .required_filters
+        .iter()
+        .find(|required| !call.filter.iter().any(|(name, _)| name == *required))
+    {
+        return Err(refuse(
+            "filter",
+            operation,
+            format!("`{missing}` is required by this operation"),
+        ));
     }
     let paging = [
         ("page[size]", call.page_size.map(|size| size.to_string())),
@@ -373,7 +397,14 @@ pub(crate) fn prepare(operation: &Operation, call: &Call) -> Result<Prepared, Pe
                 "this operation takes a body of the other kind".into(),
             ));
         }
-        (BodyKind::None, _, _) | (BodyKind::Json, Some(_), false) => {
+        (BodyKind::Json, Some(_), false) => {
+            return Err(refuse(
+                "body",
+                operation,
+                "takes a JSON body, not a form too".into(),
+            ));
+        }
+        (BodyKind::None, _, _) => {
             return Err(refuse(
                 "body",
                 operation,
@@ -429,6 +460,38 @@ mod tests {
         let call = Call::new().path("inquiry-id", "a b/c?d");
         let prepared = prepare(op("retrieve-an-inquiry"), &call).unwrap();
         assert_eq!(prepared.path, "/inquiries/a%20b%2Fc%3Fd");
+        // Dot segments would be normalized away, reaching another endpoint.
+        for dots in [".", ".."] {
+            let call = Call::new().path("inquiry-id", dots);
+            let error = prepare(op("retrieve-an-inquiry"), &call).unwrap_err();
+            assert_eq!(error.code(), "invalid_argument");
+        }
+    }
+
+    #[test]
+    fn nested_and_required_filters_follow_the_document() {
+        let transactions = op("list-all-transactions");
+        let call = Call::new()
+            .filter("identifier.key", "email")
+            .filter("identifier.value", "a@b.c");
+        let prepared = prepare(transactions, &call).unwrap();
+        assert_eq!(
+            prepared.query,
+            [
+                ("filter[identifier][key]".to_owned(), "email".to_owned()),
+                ("filter[identifier][value]".to_owned(), "a@b.c".to_owned())
+            ]
+        );
+        assert!(prepare(transactions, &Call::new().filter("identifier", "x")).is_err());
+        let devices = op("list-all-devices");
+        let error = prepare(devices, &Call::new()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`inquiry-session-id` is required"),
+            "{error}"
+        );
+        assert!(prepare(devices, &Call::new().filter("inquiry-session-id", "iqse_1")).is_ok());
     }
 
     #[test]

@@ -282,7 +282,7 @@ extension Api {
         let api: Api
 
         /// `GET /devices` (`list-all-devices`).
-        public func list(filter: [String: Any]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func list(filter: [String: Any], idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["filter": filter, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("list-all-devices", arguments).json()
         }

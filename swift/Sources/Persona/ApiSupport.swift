@@ -28,6 +28,17 @@ public struct Response: Sendable, CustomStringConvertible {
     /// The primary resource's `attributes`, every one as sent (empty for a list).
     public var attributes: [String: Any] { resource?["attributes"] as? [String: Any] ?? [:] }
 
+    /// The `included` resources that `relationship` of `resource` (default: the primary `data`)
+    /// points to, in the relationship's order: the library's rule, as in every language. Only what
+    /// the call asked for with `include` can be found.
+    public func related(_ relationship: String, of resource: [String: Any]? = nil) throws -> [[String: Any]] {
+        let resourceText = try resource.map(jsonText)
+        let texts = try bridging { try relatedResources(documentJson: bodyJSON, relationship: relationship, resourceJson: resourceText) }
+        return texts.compactMap { text in
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        }
+    }
+
     public var description: String { "Response(status: \(status), requestID: \(requestID ?? "nil"))" }
 }
 

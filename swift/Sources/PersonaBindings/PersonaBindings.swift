@@ -2256,6 +2256,21 @@ public func operations() -> [OperationInfo]  {
 })
 }
 /**
+ * The `included` resources of a JSON:API document (`document_json`) that a relationship of
+ * `resource_json` (default: the document's primary `data`) points to, as JSON texts, in the
+ * relationship's order: the core's one rule, for every language's `related`.
+ */
+public func relatedResources(documentJson: String, relationship: String, resourceJson: String?)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_related_resources(
+        FfiConverterString.lower(documentJson),
+        FfiConverterString.lower(relationship),
+        FfiConverterOptionString.lower(resourceJson),uniffiCallStatus
+    )
+})
+}
+/**
  * The library version.
  */
 public func version() -> String  {
@@ -2282,6 +2297,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_persona_checksum_func_operations() != 13112) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_func_related_resources() != 21436) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_version() != 5412) {

@@ -365,6 +365,11 @@ RustBuffer uniffi_persona_fn_func_operations(RustCallStatus *_Nonnull out_status
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_RELATED_RESOURCES
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_RELATED_RESOURCES
+RustBuffer uniffi_persona_fn_func_related_resources(RustBuffer document_json, RustBuffer relationship, RustBuffer resource_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 RustBuffer uniffi_persona_fn_func_version(RustCallStatus *_Nonnull out_status
@@ -634,6 +639,12 @@ void ffi_persona_rust_future_complete_void(uint64_t handle, RustCallStatus *_Non
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_OPERATIONS
 uint16_t uniffi_persona_checksum_func_operations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_RELATED_RESOURCES
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_RELATED_RESOURCES
+uint16_t uniffi_persona_checksum_func_related_resources(void
     
 );
 #endif

@@ -63,3 +63,32 @@ pub fn operations() -> Vec<OperationInfo> {
         })
         .collect()
 }
+
+/// The `included` resources of a JSON:API document (`document_json`) that a relationship of
+/// `resource_json` (default: the document's primary `data`) points to, as JSON texts, in the
+/// relationship's order: the core's one rule, for every language's `related`.
+#[uniffi::export]
+pub fn related_resources(
+    document_json: String,
+    relationship: String,
+    resource_json: Option<String>,
+) -> Result<Vec<String>, PersonaError> {
+    let parse = |text: &str, name: &'static str| {
+        serde_json::from_str::<serde_json::Value>(text).map_err(|_| {
+            PersonaError::from(persona_core::PersonaError::invalid_argument(
+                name,
+                "must be JSON",
+            ))
+        })
+    };
+    let document = parse(&document_json, "document")?;
+    let resource = resource_json
+        .map(|text| parse(&text, "resource"))
+        .transpose()?;
+    Ok(
+        persona_core::client::related(&document, &relationship, resource.as_ref())
+            .into_iter()
+            .map(serde_json::Value::to_string)
+            .collect(),
+    )
+}

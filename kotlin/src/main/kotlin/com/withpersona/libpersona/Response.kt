@@ -15,6 +15,14 @@ class Response internal constructor(
     /** A list's `page[before]` for the previous page (`links.prev`); null on the first page. */
     val previousCursor: String? = null,
 ) {
+    /**
+     * The `included` resources (JSON texts) that [relationship] of [resourceJson] (default: the
+     * primary `data`) points to, in the relationship's order: the library's rule, as in every
+     * language. Only what the call asked for with `include` can be found.
+     */
+    fun related(relationship: String, resourceJson: String? = null): List<String> =
+        translated { com.withpersona.libpersona.ffi.relatedResources(bodyJson, relationship, resourceJson) }
+
     override fun toString() = "Response(status=$status, requestId=$requestId)"
 }
 

@@ -163,4 +163,17 @@ class ApiTest {
             }
         }
     }
+
+    @Test
+    fun `relationships resolve to included resources by the library's rule`() {
+        val document = """{"data":{"type":"inquiry","id":"inq_1","relationships":{
+            "verifications":{"data":[{"type":"verification/government-id","id":"ver_1"},{"type":"verification/selfie","id":"ver_2"}]},
+            "account":{"data":{"type":"account","id":"act_1"}}}},
+            "included":[{"type":"verification/selfie","id":"ver_2"},{"type":"account","id":"act_1"}]}"""
+        val response = Response(200, "req_1", 1, document)
+        assertEquals(listOf("ver_2"), response.related("verifications").map { mapper.readTree(it)["id"].asText() })
+        assertEquals(listOf("act_1"), response.related("account").map { mapper.readTree(it)["id"].asText() })
+        assertEquals(emptyList(), response.related("missing"))
+        assertThrows<PersonaException> { Response(200, null, 1, "not json").related("account") }
+    }
 }

@@ -180,7 +180,7 @@ class Cases internal constructor(private val call: OperationCall) {
 /** The `devices` operations. */
 class Devices internal constructor(private val call: OperationCall) {
     /** `GET /devices` (`list-all-devices`). */
-    suspend fun list(filter: Map<String, Any>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun list(filter: Map<String, Any>, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("list-all-devices", CallJson().filter(filter).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 
     /** `GET /devices/{device-id}` (`retrieve-a-device`). */
