@@ -15,9 +15,10 @@ Naming, written once here: an operation belongs to the group of its first tag (s
 "Inquiry Sessions" → inquiry_sessions). Its method name is short when the path lives under the
 group's own collection (`/inquiries…` for inquiries): `list`, `create`, `retrieve`, `update`, the
 operation id's verb for DELETE (`redact`/`archive`), or the action segment after the id
-(`/inquiries/{inquiry-id}/approve` → `approve`). Otherwise, or when two operations of a group
-would share a short name, it is the operation id without articles (`create-a-government-id-
-document` → `create_government_id_document`).
+(`/inquiries/{inquiry-id}/approve` → `approve`). The only operation of its group takes the CRUD
+name of its path's shape (`GET /verification/aamvas/{verification-id}` → `retrieve`). Otherwise,
+or when two operations of a group would share a short name, it is the operation id without
+articles (`create-a-government-id-document` → `create_government_id_document`).
 """
 
 from __future__ import annotations
@@ -89,6 +90,18 @@ def short_name(group_collection: str, path: str, method: str, operation_id: str)
             return verb if verb in ("redact", "archive", "delete") else "delete"
         return {"get": "retrieve", "patch": "update", "put": "replace"}.get(method)
     return snake(segments[-1]) if not segments[-1].startswith("{") else None
+
+
+def shape_name(path: str, method: str, operation_id: str) -> str | None:
+    """The CRUD name a path's shape gives, whatever its collection is called: an id last is
+    retrieve/update/redact-or-archive/replace; a collection last is list/create."""
+    last = path.rstrip("/").split("/")[-1]
+    verb = operation_id.split("-")[0]
+    if last.startswith("{"):
+        if method == "delete":
+            return verb if verb in ("redact", "archive", "delete") else "delete"
+        return {"get": "retrieve", "patch": "update", "put": "replace"}.get(method)
+    return {"get": "list", "post": "create"}.get(method)
 
 
 def long_name(operation_id: str) -> str:
@@ -199,8 +212,16 @@ def table(document: Document) -> list[dict]:
         if operation["short"]:
             key = (operation["group"], operation["short"])
             seen[key] = seen.get(key, 0) + 1
+    sizes: dict[str, int] = {}
+    for operation in operations:
+        sizes[operation["group"]] = sizes.get(operation["group"], 0) + 1
     for operation in operations:
         short = operation.pop("short")
+        if short is None and sizes[operation["group"]] == 1:
+            # The only operation of its group (the typed verifications: `/verification/aamvas/{id}`
+            # under "AAMVA Verifications"): its shape names it, whatever the collection is called.
+            short = shape_name(operation["path"], operation["method"].lower(), operation["id"])
+            seen[(operation["group"], short)] = 1
         unique = short and seen[(operation["group"], short)] == 1
         operation["name"] = short if unique else long_name(operation["id"])
     names = [(o["group"], o["name"]) for o in operations]

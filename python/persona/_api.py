@@ -786,7 +786,7 @@ class AamvaVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_aamva_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
         return self._call("retrieve-an-aamva-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -800,7 +800,7 @@ class EcbsvDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
         return self._call("retrieve-an-ecbsv-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -814,7 +814,7 @@ class PhoneCarrierDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
         return self._call("retrieve-a-phone-carrier-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -828,7 +828,7 @@ class SerproDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_serpro_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
         return self._call("retrieve-a-serpro-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -842,7 +842,7 @@ class DatabaseStandardVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_database_standard_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
         return self._call("retrieve-a-database-standard-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -856,7 +856,7 @@ class TinDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_tin_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
         return self._call("retrieve-a-tin-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -870,7 +870,7 @@ class DatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
         return self._call("retrieve-a-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -884,7 +884,7 @@ class DocumentVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_document_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
         return self._call("retrieve-a-document-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -898,7 +898,7 @@ class EmailAddressVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_email_address_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
         return self._call("retrieve-a-email-address-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -912,7 +912,7 @@ class GovernmentIdVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_government_id_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
         return self._call("retrieve-a-government-id-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -926,7 +926,7 @@ class GovernmentIdNfcVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
         return self._call("retrieve-a-government-id-nfc-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -940,7 +940,7 @@ class PhoneNumberVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_phone_number_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
         return self._call("retrieve-a-phone-number-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -954,7 +954,7 @@ class SelfieVerifications:
         self._call = call
         self._pages = pages
 
-    def retrieve_selfie_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
         return self._call("retrieve-a-selfie-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1866,7 +1866,7 @@ class AsyncAamvaVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_aamva_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/aamvas/{verification-id}`` (``retrieve-an-aamva-verification``)."""
         return await self._call("retrieve-an-aamva-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1880,7 +1880,7 @@ class AsyncEcbsvDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_ecbsv_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-ecbsvs/{verification-id}`` (``retrieve-an-ecbsv-database-verification``)."""
         return await self._call("retrieve-an-ecbsv-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1894,7 +1894,7 @@ class AsyncPhoneCarrierDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_phone_carrier_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-phone-carriers/{verification-id}`` (``retrieve-a-phone-carrier-database-verification``)."""
         return await self._call("retrieve-a-phone-carrier-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1908,7 +1908,7 @@ class AsyncSerproDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_serpro_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-serpros/{verification-id}`` (``retrieve-a-serpro-database-verification``)."""
         return await self._call("retrieve-a-serpro-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1922,7 +1922,7 @@ class AsyncDatabaseStandardVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_database_standard_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-standards/{verification-id}`` (``retrieve-a-database-standard-verification``)."""
         return await self._call("retrieve-a-database-standard-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1936,7 +1936,7 @@ class AsyncTinDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_tin_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/database-tins/{verification-id}`` (``retrieve-a-tin-database-verification``)."""
         return await self._call("retrieve-a-tin-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1950,7 +1950,7 @@ class AsyncDatabaseVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_database_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/databases/{verification-id}`` (``retrieve-a-database-verification``)."""
         return await self._call("retrieve-a-database-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1964,7 +1964,7 @@ class AsyncDocumentVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_document_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/documents/{verification-id}`` (``retrieve-a-document-verification``)."""
         return await self._call("retrieve-a-document-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1978,7 +1978,7 @@ class AsyncEmailAddressVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_email_address_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/email-addresses/{verification-id}`` (``retrieve-a-email-address-verification``)."""
         return await self._call("retrieve-a-email-address-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -1992,7 +1992,7 @@ class AsyncGovernmentIdVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_government_id_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-ids/{verification-id}`` (``retrieve-a-government-id-verification``)."""
         return await self._call("retrieve-a-government-id-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2006,7 +2006,7 @@ class AsyncGovernmentIdNfcVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_government_id_nfc_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/government-id-nfcs/{verification-id}`` (``retrieve-a-government-id-nfc-verification``)."""
         return await self._call("retrieve-a-government-id-nfc-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2020,7 +2020,7 @@ class AsyncPhoneNumberVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_phone_number_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/phone-numbers/{verification-id}`` (``retrieve-a-phone-number-verification``)."""
         return await self._call("retrieve-a-phone-number-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
@@ -2034,7 +2034,7 @@ class AsyncSelfieVerifications:
         self._call = call
         self._pages = pages
 
-    async def retrieve_selfie_verification(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+    async def retrieve(self, verification_id: str, *, include: builtins.list[str] | None = None, fields: builtins.dict[str, builtins.list[str]] | None = None, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
         """``GET /verification/selfies/{verification-id}`` (``retrieve-a-selfie-verification``)."""
         return await self._call("retrieve-a-selfie-verification", {"path": {"verification-id": verification_id}, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 

@@ -1492,7 +1492,7 @@ pub struct AamvaVerifications<'a> {
 
 impl AamvaVerifications<'_> {
     /// `GET /verification/aamvas/{verification-id}` (`retrieve-an-aamva-verification`).
-    pub async fn retrieve_aamva_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1510,7 +1510,7 @@ pub struct EcbsvDatabaseVerifications<'a> {
 
 impl EcbsvDatabaseVerifications<'_> {
     /// `GET /verification/database-ecbsvs/{verification-id}` (`retrieve-an-ecbsv-database-verification`).
-    pub async fn retrieve_ecbsv_database_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1528,7 +1528,7 @@ pub struct PhoneCarrierDatabaseVerifications<'a> {
 
 impl PhoneCarrierDatabaseVerifications<'_> {
     /// `GET /verification/database-phone-carriers/{verification-id}` (`retrieve-a-phone-carrier-database-verification`).
-    pub async fn retrieve_phone_carrier_database_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1546,7 +1546,7 @@ pub struct SerproDatabaseVerifications<'a> {
 
 impl SerproDatabaseVerifications<'_> {
     /// `GET /verification/database-serpros/{verification-id}` (`retrieve-a-serpro-database-verification`).
-    pub async fn retrieve_serpro_database_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1564,7 +1564,7 @@ pub struct DatabaseStandardVerifications<'a> {
 
 impl DatabaseStandardVerifications<'_> {
     /// `GET /verification/database-standards/{verification-id}` (`retrieve-a-database-standard-verification`).
-    pub async fn retrieve_database_standard_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1582,7 +1582,7 @@ pub struct TinDatabaseVerifications<'a> {
 
 impl TinDatabaseVerifications<'_> {
     /// `GET /verification/database-tins/{verification-id}` (`retrieve-a-tin-database-verification`).
-    pub async fn retrieve_tin_database_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1600,7 +1600,7 @@ pub struct DatabaseVerifications<'a> {
 
 impl DatabaseVerifications<'_> {
     /// `GET /verification/databases/{verification-id}` (`retrieve-a-database-verification`).
-    pub async fn retrieve_database_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1618,7 +1618,7 @@ pub struct DocumentVerifications<'a> {
 
 impl DocumentVerifications<'_> {
     /// `GET /verification/documents/{verification-id}` (`retrieve-a-document-verification`).
-    pub async fn retrieve_document_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1636,7 +1636,7 @@ pub struct EmailAddressVerifications<'a> {
 
 impl EmailAddressVerifications<'_> {
     /// `GET /verification/email-addresses/{verification-id}` (`retrieve-a-email-address-verification`).
-    pub async fn retrieve_email_address_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1654,7 +1654,7 @@ pub struct GovernmentIdVerifications<'a> {
 
 impl GovernmentIdVerifications<'_> {
     /// `GET /verification/government-ids/{verification-id}` (`retrieve-a-government-id-verification`).
-    pub async fn retrieve_government_id_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1672,7 +1672,7 @@ pub struct GovernmentIdNfcVerifications<'a> {
 
 impl GovernmentIdNfcVerifications<'_> {
     /// `GET /verification/government-id-nfcs/{verification-id}` (`retrieve-a-government-id-nfc-verification`).
-    pub async fn retrieve_government_id_nfc_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1690,7 +1690,7 @@ pub struct PhoneNumberVerifications<'a> {
 
 impl PhoneNumberVerifications<'_> {
     /// `GET /verification/phone-numbers/{verification-id}` (`retrieve-a-phone-number-verification`).
-    pub async fn retrieve_phone_number_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,
@@ -1708,7 +1708,7 @@ pub struct SelfieVerifications<'a> {
 
 impl SelfieVerifications<'_> {
     /// `GET /verification/selfies/{verification-id}` (`retrieve-a-selfie-verification`).
-    pub async fn retrieve_selfie_verification(
+    pub async fn retrieve(
         &self,
         verification_id: &str,
         call: Call,

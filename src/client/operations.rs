@@ -2275,7 +2275,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-an-aamva-verification",
         group: "aamva_verifications",
-        name: "retrieve_aamva_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/aamvas/{verification-id}",
         path_params: &["verification-id"],
@@ -2291,7 +2291,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-an-ecbsv-database-verification",
         group: "ecbsv_database_verifications",
-        name: "retrieve_ecbsv_database_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/database-ecbsvs/{verification-id}",
         path_params: &["verification-id"],
@@ -2307,7 +2307,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-phone-carrier-database-verification",
         group: "phone_carrier_database_verifications",
-        name: "retrieve_phone_carrier_database_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/database-phone-carriers/{verification-id}",
         path_params: &["verification-id"],
@@ -2323,7 +2323,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-serpro-database-verification",
         group: "serpro_database_verifications",
-        name: "retrieve_serpro_database_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/database-serpros/{verification-id}",
         path_params: &["verification-id"],
@@ -2339,7 +2339,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-database-standard-verification",
         group: "database_standard_verifications",
-        name: "retrieve_database_standard_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/database-standards/{verification-id}",
         path_params: &["verification-id"],
@@ -2355,7 +2355,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-tin-database-verification",
         group: "tin_database_verifications",
-        name: "retrieve_tin_database_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/database-tins/{verification-id}",
         path_params: &["verification-id"],
@@ -2371,7 +2371,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-database-verification",
         group: "database_verifications",
-        name: "retrieve_database_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/databases/{verification-id}",
         path_params: &["verification-id"],
@@ -2387,7 +2387,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-document-verification",
         group: "document_verifications",
-        name: "retrieve_document_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/documents/{verification-id}",
         path_params: &["verification-id"],
@@ -2403,7 +2403,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-email-address-verification",
         group: "email_address_verifications",
-        name: "retrieve_email_address_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/email-addresses/{verification-id}",
         path_params: &["verification-id"],
@@ -2419,7 +2419,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-government-id-verification",
         group: "government_id_verifications",
-        name: "retrieve_government_id_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/government-ids/{verification-id}",
         path_params: &["verification-id"],
@@ -2435,7 +2435,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-government-id-nfc-verification",
         group: "government_id_nfc_verifications",
-        name: "retrieve_government_id_nfc_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/government-id-nfcs/{verification-id}",
         path_params: &["verification-id"],
@@ -2451,7 +2451,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-phone-number-verification",
         group: "phone_number_verifications",
-        name: "retrieve_phone_number_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/phone-numbers/{verification-id}",
         path_params: &["verification-id"],
@@ -2467,7 +2467,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation {
         id: "retrieve-a-selfie-verification",
         group: "selfie_verifications",
-        name: "retrieve_selfie_verification",
+        name: "retrieve",
         method: HttpMethod::Get,
         path: "/verification/selfies/{verification-id}",
         path_params: &["verification-id"],

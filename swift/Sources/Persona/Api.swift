@@ -1069,7 +1069,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/aamvas/{verification-id}` (`retrieve-an-aamva-verification`).
-        public func retrieveAamvaVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-an-aamva-verification", arguments).json()
         }
@@ -1080,7 +1080,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/database-ecbsvs/{verification-id}` (`retrieve-an-ecbsv-database-verification`).
-        public func retrieveEcbsvDatabaseVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-an-ecbsv-database-verification", arguments).json()
         }
@@ -1091,7 +1091,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/database-phone-carriers/{verification-id}` (`retrieve-a-phone-carrier-database-verification`).
-        public func retrievePhoneCarrierDatabaseVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-phone-carrier-database-verification", arguments).json()
         }
@@ -1102,7 +1102,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/database-serpros/{verification-id}` (`retrieve-a-serpro-database-verification`).
-        public func retrieveSerproDatabaseVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-serpro-database-verification", arguments).json()
         }
@@ -1113,7 +1113,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/database-standards/{verification-id}` (`retrieve-a-database-standard-verification`).
-        public func retrieveDatabaseStandardVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-database-standard-verification", arguments).json()
         }
@@ -1124,7 +1124,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/database-tins/{verification-id}` (`retrieve-a-tin-database-verification`).
-        public func retrieveTinDatabaseVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-tin-database-verification", arguments).json()
         }
@@ -1135,7 +1135,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/databases/{verification-id}` (`retrieve-a-database-verification`).
-        public func retrieveDatabaseVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-database-verification", arguments).json()
         }
@@ -1146,7 +1146,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/documents/{verification-id}` (`retrieve-a-document-verification`).
-        public func retrieveDocumentVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-document-verification", arguments).json()
         }
@@ -1157,7 +1157,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/email-addresses/{verification-id}` (`retrieve-a-email-address-verification`).
-        public func retrieveEmailAddressVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-email-address-verification", arguments).json()
         }
@@ -1168,7 +1168,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/government-ids/{verification-id}` (`retrieve-a-government-id-verification`).
-        public func retrieveGovernmentIdVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-government-id-verification", arguments).json()
         }
@@ -1179,7 +1179,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/government-id-nfcs/{verification-id}` (`retrieve-a-government-id-nfc-verification`).
-        public func retrieveGovernmentIdNfcVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-government-id-nfc-verification", arguments).json()
         }
@@ -1190,7 +1190,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/phone-numbers/{verification-id}` (`retrieve-a-phone-number-verification`).
-        public func retrievePhoneNumberVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-phone-number-verification", arguments).json()
         }
@@ -1201,7 +1201,7 @@ extension Api {
         let api: Api
 
         /// `GET /verification/selfies/{verification-id}` (`retrieve-a-selfie-verification`).
-        public func retrieveSelfieVerification(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
+        public func retrieve(_ verificationId: String, include: [String]? = nil, fields: [String: [String]]? = nil, idempotencyKey: String? = nil, personaVersion: String? = nil) async throws -> Response {
             let arguments: [String: Any?] = ["path": ["verification-id": verificationId], "include": include, "fields": fields, "idempotency_key": idempotencyKey, "persona_version": personaVersion]
             return try await api.call("retrieve-a-selfie-verification", arguments).json()
         }

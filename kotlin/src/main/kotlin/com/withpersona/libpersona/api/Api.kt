@@ -696,91 +696,91 @@ class UserAuditLogs internal constructor(private val call: OperationCall) {
 /** The `aamva_verifications` operations. */
 class AamvaVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/aamvas/{verification-id}` (`retrieve-an-aamva-verification`). */
-    suspend fun retrieveAamvaVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-an-aamva-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `ecbsv_database_verifications` operations. */
 class EcbsvDatabaseVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/database-ecbsvs/{verification-id}` (`retrieve-an-ecbsv-database-verification`). */
-    suspend fun retrieveEcbsvDatabaseVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-an-ecbsv-database-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `phone_carrier_database_verifications` operations. */
 class PhoneCarrierDatabaseVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/database-phone-carriers/{verification-id}` (`retrieve-a-phone-carrier-database-verification`). */
-    suspend fun retrievePhoneCarrierDatabaseVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-phone-carrier-database-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `serpro_database_verifications` operations. */
 class SerproDatabaseVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/database-serpros/{verification-id}` (`retrieve-a-serpro-database-verification`). */
-    suspend fun retrieveSerproDatabaseVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-serpro-database-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `database_standard_verifications` operations. */
 class DatabaseStandardVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/database-standards/{verification-id}` (`retrieve-a-database-standard-verification`). */
-    suspend fun retrieveDatabaseStandardVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-database-standard-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `tin_database_verifications` operations. */
 class TinDatabaseVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/database-tins/{verification-id}` (`retrieve-a-tin-database-verification`). */
-    suspend fun retrieveTinDatabaseVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-tin-database-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `database_verifications` operations. */
 class DatabaseVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/databases/{verification-id}` (`retrieve-a-database-verification`). */
-    suspend fun retrieveDatabaseVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-database-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `document_verifications` operations. */
 class DocumentVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/documents/{verification-id}` (`retrieve-a-document-verification`). */
-    suspend fun retrieveDocumentVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-document-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `email_address_verifications` operations. */
 class EmailAddressVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/email-addresses/{verification-id}` (`retrieve-a-email-address-verification`). */
-    suspend fun retrieveEmailAddressVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-email-address-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `government_id_verifications` operations. */
 class GovernmentIdVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/government-ids/{verification-id}` (`retrieve-a-government-id-verification`). */
-    suspend fun retrieveGovernmentIdVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-government-id-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `government_id_nfc_verifications` operations. */
 class GovernmentIdNfcVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/government-id-nfcs/{verification-id}` (`retrieve-a-government-id-nfc-verification`). */
-    suspend fun retrieveGovernmentIdNfcVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-government-id-nfc-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `phone_number_verifications` operations. */
 class PhoneNumberVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/phone-numbers/{verification-id}` (`retrieve-a-phone-number-verification`). */
-    suspend fun retrievePhoneNumberVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-phone-number-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
 /** The `selfie_verifications` operations. */
 class SelfieVerifications internal constructor(private val call: OperationCall) {
     /** `GET /verification/selfies/{verification-id}` (`retrieve-a-selfie-verification`). */
-    suspend fun retrieveSelfieVerification(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+    suspend fun retrieve(verificationId: String, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("retrieve-a-selfie-verification", CallJson().path(listOf("verification-id" to verificationId)).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
 }
 
