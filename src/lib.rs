@@ -17,7 +17,8 @@
 //!    `Persona-Signature: t=…,v1=…` header (with secret rotation) and hands back the
 //!    [`WebhookEvent`]; [`sign_webhook`] produces such headers for tests and the sandbox.
 //! 5. **Calling Persona** (`client`, with the `client` feature, on by default): an async client with retries, one
-//!    Idempotency-Key per logical POST, typed resources and pagination, plus a blocking facade.
+//!    Idempotency-Key per logical POST, every operation of Persona's OpenAPI document as a typed
+//!    method (`client.api()`), pagination both ways, plus a blocking facade.
 //! 6. **Errors** ([`error`]): every function returns [`PersonaError`]; rejections carry a typed
 //!    reason with a stable code shared by the test vectors and every language.
 //!

@@ -28,15 +28,17 @@ struct Captured {
     body: Vec<u8>,
 }
 
-/// A loopback HTTP/1.1 server that records each request and answers it (a JSON:API document, or
-/// a PDF for `…/print`), one connection per request.
-fn capturing_server() -> (String, mpsc::Receiver<Captured>) {
+/// A loopback HTTP/1.1 server, one connection per request: reads each request whole, answers it
+/// with `answer(request)` (a content type and a body) and passes the request on.
+fn loopback_server(
+    answer: impl Fn(&Captured) -> (&'static str, Vec<u8>) + Send + 'static,
+) -> (String, mpsc::Receiver<Captured>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
+            let Ok(mut stream) = stream else { return };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
@@ -64,34 +66,41 @@ fn capturing_server() -> (String, mpsc::Receiver<Captured>) {
                 .map_or(0, |v| v[0].parse().unwrap());
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
-            let (kind, answer): (&str, Vec<u8>) = if target
-                .split('?')
-                .next()
-                .unwrap()
-                .ends_with("/print")
-            {
-                ("application/pdf", PDF.to_vec())
-            } else {
-                ("application/json", br#"{"data":{"type":"vector","id":"vec_1","attributes":{}},"included":[],"meta":{"m":1},"links":{}}"#.to_vec())
+            let request = Captured {
+                method,
+                target,
+                headers,
+                body,
             };
-            let mut stream = stream;
+            let (kind, answer) = answer(&request);
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nRequest-Id: req_vec\r\nConnection: close\r\n\r\n",
                 answer.len()
             );
             stream.write_all(head.as_bytes()).unwrap();
             stream.write_all(&answer).unwrap();
-            sender
-                .send(Captured {
-                    method,
-                    target,
-                    headers,
-                    body,
-                })
-                .unwrap();
+            // The test may have stopped listening (the list server's requests are not read).
+            let _ = sender.send(request);
         }
     });
     (format!("http://{address}"), receiver)
+}
+
+/// The capturing server of the vectors: a JSON:API document, or a PDF for `…/print`.
+fn capturing_server() -> (String, mpsc::Receiver<Captured>) {
+    loopback_server(|request| {
+        if request
+            .target
+            .split('?')
+            .next()
+            .unwrap()
+            .ends_with("/print")
+        {
+            ("application/pdf", PDF.to_vec())
+        } else {
+            ("application/json", br#"{"data":{"type":"vector","id":"vec_1","attributes":{}},"included":[],"meta":{"m":1},"links":{}}"#.to_vec())
+        }
+    })
 }
 
 #[test]
@@ -234,66 +243,45 @@ fn persona_version_is_the_documents_settable_per_call_and_can_be_left_to_the_key
 /// A loopback list server over ids 1..=7, pages of 3: `page[after]=N` gives the ids after N,
 /// `page[before]=N` those before N, with `links.next`/`links.prev` as Persona writes them.
 fn list_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let target = line.split_whitespace().nth(1).unwrap().to_owned();
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).unwrap();
-                if header.trim_end().is_empty() {
-                    break;
-                }
-            }
-            let url = url::Url::parse(&format!("http://x{target}")).unwrap();
-            let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
-            let number = |key: &str| {
-                query
-                    .get(key)
-                    .map(|v| v.trim_start_matches("inq_").parse::<u32>().unwrap())
-            };
-            let ids: Vec<u32> = match (number("page[after]"), number("page[before]")) {
-                (Some(after), _) => (after + 1..=7).take(3).collect(),
-                (None, Some(before)) => (1..before)
-                    .rev()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect(),
-                (None, None) => (1..=3).collect(),
-            };
-            let link = |key: &str, id: u32| {
-                format!("/api/v1/inquiries?page%5B{key}%5D=inq_{id}&page%5Bsize%5D=3")
-            };
-            let next = ids
-                .last()
-                .filter(|last| **last < 7)
-                .map(|last| link("after", *last));
-            let prev = ids
-                .first()
-                .filter(|first| **first > 1)
-                .map(|first| link("before", *first));
-            let body = serde_json::json!({
+    let (origin, _requests) = loopback_server(|request| {
+        let target = &request.target;
+        let url = url::Url::parse(&format!("http://x{target}")).unwrap();
+        let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        let number = |key: &str| {
+            query
+                .get(key)
+                .map(|v| v.trim_start_matches("inq_").parse::<u32>().unwrap())
+        };
+        let ids: Vec<u32> = match (number("page[after]"), number("page[before]")) {
+            (Some(after), _) => (after + 1..=7).take(3).collect(),
+            (None, Some(before)) => (1..before)
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+            (None, None) => (1..=3).collect(),
+        };
+        let link = |key: &str, id: u32| {
+            format!("/api/v1/inquiries?page%5B{key}%5D=inq_{id}&page%5Bsize%5D=3")
+        };
+        let next = ids
+            .last()
+            .filter(|last| **last < 7)
+            .map(|last| link("after", *last));
+        let prev = ids
+            .first()
+            .filter(|first| **first > 1)
+            .map(|first| link("before", *first));
+        let body = serde_json::json!({
                 "data": ids.iter().map(|id| serde_json::json!({"type": "inquiry", "id": format!("inq_{id}")})).collect::<Vec<_>>(),
                 "links": {"next": next, "prev": prev},
             })
             .to_string();
-            let mut stream = stream;
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .unwrap();
-        }
+        ("application/json", body.into_bytes())
     });
-    format!("http://{address}/api/v1")
+    format!("{origin}/api/v1")
 }
 
 #[test]

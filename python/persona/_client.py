@@ -154,31 +154,36 @@ def _reply(reply: Any):
     return Response(reply) if reply.bytes is None else BinaryResponse(reply)
 
 
+def _turn_page(response: Response, page: Dict[str, Any], backward: bool) -> bool:
+    """Moves ``page`` to the one after ``response`` along the walk (the library's cursors);
+    ``False`` at the end: no link onward, or one that does not move."""
+    key = "before" if backward else "after"
+    cursor = response.previous_cursor if backward else response.next_cursor
+    if cursor is None or cursor == page.get(key):
+        return False
+    page[key] = cursor
+    return True
+
+
 def _pages(call, operation_id: str, arguments: Dict[str, Any], backward: bool) -> Iterator[Response]:
     """The pages of a list call, one request each, along ``links.next`` (or ``links.prev`` when
     ``backward``), until a page has no link onward or one that does not move."""
-    key = "before" if backward else "after"
     page = dict(arguments.get("page") or {})
     while True:
         response = call(operation_id, dict(arguments, page=page))
         yield response
-        cursor = response.previous_cursor if backward else response.next_cursor
-        if cursor is None or cursor == page.get(key):
+        if not _turn_page(response, page, backward):
             return
-        page[key] = cursor
 
 
 async def _apages(call, operation_id: str, arguments: Dict[str, Any], backward: bool) -> AsyncIterator[Response]:
     """:func:`_pages` for :class:`AsyncClient`."""
-    key = "before" if backward else "after"
     page = dict(arguments.get("page") or {})
     while True:
         response = await call(operation_id, dict(arguments, page=page))
         yield response
-        cursor = response.previous_cursor if backward else response.next_cursor
-        if cursor is None or cursor == page.get(key):
+        if not _turn_page(response, page, backward):
             return
-        page[key] = cursor
 
 
 def _call_json(arguments: Dict[str, Any]) -> str:
@@ -229,7 +234,36 @@ class _Closed:
 # ---------------------------------------------------------------------------------------- sync
 
 
-class Client:
+class _Groups:
+    """``client.api`` (the generated methods, built on first use) and ``client.<group>`` as its
+    shorthand, for both clients: each names its generated class and its page walker."""
+
+    _api_class = ""
+    _walk_pages = None
+    _api = None
+
+    @property
+    def api(self):
+        """Every operation of Persona's API as a method, by group: ``client.api.inquiries.retrieve
+        ("inq_…")`` (coroutines on :class:`AsyncClient`). Generated from Persona's OpenAPI
+        document (see :mod:`persona._api`)."""
+        if self._api is None:
+            from . import _api
+
+            self._api = getattr(_api, self._api_class)(self._call, functools.partial(self._walk_pages, self._call))
+        return self._api
+
+    def __getattr__(self, name: str):
+        # ``client.inquiries`` is ``client.api.inquiries``: the groups are the generated ones.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.api, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(type(self.api).__slots__))
+
+
+class Client(_Groups):
     """The blocking Persona client. Use as a context manager; safe to share across threads.
 
     Credentials: ``api_key=`` (Persona's bearer key), or ``key_id=`` + ``secret=`` (``v1``
@@ -257,26 +291,9 @@ class Client:
         config = _config(base_url, persona_version, expected_environment, timeout, total_timeout, max_retries)
         self._ffi = _translate(_ffi.BlockingClient)(credentials, config)
         self.base_url = base_url
-        self._api = None
 
-    @property
-    def api(self) -> "_api.Api":
-        """Every operation of Persona's API as a method: ``client.api.inquiries.retrieve("inq_…")``
-        (see :mod:`persona._api`). Generated from Persona's OpenAPI document."""
-        if self._api is None:
-            from . import _api
-
-            self._api = _api.Api(self._call, functools.partial(_pages, self._call))
-        return self._api
-
-    def __getattr__(self, name: str):
-        # ``client.inquiries`` is ``client.api.inquiries``: the groups are the generated ones.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.api, name)
-
-    def __dir__(self):
-        return sorted(set(super().__dir__()) | set(type(self.api).__slots__))
+    _api_class = "Api"
+    _walk_pages = staticmethod(_pages)
 
     @_translate
     def _call(self, operation_id: str, arguments: Dict[str, Any]):
@@ -314,7 +331,7 @@ class Client:
 # --------------------------------------------------------------------------------------- async
 
 
-class AsyncClient:
+class AsyncClient(_Groups):
     """The asyncio Persona client (same options as :class:`Client`); ``async with`` it."""
 
     def __init__(self, **options: Any) -> None:
@@ -326,26 +343,9 @@ class AsyncClient:
         config = _config(*(options.get(name) for name in known[3:]))
         self._ffi = _translate(_ffi.Client)(credentials, config)
         self.base_url = options.get("base_url")
-        self._api = None
 
-    @property
-    def api(self) -> "_api.AsyncApi":
-        """Every operation of Persona's API as a coroutine method: ``await
-        client.api.inquiries.retrieve("inq_…")`` (the same methods as :attr:`Client.api`)."""
-        if self._api is None:
-            from . import _api
-
-            self._api = _api.AsyncApi(self._call, functools.partial(_apages, self._call))
-        return self._api
-
-    def __getattr__(self, name: str):
-        # ``client.inquiries`` is ``client.api.inquiries``: the groups are the generated ones.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.api, name)
-
-    def __dir__(self):
-        return sorted(set(super().__dir__()) | set(type(self.api).__slots__))
+    _api_class = "AsyncApi"
+    _walk_pages = staticmethod(_apages)
 
     @_translate_async
     async def _call(self, operation_id: str, arguments: Dict[str, Any]):

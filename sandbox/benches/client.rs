@@ -133,36 +133,26 @@ fn main() {
                 )
                 .await,
             );
-            let (client, id2) = (bearer.clone(), id.clone());
-            results.push(
-                measure("libpersona client, bearer key", concurrency, move || {
-                    let (client, id) = (client.clone(), id2.clone());
-                    async move {
-                        client
-                            .api()
-                            .inquiries()
-                            .retrieve(&id, Call::new())
-                            .await
-                            .unwrap();
-                    }
-                })
-                .await,
-            );
-            let (client, id2) = (signed.clone(), id.clone());
-            results.push(
-                measure("libpersona client, v1-signed", concurrency, move || {
-                    let (client, id) = (client.clone(), id2.clone());
-                    async move {
-                        client
-                            .api()
-                            .inquiries()
-                            .retrieve(&id, Call::new())
-                            .await
-                            .unwrap();
-                    }
-                })
-                .await,
-            );
+            for (label, client) in [
+                ("libpersona client, bearer key", &bearer),
+                ("libpersona client, v1-signed", &signed),
+            ] {
+                let (client, id2) = (client.clone(), id.clone());
+                results.push(
+                    measure(label, concurrency, move || {
+                        let (client, id) = (client.clone(), id2.clone());
+                        async move {
+                            client
+                                .api()
+                                .inquiries()
+                                .retrieve(&id, Call::new())
+                                .await
+                                .unwrap();
+                        }
+                    })
+                    .await,
+                );
+            }
         }
         println!("| client | concurrency | requests/s | p50 | p99 | throughput vs baseline |");
         println!("|---|---|---|---|---|---|");

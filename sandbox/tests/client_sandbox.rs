@@ -46,6 +46,30 @@ fn signed() -> Credentials {
     Credentials::KeyPair(KeyPair::new(KEY_ID, SECRET).unwrap())
 }
 
+/// A sandbox (both credential kinds accepted) delivering webhooks, signed with `secret`, to a
+/// receiver that refuses its first `failures_first` deliveries.
+async fn start_with_webhooks(
+    secret: &str,
+    failures_first: u32,
+) -> (persona_sandbox::WebhookReceiver, SandboxHandle) {
+    let receiver = persona_sandbox::WebhookReceiver::start(
+        persona::WebhookVerifier::new([secret]).unwrap(),
+        failures_first,
+    )
+    .await
+    .unwrap();
+    let sandbox = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        key_pair: Some((KEY_ID.into(), Secret::new(SECRET))),
+        webhook_url: Some(receiver.url()),
+        webhook_secret: Some(Secret::new(secret)),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    (receiver, sandbox)
+}
+
 async fn inject(sandbox: &SandboxHandle, rule: Value) {
     let response = loopback_http()
         .post(format!("{}/_sandbox/faults", sandbox.origin()))
@@ -492,21 +516,7 @@ fn blocking_client_and_configuration_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
-    let webhook_secret = "wbhsec_delivery-test";
-    let mut receiver = persona_sandbox::WebhookReceiver::start(
-        persona::WebhookVerifier::new([webhook_secret]).unwrap(),
-        1,
-    )
-    .await
-    .unwrap();
-    let sandbox = sandbox::start(SandboxConfig {
-        api_key: Some(ApiKey::new(API_KEY).unwrap()),
-        webhook_url: Some(receiver.url()),
-        webhook_secret: Some(Secret::new(webhook_secret)),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let (mut receiver, sandbox) = start_with_webhooks("wbhsec_delivery-test", 1).await;
     let client = client(&sandbox, bearer());
     let inquiry = id(&create(&client).await.unwrap());
     let first = receiver
@@ -630,37 +640,12 @@ async fn simulate_actions_take_persona_names_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
     // The generated methods (Client::api), as a user of the whole-API surface writes the flow.
-    use persona::client::Call;
-    let webhook_secret = "wbhsec_typed-flow";
-    let mut receiver = persona_sandbox::WebhookReceiver::start(
-        persona::WebhookVerifier::new([webhook_secret]).unwrap(),
-        0,
-    )
-    .await
-    .unwrap();
-    let sandbox = sandbox::start(SandboxConfig {
-        api_key: Some(ApiKey::new(API_KEY).unwrap()),
-        webhook_url: Some(receiver.url()),
-        webhook_secret: Some(Secret::new(webhook_secret)),
-        key_pair: Some((KEY_ID.into(), Secret::new(SECRET))),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let (mut receiver, sandbox) = start_with_webhooks("wbhsec_typed-flow", 0).await;
     let client = client(&sandbox, signed());
     let inquiries = client.api().inquiries();
-    let created = inquiries
-        .create(Call::new().body(json!({"data": {"attributes": template()}})))
-        .await
-        .unwrap();
-    let id = created.body["data"]["id"].as_str().unwrap().to_owned();
+    let id = id(&inquiries.create(body(template())).await.unwrap());
     let simulated = inquiries
-        .perform_simulate_actions(
-            &id,
-            Call::new().body(json!({"meta": {"simulate-actions": [
-                {"type": "start_inquiry"}, {"type": "complete_inquiry"}
-            ]}})),
-        )
+        .perform_simulate_actions(&id, simulate(&["start_inquiry", "complete_inquiry"]))
         .await
         .unwrap();
     assert_eq!(simulated.body["data"]["attributes"]["status"], "completed");

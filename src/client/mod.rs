@@ -23,7 +23,6 @@ mod http;
 pub mod operation;
 pub mod operations;
 mod pages;
-pub(crate) mod pagination;
 mod reply;
 pub mod retry;
 
@@ -32,8 +31,7 @@ pub use builder::ClientBuilder;
 pub use document::related;
 pub use http::{ApiResponse, RequestOptions};
 pub use operation::{Call, FilterValue, Operation};
-pub use pages::{Direction, Pages, previous_cursor};
-pub use pagination::next_cursor;
+pub use pages::{Direction, Pages, next_cursor, previous_cursor};
 pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
 pub use reqwest::Method;

@@ -9,12 +9,17 @@ use super::operation::{Call, Operation};
 use super::reply::Reply;
 use crate::error::PersonaError;
 
+/// The `page[after]` value of a list document's `links.next`, if there is a next page.
+pub fn next_cursor(body: &Value) -> Option<String> {
+    cursor(body, "/links/next", "page[after]")
+}
+
 /// The `page[before]` value of a list document's `links.prev`, if there is a previous page.
 pub fn previous_cursor(body: &Value) -> Option<String> {
     cursor(body, "/links/prev", "page[before]")
 }
 
-pub(crate) fn cursor(body: &Value, link: &str, parameter: &str) -> Option<String> {
+fn cursor(body: &Value, link: &str, parameter: &str) -> Option<String> {
     let link = body.pointer(link).and_then(Value::as_str)?;
     let url = url::Url::parse("http://link.invalid")
         .ok()?
@@ -68,10 +73,7 @@ impl Pages {
             }
         };
         let (onward, slot) = match self.direction {
-            Direction::Forward => (
-                super::pagination::next_cursor(&response.body),
-                &mut self.call.page_after,
-            ),
+            Direction::Forward => (next_cursor(&response.body), &mut self.call.page_after),
             Direction::Backward => (previous_cursor(&response.body), &mut self.call.page_before),
         };
         match onward {
