@@ -42,6 +42,7 @@ PYTHON_API = ROOT / "python" / "persona" / "_api.py"
 KOTLIN_API = ROOT / "kotlin" / "src" / "main" / "kotlin" / "com" / "withpersona" / "libpersona" / "api" / "Api.kt"
 SWIFT_API = ROOT / "swift" / "Sources" / "Persona" / "Api.swift"
 KOTLIN_DISPATCH = ROOT / "kotlin" / "src" / "test" / "kotlin" / "com" / "withpersona" / "libpersona" / "GeneratedDispatch.kt"
+RUST_DISPATCH = ROOT / "tests" / "support" / "typed_dispatch.rs"
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ARTICLES = {"a", "an", "all", "the"}
@@ -289,6 +290,7 @@ def rust_api(operations: list[dict]) -> str:
         "//! body, per-call options) is in the [`Call`], checked against the operation.",
         "",
         "use super::Client;",
+        "use super::blocking::{BlockingClient, BlockingPages};",
         "use super::http::ApiResponse;",
         "use super::operation::Call;",
         "use super::operations::OPERATIONS;",
@@ -359,7 +361,71 @@ def rust_api(operations: list[dict]) -> str:
                 if not params:
                     lines.pop(-4)
         lines[-1:] = ["}", ""]
+    lines += rust_blocking_api(groups)
     return "\n".join(lines)
+
+
+def rust_blocking_api(groups: dict[str, list[tuple[int, dict]]]) -> list[str]:
+    """The same methods on [`BlockingClient`]: each runs its async twin to completion."""
+    lines = [
+        "impl BlockingClient {",
+        "    /// Every operation of Persona's API as a typed method, by group; each call blocks until",
+        "    /// it is answered.",
+        "    pub fn api(&self) -> BlockingApi<'_> {",
+        "        BlockingApi { client: self }",
+        "    }",
+        "}",
+        "",
+        "/// Every operation of Persona's API, by group, blocking ([`BlockingClient::api`]).",
+        "#[derive(Debug, Clone, Copy)]",
+        "pub struct BlockingApi<'a> {",
+        "    client: &'a BlockingClient,",
+        "}",
+        "",
+        "impl<'a> BlockingApi<'a> {",
+    ]
+    for group in groups:
+        lines += [
+            f"    /// The `{group}` operations.",
+            f"    pub fn {group}(&self) -> Blocking{camel(group)}<'a> {{",
+            f"        Blocking{camel(group)} {{ client: self.client }}",
+            "    }",
+            "",
+        ]
+    lines[-1:] = ["}", ""]
+    for group, members in groups.items():
+        lines += [
+            f"/// The `{group}` operations, blocking ([`BlockingApi::{group}`]).",
+            "#[derive(Debug, Clone, Copy)]",
+            f"pub struct Blocking{camel(group)}<'a> {{",
+            "    client: &'a BlockingClient,",
+            "}",
+            "",
+            f"impl Blocking{camel(group)}<'_> {{",
+        ]
+        for _, o in members:
+            params = [snake(p) for p in o["path_params"]]
+            arguments = "".join(f"{rust}: &str, " for rust in params)
+            passed = "".join(f"{rust}, " for rust in params)
+            returns = "BinaryResponse" if o["response"] == "Pdf" else "ApiResponse"
+            twin = f"self.client.client().api().{group}()"
+            lines += [
+                f"    /// `{o['method']} {o['path']}` (`{o['id']}`), blocking.",
+                f"    pub fn {o['name']}(&self, {arguments}call: Call) -> Result<{returns}, PersonaError> {{",
+                f"        self.client.wait({twin}.{o['name']}({passed}call))",
+                "    }",
+                "",
+            ]
+            if o["paginated"]:
+                lines += [
+                    f"    /// The pages of [`{o['name']}`](Self::{o['name']}), one request each, in `direction`.",
+                    f"    pub fn {o['name']}_pages(&self, {arguments}call: Call, direction: Direction) -> Result<BlockingPages, PersonaError> {{",
+                    f"        {twin}.{o['name']}_pages({passed}call, direction).map(BlockingPages::new)",
+                    "    }",
+                    "",
+                ]
+        lines[-1:] = ["}", ""]
+    return lines
 
 
 PY_KEYWORDS = {"print", "import", "list", "type", "id"}  # fine as methods; listed for parameters
@@ -560,6 +626,30 @@ def kotlin_dispatch(operations: list[dict]) -> str:
             arguments.append(f"{name} = {source}")
         out.append(f'    "{o["id"]}" -> api.{lower_camel(o["group"])}.{lower_camel(o["name"])}({", ".join(arguments)})')
     out += ['    else -> error("no typed method for $operationId")', "}", ""]
+    return "\n".join(out)
+
+
+def rust_dispatch(operations: list[dict]) -> str:
+    """Test-side: a request vector's operation → its generated blocking method, so the Rust test
+    replays the vectors through the typed surface too."""
+    out = [
+        HEADER,
+        "//! Calls the typed blocking method of an operation with a request vector's path values.",
+        "",
+        "use persona::PersonaError;",
+        "use persona::client::api::BlockingApi;",
+        "use persona::client::{Call, Reply};",
+        "",
+        "/// The typed method of `operation_id`, called with `path(name)` for each path parameter;",
+        "/// `None` when no typed method exists.",
+        "pub fn dispatch(api: &BlockingApi<'_>, operation_id: &str, path: &dyn Fn(&str) -> String, call: Call) -> Option<Result<Reply, PersonaError>> {",
+        "    Some(match operation_id {",
+    ]
+    for o in operations:
+        arguments = "".join(f"&path({rust_str(p)}), " for p in o["path_params"])
+        wrap = "Reply::Binary" if o["response"] == "Pdf" else "Reply::Json"
+        out.append(f'        {rust_str(o["id"])} => api.{o["group"]}().{o["name"]}({arguments}call).map({wrap}),')
+    out += ["        _ => return None,", "    })", "}", ""]
     return "\n".join(out)
 
 
@@ -872,6 +962,7 @@ def main() -> int:
         PYTHON_API: python_api(operations),
         KOTLIN_API: kotlin_api(operations),
         KOTLIN_DISPATCH: kotlin_dispatch(operations),
+        RUST_DISPATCH: rustfmt(rust_dispatch(operations)),
         SWIFT_API: swift_api(operations),
         VECTORS: vectors(operations),
     }

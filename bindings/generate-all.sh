@@ -4,7 +4,8 @@
 #   python/persona/_cffi_abi.py                (cffi declarations, from persona.h)
 #   kotlin/.../internal/LibPersona.kt          (JNA direct-mapping declarations, from persona.h)
 #   swift/Sources/{PersonaFFI,PersonaBindings}, swift/xcframework/module.modulemap  (UniFFI)
-#   src/client/{operations,api}.rs, python/persona/_api.py, tests/vectors/requests.json
+#   src/client/{operations,api}.rs, python/persona/_api.py, tests/vectors/requests.json,
+#   tests/support/typed_dispatch.rs, the event names and the Kotlin/Swift API surfaces
 #                                              (api/generate.py, from Persona's OpenAPI document)
 # The Python and Kotlin UniFFI bindings are not committed: maturin and Maven generate them from
 # the library at build time. Each of these has a drift check in tests/run-all.sh.

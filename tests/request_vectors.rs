@@ -14,6 +14,9 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use persona::client::{BlockingClient, Call, Client, Operation, Reply};
+
+#[path = "support/typed_dispatch.rs"]
+mod typed_dispatch;
 use persona::credentials::{ApiKey, Credentials};
 use serde_json::Value;
 
@@ -121,13 +124,29 @@ fn every_operation_sends_the_request_its_vector_pins() {
         .unwrap();
     let blocking = BlockingClient::new(client);
     let mut covered = std::collections::BTreeSet::new();
-    for case in cases {
+    let mut typed = std::collections::BTreeSet::new();
+    // Each vector twice: by operation id, and through the generated typed (blocking) method.
+    for (case, through_typed) in cases.iter().flat_map(|case| [(case, false), (case, true)]) {
         let name = case["name"].as_str().unwrap();
         let operation_id = case["call"]["operation"].as_str().unwrap();
-        let call = Call::from_json(&case["call"]).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let reply = blocking
-            .run(|c| async move { c.call_by_id(operation_id, &call).await })
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reply = if through_typed {
+            let mut call_json = case["call"].clone();
+            let path = call_json
+                .as_object_mut()
+                .unwrap()
+                .remove("path")
+                .unwrap_or_default();
+            let call = Call::from_json(&call_json).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let path_value = |param: &str| path[param].as_str().unwrap().to_owned();
+            let reply = typed_dispatch::dispatch(&blocking.api(), operation_id, &path_value, call)
+                .unwrap_or_else(|| panic!("{name}: no typed method"));
+            typed.insert(operation_id.to_owned());
+            reply
+        } else {
+            let call = Call::from_json(&case["call"]).unwrap_or_else(|e| panic!("{name}: {e}"));
+            blocking.run(|c| async move { c.call_by_id(operation_id, &call).await })
+        }
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         let got = captured.recv().unwrap();
         let want = &case["request"];
         let (path, query) = got.target.split_once('?').unwrap_or((&got.target, ""));
@@ -178,10 +197,20 @@ fn every_operation_sends_the_request_its_vector_pins() {
     let all: std::collections::BTreeSet<_> =
         Operation::all().iter().map(|o| o.id.to_owned()).collect();
     let missing: Vec<_> = all.difference(&covered).collect();
-    println!("Rust: {}/{} operations replayed", covered.len(), all.len());
+    println!(
+        "Rust: {}/{} operations replayed, {}/{} typed",
+        covered.len(),
+        all.len(),
+        typed.len(),
+        all.len()
+    );
     assert!(
         missing.is_empty(),
         "operations without a replayed vector: {missing:?}"
+    );
+    assert_eq!(
+        typed, covered,
+        "operations replayed without their typed method"
     );
     assert_eq!(all.len(), 167);
 }
@@ -323,6 +352,22 @@ fn list_operations_page_forward_and_backward() {
             vec!["inq_7"]
         ]
     );
+    // The blocking pages are the same walk, as an iterator.
+    let blocking_forward: Vec<Vec<String>> = blocking
+        .api()
+        .inquiries()
+        .list_pages(Call::new().page_size(3), Direction::Forward)
+        .unwrap()
+        .map(|page| {
+            page.unwrap().body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(blocking_forward, forward);
     let backward = walk(
         Call::new().page_size(3).page_before("inq_7"),
         Direction::Backward,

@@ -6,6 +6,7 @@
 //! body, per-call options) is in the [`Call`], checked against the operation.
 
 use super::Client;
+use super::blocking::{BlockingClient, BlockingPages};
 use super::http::ApiResponse;
 use super::operation::Call;
 use super::operations::OPERATIONS;
@@ -1862,5 +1863,2465 @@ impl Workflows<'_> {
         direction: Direction,
     ) -> Result<Pages, PersonaError> {
         self.client.pages(&OPERATIONS[166], call, direction)
+    }
+}
+
+impl BlockingClient {
+    /// Every operation of Persona's API as a typed method, by group; each call blocks until
+    /// it is answered.
+    pub fn api(&self) -> BlockingApi<'_> {
+        BlockingApi { client: self }
+    }
+}
+
+/// Every operation of Persona's API, by group, blocking ([`BlockingClient::api`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingApi<'a> {
+    client: &'a BlockingClient,
+}
+
+impl<'a> BlockingApi<'a> {
+    /// The `accounts` operations.
+    pub fn accounts(&self) -> BlockingAccounts<'a> {
+        BlockingAccounts {
+            client: self.client,
+        }
+    }
+
+    /// The `api_keys` operations.
+    pub fn api_keys(&self) -> BlockingApiKeys<'a> {
+        BlockingApiKeys {
+            client: self.client,
+        }
+    }
+
+    /// The `api_logs` operations.
+    pub fn api_logs(&self) -> BlockingApiLogs<'a> {
+        BlockingApiLogs {
+            client: self.client,
+        }
+    }
+
+    /// The `cases` operations.
+    pub fn cases(&self) -> BlockingCases<'a> {
+        BlockingCases {
+            client: self.client,
+        }
+    }
+
+    /// The `devices` operations.
+    pub fn devices(&self) -> BlockingDevices<'a> {
+        BlockingDevices {
+            client: self.client,
+        }
+    }
+
+    /// The `documents` operations.
+    pub fn documents(&self) -> BlockingDocuments<'a> {
+        BlockingDocuments {
+            client: self.client,
+        }
+    }
+
+    /// The `events` operations.
+    pub fn events(&self) -> BlockingEvents<'a> {
+        BlockingEvents {
+            client: self.client,
+        }
+    }
+
+    /// The `importers` operations.
+    pub fn importers(&self) -> BlockingImporters<'a> {
+        BlockingImporters {
+            client: self.client,
+        }
+    }
+
+    /// The `inquiries` operations.
+    pub fn inquiries(&self) -> BlockingInquiries<'a> {
+        BlockingInquiries {
+            client: self.client,
+        }
+    }
+
+    /// The `inquiry_sessions` operations.
+    pub fn inquiry_sessions(&self) -> BlockingInquirySessions<'a> {
+        BlockingInquirySessions {
+            client: self.client,
+        }
+    }
+
+    /// The `list_items` operations.
+    pub fn list_items(&self) -> BlockingListItems<'a> {
+        BlockingListItems {
+            client: self.client,
+        }
+    }
+
+    /// The `lists` operations.
+    pub fn lists(&self) -> BlockingLists<'a> {
+        BlockingLists {
+            client: self.client,
+        }
+    }
+
+    /// The `oauth` operations.
+    pub fn oauth(&self) -> BlockingOauth<'a> {
+        BlockingOauth {
+            client: self.client,
+        }
+    }
+
+    /// The `reports` operations.
+    pub fn reports(&self) -> BlockingReports<'a> {
+        BlockingReports {
+            client: self.client,
+        }
+    }
+
+    /// The `transactions` operations.
+    pub fn transactions(&self) -> BlockingTransactions<'a> {
+        BlockingTransactions {
+            client: self.client,
+        }
+    }
+
+    /// The `user_audit_logs` operations.
+    pub fn user_audit_logs(&self) -> BlockingUserAuditLogs<'a> {
+        BlockingUserAuditLogs {
+            client: self.client,
+        }
+    }
+
+    /// The `aamva_verifications` operations.
+    pub fn aamva_verifications(&self) -> BlockingAamvaVerifications<'a> {
+        BlockingAamvaVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `ecbsv_database_verifications` operations.
+    pub fn ecbsv_database_verifications(&self) -> BlockingEcbsvDatabaseVerifications<'a> {
+        BlockingEcbsvDatabaseVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `phone_carrier_database_verifications` operations.
+    pub fn phone_carrier_database_verifications(
+        &self,
+    ) -> BlockingPhoneCarrierDatabaseVerifications<'a> {
+        BlockingPhoneCarrierDatabaseVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `serpro_database_verifications` operations.
+    pub fn serpro_database_verifications(&self) -> BlockingSerproDatabaseVerifications<'a> {
+        BlockingSerproDatabaseVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `database_standard_verifications` operations.
+    pub fn database_standard_verifications(&self) -> BlockingDatabaseStandardVerifications<'a> {
+        BlockingDatabaseStandardVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `tin_database_verifications` operations.
+    pub fn tin_database_verifications(&self) -> BlockingTinDatabaseVerifications<'a> {
+        BlockingTinDatabaseVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `database_verifications` operations.
+    pub fn database_verifications(&self) -> BlockingDatabaseVerifications<'a> {
+        BlockingDatabaseVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `document_verifications` operations.
+    pub fn document_verifications(&self) -> BlockingDocumentVerifications<'a> {
+        BlockingDocumentVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `email_address_verifications` operations.
+    pub fn email_address_verifications(&self) -> BlockingEmailAddressVerifications<'a> {
+        BlockingEmailAddressVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `government_id_verifications` operations.
+    pub fn government_id_verifications(&self) -> BlockingGovernmentIdVerifications<'a> {
+        BlockingGovernmentIdVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `government_id_nfc_verifications` operations.
+    pub fn government_id_nfc_verifications(&self) -> BlockingGovernmentIdNfcVerifications<'a> {
+        BlockingGovernmentIdNfcVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `phone_number_verifications` operations.
+    pub fn phone_number_verifications(&self) -> BlockingPhoneNumberVerifications<'a> {
+        BlockingPhoneNumberVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `selfie_verifications` operations.
+    pub fn selfie_verifications(&self) -> BlockingSelfieVerifications<'a> {
+        BlockingSelfieVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `verifications` operations.
+    pub fn verifications(&self) -> BlockingVerifications<'a> {
+        BlockingVerifications {
+            client: self.client,
+        }
+    }
+
+    /// The `webhooks` operations.
+    pub fn webhooks(&self) -> BlockingWebhooks<'a> {
+        BlockingWebhooks {
+            client: self.client,
+        }
+    }
+
+    /// The `workflows` operations.
+    pub fn workflows(&self) -> BlockingWorkflows<'a> {
+        BlockingWorkflows {
+            client: self.client,
+        }
+    }
+}
+
+/// The `accounts` operations, blocking ([`BlockingApi::accounts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingAccounts<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingAccounts<'_> {
+    /// `GET /accounts` (`list-all-accounts`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().accounts().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .accounts()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /accounts` (`create-an-account`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().accounts().create(call))
+    }
+
+    /// `GET /accounts/{account-id}` (`retrieve-an-account`), blocking.
+    pub fn retrieve(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .retrieve(account_id, call),
+        )
+    }
+
+    /// `PATCH /accounts/{account-id}` (`update-an-account`), blocking.
+    pub fn update(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .update(account_id, call),
+        )
+    }
+
+    /// `DELETE /accounts/{account-id}` (`redact-an-account`), blocking.
+    pub fn redact(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .redact(account_id, call),
+        )
+    }
+
+    /// `POST /accounts/{account-id}/add-tag` (`accounts-add-tag`), blocking.
+    pub fn add_tag(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .add_tag(account_id, call),
+        )
+    }
+
+    /// `POST /accounts/{account-id}/consolidate` (`consolidate-into-an-account`), blocking.
+    pub fn consolidate(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .consolidate(account_id, call),
+        )
+    }
+
+    /// `POST /accounts/{account-id}/remove-tag` (`accounts-remove-tag`), blocking.
+    pub fn remove_tag(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .remove_tag(account_id, call),
+        )
+    }
+
+    /// `POST /accounts/{account-id}/set-tags` (`accounts-set-all-tags`), blocking.
+    pub fn set_tags(&self, account_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .accounts()
+                .set_tags(account_id, call),
+        )
+    }
+}
+
+/// The `api_keys` operations, blocking ([`BlockingApi::api_keys`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingApiKeys<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingApiKeys<'_> {
+    /// `GET /api-keys` (`list-all-api-keys`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().api_keys().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .api_keys()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /api-keys` (`create-an-api-key`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().api_keys().create(call))
+    }
+
+    /// `GET /api-keys/{api-key-id}` (`retrieve-an-api-key`), blocking.
+    pub fn retrieve(&self, api_key_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .api_keys()
+                .retrieve(api_key_id, call),
+        )
+    }
+
+    /// `PATCH /api-keys/{api-key-id}` (`update-an-api-key`), blocking.
+    pub fn update(&self, api_key_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .api_keys()
+                .update(api_key_id, call),
+        )
+    }
+
+    /// `POST /api-keys/{api-key-id}/expire` (`expire-an-api-key`), blocking.
+    pub fn expire(&self, api_key_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .api_keys()
+                .expire(api_key_id, call),
+        )
+    }
+}
+
+/// The `api_logs` operations, blocking ([`BlockingApi::api_logs`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingApiLogs<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingApiLogs<'_> {
+    /// `GET /api-logs` (`list-all-api-logs`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().api_logs().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .api_logs()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `GET /api-logs/{api-log-id}` (`retrieve-an-api-log`), blocking.
+    pub fn retrieve(&self, api_log_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .api_logs()
+                .retrieve(api_log_id, call),
+        )
+    }
+}
+
+/// The `cases` operations, blocking ([`BlockingApi::cases`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingCases<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingCases<'_> {
+    /// `GET /cases` (`list-all-cases`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .cases()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /cases` (`create-a-case`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().create(call))
+    }
+
+    /// `GET /cases/{case-id}` (`retrieve-case`), blocking.
+    pub fn retrieve(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().retrieve(case_id, call))
+    }
+
+    /// `PATCH /cases/{case-id}` (`update-a-case`), blocking.
+    pub fn update(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().update(case_id, call))
+    }
+
+    /// `DELETE /cases/{case-id}` (`redact-a-case`), blocking.
+    pub fn redact(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().redact(case_id, call))
+    }
+
+    /// `POST /cases/{case-id}/add-objects` (`add-persona-objects`), blocking.
+    pub fn add_objects(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .cases()
+                .add_objects(case_id, call),
+        )
+    }
+
+    /// `POST /cases/{case-id}/assign` (`assign-a-case`), blocking.
+    pub fn assign(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().assign(case_id, call))
+    }
+
+    /// `POST /cases/{case-id}/set-status` (`set-status-for-a-case`), blocking.
+    pub fn set_status(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().set_status(case_id, call))
+    }
+
+    /// `POST /cases/{case-id}/add-tag` (`add-tag`), blocking.
+    pub fn add_tag(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().add_tag(case_id, call))
+    }
+
+    /// `POST /cases/{case-id}/remove-tag` (`remove-tag`), blocking.
+    pub fn remove_tag(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().remove_tag(case_id, call))
+    }
+
+    /// `POST /cases/{case-id}/set-tags` (`set-tags`), blocking.
+    pub fn set_tags(&self, case_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().cases().set_tags(case_id, call))
+    }
+}
+
+/// The `devices` operations, blocking ([`BlockingApi::devices`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingDevices<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingDevices<'_> {
+    /// `GET /devices` (`list-all-devices`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().devices().list(call))
+    }
+
+    /// `GET /devices/{device-id}` (`retrieve-a-device`), blocking.
+    pub fn retrieve(&self, device_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .devices()
+                .retrieve(device_id, call),
+        )
+    }
+}
+
+/// The `documents` operations, blocking ([`BlockingApi::documents`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingDocuments<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingDocuments<'_> {
+    /// `POST /document/generics` (`create-a-document`), blocking.
+    pub fn create_document(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().documents().create_document(call))
+    }
+
+    /// `GET /document/generics/{document-id}` (`retrieve-a-generic-document`), blocking.
+    pub fn retrieve_generic_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .retrieve_generic_document(document_id, call),
+        )
+    }
+
+    /// `PATCH /document/generics/{document-id}` (`update-a-document`), blocking.
+    pub fn update_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .update_document(document_id, call),
+        )
+    }
+
+    /// `POST /document/generics/{document-id}/submit` (`submit-a-document`), blocking.
+    pub fn submit_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .submit_document(document_id, call),
+        )
+    }
+
+    /// `POST /document/government-ids` (`create-a-government-id-document`), blocking.
+    pub fn create_government_id_document(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .create_government_id_document(call),
+        )
+    }
+
+    /// `GET /document/government-ids/{document-id}` (`retrieve-a-government-id-document`), blocking.
+    pub fn retrieve_government_id_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .retrieve_government_id_document(document_id, call),
+        )
+    }
+
+    /// `PATCH /document/government-ids/{document-id}` (`update-a-government-id-document`), blocking.
+    pub fn update_government_id_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .update_government_id_document(document_id, call),
+        )
+    }
+
+    /// `POST /document/government-ids/{document-id}/submit` (`submit-a-government-id-document`), blocking.
+    pub fn submit_government_id_document(
+        &self,
+        document_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .submit_government_id_document(document_id, call),
+        )
+    }
+
+    /// `GET /documents/{document-id}` (`retrieve-a-document`), blocking.
+    pub fn retrieve(&self, document_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .documents()
+                .retrieve(document_id, call),
+        )
+    }
+}
+
+/// The `events` operations, blocking ([`BlockingApi::events`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingEvents<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingEvents<'_> {
+    /// `GET /events` (`list-all-events`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().events().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .events()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `GET /events/{event-id}` (`retrieve-an-event`), blocking.
+    pub fn retrieve(&self, event_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().events().retrieve(event_id, call))
+    }
+}
+
+/// The `importers` operations, blocking ([`BlockingApi::importers`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingImporters<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingImporters<'_> {
+    /// `GET /importers` (`list-all-importers`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().importers().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .importers()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `GET /importers/{importer-id}` (`retrieve-an-importer`), blocking.
+    pub fn retrieve(&self, importer_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .retrieve(importer_id, call),
+        )
+    }
+
+    /// `POST /importer/accounts` (`import-an-account`), blocking.
+    pub fn import_account(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().importers().import_account(call))
+    }
+
+    /// `POST /importer/list-item/email-addresses` (`import-email-address-lists`), blocking.
+    pub fn import_email_address_lists(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_email_address_lists(call),
+        )
+    }
+
+    /// `POST /importer/list-item/geolocations` (`import-geolocation-lists`), blocking.
+    pub fn import_geolocation_lists(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_geolocation_lists(call),
+        )
+    }
+
+    /// `POST /importer/list-item/government-id-numbers` (`import-government-id-number-lists`), blocking.
+    pub fn import_government_id_number_lists(
+        &self,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_government_id_number_lists(call),
+        )
+    }
+
+    /// `POST /importer/list-item/ip-addresses` (`import-ip-address-lists`), blocking.
+    pub fn import_ip_address_lists(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_ip_address_lists(call),
+        )
+    }
+
+    /// `POST /importer/list-item/names` (`import-name-lists`), blocking.
+    pub fn import_name_lists(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_name_lists(call),
+        )
+    }
+
+    /// `POST /importer/list-item/phone-numbers` (`import-phone-number-lists`), blocking.
+    pub fn import_phone_number_lists(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .importers()
+                .import_phone_number_lists(call),
+        )
+    }
+}
+
+/// The `inquiries` operations, blocking ([`BlockingApi::inquiries`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingInquiries<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingInquiries<'_> {
+    /// `GET /inquiries` (`list-all-inquiries`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().inquiries().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .inquiries()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /inquiries` (`create-an-inquiry`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().inquiries().create(call))
+    }
+
+    /// `GET /inquiries/{inquiry-id}` (`retrieve-an-inquiry`), blocking.
+    pub fn retrieve(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .retrieve(inquiry_id, call),
+        )
+    }
+
+    /// `PATCH /inquiries/{inquiry-id}` (`update-an-inquiry`), blocking.
+    pub fn update(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .update(inquiry_id, call),
+        )
+    }
+
+    /// `DELETE /inquiries/{inquiry-id}` (`redact-an-inquiry`), blocking.
+    pub fn redact(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .redact(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/add-tag` (`inquiries-add-tag`), blocking.
+    pub fn add_tag(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .add_tag(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/approve` (`approve-an-inquiry`), blocking.
+    pub fn approve(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .approve(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/decline` (`decline-an-inquiry`), blocking.
+    pub fn decline(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .decline(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/expire` (`expire-an-inquiry`), blocking.
+    pub fn expire(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .expire(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/generate-one-time-link` (`generate-a-one-time-link`), blocking.
+    pub fn generate_one_time_link(
+        &self,
+        inquiry_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .generate_one_time_link(inquiry_id, call),
+        )
+    }
+
+    /// `GET /inquiries/{inquiry-id}/print` (`print-an-inquiry-pdf`), blocking.
+    pub fn print(&self, inquiry_id: &str, call: Call) -> Result<BinaryResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .print(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/remove-tag` (`inquiries-remove-tag`), blocking.
+    pub fn remove_tag(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .remove_tag(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/resume` (`resume-an-inquiry`), blocking.
+    pub fn resume(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .resume(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/set-tags` (`inquiries-set-all-tags`), blocking.
+    pub fn set_tags(&self, inquiry_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .set_tags(inquiry_id, call),
+        )
+    }
+
+    /// `POST /inquiries/{inquiry-id}/perform-simulate-actions` (`inquiries-perform-simulate-actions`), blocking.
+    pub fn perform_simulate_actions(
+        &self,
+        inquiry_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiries()
+                .perform_simulate_actions(inquiry_id, call),
+        )
+    }
+}
+
+/// The `inquiry_sessions` operations, blocking ([`BlockingApi::inquiry_sessions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingInquirySessions<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingInquirySessions<'_> {
+    /// `GET /inquiry-sessions` (`list-all-inquiry-sessions`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().inquiry_sessions().list(call))
+    }
+
+    /// `POST /inquiry-sessions` (`create-an-inquiry-session`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().inquiry_sessions().create(call))
+    }
+
+    /// `POST /inquiry-sessions/expire-all` (`expire-inquiry-sessions`), blocking.
+    pub fn expire_all(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiry_sessions()
+                .expire_all(call),
+        )
+    }
+
+    /// `GET /inquiry-sessions/{inquiry-session-id}` (`retrieve-an-inquiry-session`), blocking.
+    pub fn retrieve(
+        &self,
+        inquiry_session_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiry_sessions()
+                .retrieve(inquiry_session_id, call),
+        )
+    }
+
+    /// `POST /inquiry-sessions/{inquiry-session-id}/expire` (`expire-an-inquiry-session`), blocking.
+    pub fn expire(
+        &self,
+        inquiry_session_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiry_sessions()
+                .expire(inquiry_session_id, call),
+        )
+    }
+
+    /// `POST /inquiry-sessions/{inquiry-session-id}/generate-one-time-link` (`generate-a-one-time-link-for-an-inquiry-session`), blocking.
+    pub fn generate_one_time_link(
+        &self,
+        inquiry_session_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .inquiry_sessions()
+                .generate_one_time_link(inquiry_session_id, call),
+        )
+    }
+}
+
+/// The `list_items` operations, blocking ([`BlockingApi::list_items`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingListItems<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingListItems<'_> {
+    /// `POST /list-item/browser-fingerprints` (`create-a-browser-fingerprint-list-item`), blocking.
+    pub fn create_browser_fingerprint_list_item(
+        &self,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_browser_fingerprint_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/browser-fingerprints/{list-item-id}` (`retrieve-a-browser-fingerprint-list-item`), blocking.
+    pub fn retrieve_browser_fingerprint_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_browser_fingerprint_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/browser-fingerprints/{list-item-id}` (`archive-a-browser-fingerprint-list-item`), blocking.
+    pub fn archive_browser_fingerprint_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_browser_fingerprint_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/countries` (`create-a-country-list-item`), blocking.
+    pub fn create_country_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_country_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/countries/{list-item-id}` (`retrieve-a-country-list-item`), blocking.
+    pub fn retrieve_country_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_country_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/countries/{list-item-id}` (`archive-a-country-list-item`), blocking.
+    pub fn archive_country_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_country_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/device-fingerprints` (`create-a-device-fingerprint-list-item`), blocking.
+    pub fn create_device_fingerprint_list_item(
+        &self,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_device_fingerprint_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/device-fingerprints/{list-item-id}` (`retrieve-a-device-fingerprint-list-item`), blocking.
+    pub fn retrieve_device_fingerprint_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_device_fingerprint_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/device-fingerprints/{list-item-id}` (`archive-a-device-fingerprint-list-item`), blocking.
+    pub fn archive_device_fingerprint_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_device_fingerprint_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/email-addresses` (`create-an-email-address-list-item`), blocking.
+    pub fn create_email_address_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_email_address_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/email-addresses/{list-item-id}` (`retrieve-an-email-address-list-item`), blocking.
+    pub fn retrieve_email_address_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_email_address_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/email-addresses/{list-item-id}` (`archive-an-email-address-list-item`), blocking.
+    pub fn archive_email_address_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_email_address_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/fields` (`create-a-field-list-item`), blocking.
+    pub fn create_field_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_field_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/fields/{list-item-id}` (`retrieve-a-field-list-item`), blocking.
+    pub fn retrieve_field_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_field_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/fields/{list-item-id}` (`archive-a-field-list-item`), blocking.
+    pub fn archive_field_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_field_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/geolocations` (`create-a-geolocation-list-item`), blocking.
+    pub fn create_geolocation_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_geolocation_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/geolocations/{list-item-id}` (`retrieve-a-geolocation-list-item`), blocking.
+    pub fn retrieve_geolocation_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_geolocation_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/geolocations/{list-item-id}` (`archive-a-geolocation-list-item`), blocking.
+    pub fn archive_geolocation_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_geolocation_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/government-id-numbers` (`create-a-government-id-number-list-item`), blocking.
+    pub fn create_government_id_number_list_item(
+        &self,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_government_id_number_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/government-id-numbers/{list-item-id}` (`retrieve-a-government-id-number-list-item`), blocking.
+    pub fn retrieve_government_id_number_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_government_id_number_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/government-id-numbers/{list-item-id}` (`archive-a-government-id-number-list-item`), blocking.
+    pub fn archive_government_id_number_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_government_id_number_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/ip-addresses` (`create-an-ip-address-list-item`), blocking.
+    pub fn create_ip_address_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_ip_address_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/ip-addresses/{list-item-id}` (`retrieve-an-ip-address-list-item`), blocking.
+    pub fn retrieve_ip_address_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_ip_address_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/ip-addresses/{list-item-id}` (`archive-an-ip-address-list-item`), blocking.
+    pub fn archive_ip_address_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_ip_address_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/names` (`create-a-name-list-item`), blocking.
+    pub fn create_name_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_name_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/names/{list-item-id}` (`retrieve-a-name-list-item`), blocking.
+    pub fn retrieve_name_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_name_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/names/{list-item-id}` (`archive-a-name-list-item`), blocking.
+    pub fn archive_name_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_name_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/phone-numbers` (`create-a-phone-number-list-item`), blocking.
+    pub fn create_phone_number_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_phone_number_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/phone-numbers/{list-item-id}` (`retrieve-a-phone-number-list-item`), blocking.
+    pub fn retrieve_phone_number_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_phone_number_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/phone-numbers/{list-item-id}` (`archive-a-phone-number-list-item`), blocking.
+    pub fn archive_phone_number_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_phone_number_list_item(list_item_id, call),
+        )
+    }
+
+    /// `POST /list-item/strings` (`create-a-string-list-item`), blocking.
+    pub fn create_string_list_item(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .create_string_list_item(call),
+        )
+    }
+
+    /// `GET /list-item/strings/{list-item-id}` (`retrieve-a-string-list-item`), blocking.
+    pub fn retrieve_string_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .retrieve_string_list_item(list_item_id, call),
+        )
+    }
+
+    /// `DELETE /list-item/strings/{list-item-id}` (`archive-a-string-list-item`), blocking.
+    pub fn archive_string_list_item(
+        &self,
+        list_item_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .list_items()
+                .archive_string_list_item(list_item_id, call),
+        )
+    }
+}
+
+/// The `lists` operations, blocking ([`BlockingApi::lists`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingLists<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingLists<'_> {
+    /// `POST /list/browser-fingerprints` (`create-a-browser-fingerprint-list`), blocking.
+    pub fn create_browser_fingerprint_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_browser_fingerprint_list(call),
+        )
+    }
+
+    /// `POST /list/countries` (`create-a-country-list`), blocking.
+    pub fn create_country_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().lists().create_country_list(call))
+    }
+
+    /// `POST /list/email-addresses` (`create-an-email-address-list`), blocking.
+    pub fn create_email_address_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_email_address_list(call),
+        )
+    }
+
+    /// `POST /list/geolocations` (`create-a-geolocation-list`), blocking.
+    pub fn create_geolocation_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_geolocation_list(call),
+        )
+    }
+
+    /// `POST /list/government-id-numbers` (`create-a-government-id-number-list`), blocking.
+    pub fn create_government_id_number_list(
+        &self,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_government_id_number_list(call),
+        )
+    }
+
+    /// `POST /list/ip-addresses` (`create-an-ip-address-list`), blocking.
+    pub fn create_ip_address_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_ip_address_list(call),
+        )
+    }
+
+    /// `POST /list/names` (`create-a-name-list`), blocking.
+    pub fn create_name_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().lists().create_name_list(call))
+    }
+
+    /// `POST /list/phone-numbers` (`create-a-phone-number-list`), blocking.
+    pub fn create_phone_number_list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .lists()
+                .create_phone_number_list(call),
+        )
+    }
+
+    /// `GET /lists` (`list-all-lists`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().lists().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .lists()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `GET /lists/{list-id}` (`retrieve-a-list`), blocking.
+    pub fn retrieve(&self, list_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().lists().retrieve(list_id, call))
+    }
+
+    /// `DELETE /lists/{list-id}` (`archive-a-list`), blocking.
+    pub fn archive(&self, list_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().lists().archive(list_id, call))
+    }
+}
+
+/// The `oauth` operations, blocking ([`BlockingApi::oauth`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingOauth<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingOauth<'_> {
+    /// `POST /oauth/authorize` (`create-authorization`), blocking.
+    pub fn authorize(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().oauth().authorize(call))
+    }
+
+    /// `POST /oauth/token` (`create-access-token`), blocking.
+    pub fn token(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().oauth().token(call))
+    }
+}
+
+/// The `reports` operations, blocking ([`BlockingApi::reports`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingReports<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingReports<'_> {
+    /// `GET /reports` (`list-all-reports`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .reports()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /reports` (`create-a-report`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().create(call))
+    }
+
+    /// `GET /reports/{report-id}` (`retrieve-a-report`), blocking.
+    pub fn retrieve(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .reports()
+                .retrieve(report_id, call),
+        )
+    }
+
+    /// `DELETE /reports/{report-id}` (`redact-a-report`), blocking.
+    pub fn redact(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().redact(report_id, call))
+    }
+
+    /// `POST /reports/{report-id}/add-tag` (`reports-add-tag`), blocking.
+    pub fn add_tag(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .reports()
+                .add_tag(report_id, call),
+        )
+    }
+
+    /// `POST /reports/{report-id}/dismiss` (`dismiss-matches`), blocking.
+    pub fn dismiss(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .reports()
+                .dismiss(report_id, call),
+        )
+    }
+
+    /// `POST /reports/{report-id}/pause` (`report-action-pause-continuous-monitoring`), blocking.
+    pub fn pause(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().pause(report_id, call))
+    }
+
+    /// `GET /reports/{report-id}/print` (`print-report-pdf`), blocking.
+    pub fn print(&self, report_id: &str, call: Call) -> Result<BinaryResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().print(report_id, call))
+    }
+
+    /// `POST /reports/{report-id}/remove-tag` (`reports-remove-tag`), blocking.
+    pub fn remove_tag(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .reports()
+                .remove_tag(report_id, call),
+        )
+    }
+
+    /// `POST /reports/{report-id}/resume` (`report-action-resume-continuous-monitoring`), blocking.
+    pub fn resume(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().resume(report_id, call))
+    }
+
+    /// `POST /reports/{report-id}/run` (`report-action-re-run-report`), blocking.
+    pub fn run(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().reports().run(report_id, call))
+    }
+
+    /// `POST /reports/{report-id}/set-tags` (`reports-set-all-tags`), blocking.
+    pub fn set_tags(&self, report_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .reports()
+                .set_tags(report_id, call),
+        )
+    }
+}
+
+/// The `transactions` operations, blocking ([`BlockingApi::transactions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingTransactions<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingTransactions<'_> {
+    /// `GET /transactions` (`list-all-transactions`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().transactions().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .transactions()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /transactions` (`create-a-transaction`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().transactions().create(call))
+    }
+
+    /// `GET /transactions/{transaction-id}` (`retrieve-a-transaction`), blocking.
+    pub fn retrieve(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .retrieve(transaction_id, call),
+        )
+    }
+
+    /// `PATCH /transactions/{transaction-id}` (`update-a-transaction`), blocking.
+    pub fn update(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .update(transaction_id, call),
+        )
+    }
+
+    /// `DELETE /transactions/{transaction-id}` (`redact-a-transaction`), blocking.
+    pub fn redact(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .redact(transaction_id, call),
+        )
+    }
+
+    /// `POST /transactions/{transaction-id}/add-tag` (`transactions-add-tag`), blocking.
+    pub fn add_tag(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .add_tag(transaction_id, call),
+        )
+    }
+
+    /// `POST /transactions/{transaction-id}/label` (`create-a-transaction-label`), blocking.
+    pub fn label(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .label(transaction_id, call),
+        )
+    }
+
+    /// `POST /transactions/{transaction-id}/remove-tag` (`transactions-remove-tag`), blocking.
+    pub fn remove_tag(
+        &self,
+        transaction_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .remove_tag(transaction_id, call),
+        )
+    }
+
+    /// `POST /transactions/{transaction-id}/set-tags` (`transactions-set-tags`), blocking.
+    pub fn set_tags(&self, transaction_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .set_tags(transaction_id, call),
+        )
+    }
+
+    /// `POST /transactions/{transaction-id}/redact-biometrics` (`redact-transaction-biometrics`), blocking.
+    pub fn redact_biometrics(
+        &self,
+        transaction_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .transactions()
+                .redact_biometrics(transaction_id, call),
+        )
+    }
+}
+
+/// The `user_audit_logs` operations, blocking ([`BlockingApi::user_audit_logs`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingUserAuditLogs<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingUserAuditLogs<'_> {
+    /// `GET /user-audit-logs` (`list-all-user-audit-logs`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().user_audit_logs().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .user_audit_logs()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `GET /user-audit-logs/{user-audit-log-id}` (`retrieve-an-user-audit-log`), blocking.
+    pub fn retrieve(
+        &self,
+        user_audit_log_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .user_audit_logs()
+                .retrieve(user_audit_log_id, call),
+        )
+    }
+}
+
+/// The `aamva_verifications` operations, blocking ([`BlockingApi::aamva_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingAamvaVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingAamvaVerifications<'_> {
+    /// `GET /verification/aamvas/{verification-id}` (`retrieve-an-aamva-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .aamva_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `ecbsv_database_verifications` operations, blocking ([`BlockingApi::ecbsv_database_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingEcbsvDatabaseVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingEcbsvDatabaseVerifications<'_> {
+    /// `GET /verification/database-ecbsvs/{verification-id}` (`retrieve-an-ecbsv-database-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .ecbsv_database_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `phone_carrier_database_verifications` operations, blocking ([`BlockingApi::phone_carrier_database_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingPhoneCarrierDatabaseVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingPhoneCarrierDatabaseVerifications<'_> {
+    /// `GET /verification/database-phone-carriers/{verification-id}` (`retrieve-a-phone-carrier-database-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .phone_carrier_database_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `serpro_database_verifications` operations, blocking ([`BlockingApi::serpro_database_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingSerproDatabaseVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingSerproDatabaseVerifications<'_> {
+    /// `GET /verification/database-serpros/{verification-id}` (`retrieve-a-serpro-database-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .serpro_database_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `database_standard_verifications` operations, blocking ([`BlockingApi::database_standard_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingDatabaseStandardVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingDatabaseStandardVerifications<'_> {
+    /// `GET /verification/database-standards/{verification-id}` (`retrieve-a-database-standard-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .database_standard_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `tin_database_verifications` operations, blocking ([`BlockingApi::tin_database_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingTinDatabaseVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingTinDatabaseVerifications<'_> {
+    /// `GET /verification/database-tins/{verification-id}` (`retrieve-a-tin-database-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .tin_database_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `database_verifications` operations, blocking ([`BlockingApi::database_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingDatabaseVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingDatabaseVerifications<'_> {
+    /// `GET /verification/databases/{verification-id}` (`retrieve-a-database-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .database_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `document_verifications` operations, blocking ([`BlockingApi::document_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingDocumentVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingDocumentVerifications<'_> {
+    /// `GET /verification/documents/{verification-id}` (`retrieve-a-document-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .document_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `email_address_verifications` operations, blocking ([`BlockingApi::email_address_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingEmailAddressVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingEmailAddressVerifications<'_> {
+    /// `GET /verification/email-addresses/{verification-id}` (`retrieve-a-email-address-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .email_address_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `government_id_verifications` operations, blocking ([`BlockingApi::government_id_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingGovernmentIdVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingGovernmentIdVerifications<'_> {
+    /// `GET /verification/government-ids/{verification-id}` (`retrieve-a-government-id-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .government_id_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `government_id_nfc_verifications` operations, blocking ([`BlockingApi::government_id_nfc_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingGovernmentIdNfcVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingGovernmentIdNfcVerifications<'_> {
+    /// `GET /verification/government-id-nfcs/{verification-id}` (`retrieve-a-government-id-nfc-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .government_id_nfc_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `phone_number_verifications` operations, blocking ([`BlockingApi::phone_number_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingPhoneNumberVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingPhoneNumberVerifications<'_> {
+    /// `GET /verification/phone-numbers/{verification-id}` (`retrieve-a-phone-number-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .phone_number_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `selfie_verifications` operations, blocking ([`BlockingApi::selfie_verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingSelfieVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingSelfieVerifications<'_> {
+    /// `GET /verification/selfies/{verification-id}` (`retrieve-a-selfie-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .selfie_verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+}
+
+/// The `verifications` operations, blocking ([`BlockingApi::verifications`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingVerifications<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingVerifications<'_> {
+    /// `GET /verifications/{verification-id}` (`retrieve-a-verification`), blocking.
+    pub fn retrieve(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .verifications()
+                .retrieve(verification_id, call),
+        )
+    }
+
+    /// `DELETE /verifications/{verification-id}` (`redact-a-verification`), blocking.
+    pub fn redact(&self, verification_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .verifications()
+                .redact(verification_id, call),
+        )
+    }
+
+    /// `GET /verifications/{verification-id}/print` (`print-a-verification-as-pdf`), blocking.
+    pub fn print(&self, verification_id: &str, call: Call) -> Result<BinaryResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .verifications()
+                .print(verification_id, call),
+        )
+    }
+}
+
+/// The `webhooks` operations, blocking ([`BlockingApi::webhooks`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingWebhooks<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingWebhooks<'_> {
+    /// `GET /webhooks` (`list-all-webhooks`), blocking.
+    pub fn list(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().webhooks().list(call))
+    }
+
+    /// The pages of [`list`](Self::list), one request each, in `direction`.
+    pub fn list_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .webhooks()
+            .list_pages(call, direction)
+            .map(BlockingPages::new)
+    }
+
+    /// `POST /webhooks` (`create-a-webhook`), blocking.
+    pub fn create(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client
+            .wait(self.client.client().api().webhooks().create(call))
+    }
+
+    /// `GET /webhooks/{webhook-id}` (`retrieve-a-webhook`), blocking.
+    pub fn retrieve(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .retrieve(webhook_id, call),
+        )
+    }
+
+    /// `PATCH /webhooks/{webhook-id}` (`update-a-webhook`), blocking.
+    pub fn update(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .update(webhook_id, call),
+        )
+    }
+
+    /// `POST /webhooks/{webhook-id}/archive` (`archive-a-webhook`), blocking.
+    pub fn archive(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .archive(webhook_id, call),
+        )
+    }
+
+    /// `POST /webhooks/{webhook-id}/enable` (`enable-a-webhook`), blocking.
+    pub fn enable(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .enable(webhook_id, call),
+        )
+    }
+
+    /// `POST /webhooks/{webhook-id}/disable` (`disable-a-webhook`), blocking.
+    pub fn disable(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .disable(webhook_id, call),
+        )
+    }
+
+    /// `POST /webhooks/{webhook-id}/rotate-secret` (`rotate-a-webhook-secret`), blocking.
+    pub fn rotate_secret(&self, webhook_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .webhooks()
+                .rotate_secret(webhook_id, call),
+        )
+    }
+}
+
+/// The `workflows` operations, blocking ([`BlockingApi::workflows`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingWorkflows<'a> {
+    client: &'a BlockingClient,
+}
+
+impl BlockingWorkflows<'_> {
+    /// `POST /workflows/{workflow-id}/trigger` (`create-a-workflow-run`), blocking.
+    pub fn trigger(&self, workflow_id: &str, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .workflows()
+                .trigger(workflow_id, call),
+        )
+    }
+
+    /// `GET /workflow-runs/{workflow-run-id}` (`retrieve-a-workflow-run`), blocking.
+    pub fn retrieve_workflow_run(
+        &self,
+        workflow_run_id: &str,
+        call: Call,
+    ) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .workflows()
+                .retrieve_workflow_run(workflow_run_id, call),
+        )
+    }
+
+    /// `GET /workflow-runs` (`list-all-workflow-runs`), blocking.
+    pub fn list_workflow_runs(&self, call: Call) -> Result<ApiResponse, PersonaError> {
+        self.client.wait(
+            self.client
+                .client()
+                .api()
+                .workflows()
+                .list_workflow_runs(call),
+        )
+    }
+
+    /// The pages of [`list_workflow_runs`](Self::list_workflow_runs), one request each, in `direction`.
+    pub fn list_workflow_runs_pages(
+        &self,
+        call: Call,
+        direction: Direction,
+    ) -> Result<BlockingPages, PersonaError> {
+        self.client
+            .client()
+            .api()
+            .workflows()
+            .list_workflow_runs_pages(call, direction)
+            .map(BlockingPages::new)
     }
 }

@@ -4,6 +4,8 @@
 use std::future::Future;
 
 use super::Client;
+use super::http::ApiResponse;
+use super::pages::Pages;
 use crate::error::PersonaError;
 
 /// Runs [`Client`] calls to completion on the process-wide runtime.
@@ -33,6 +35,45 @@ impl BlockingClient {
         Fut: Future<Output = Result<T, PersonaError>>,
     {
         block_on(call(self.client.clone()))?
+    }
+
+    /// Runs one call of the async client to completion: what every generated method of
+    /// [`BlockingClient::api`] does.
+    pub(crate) fn wait<T>(
+        &self,
+        call: impl Future<Output = Result<T, PersonaError>>,
+    ) -> Result<T, PersonaError> {
+        block_on(call)?
+    }
+}
+
+/// The pages of one list call, blocking: an iterator of pages, one request each. It ends after
+/// the last page, or after the first error (which it yields).
+#[derive(Debug)]
+pub struct BlockingPages {
+    pages: Pages,
+    done: bool,
+}
+
+impl BlockingPages {
+    pub(crate) fn new(pages: Pages) -> Self {
+        Self { pages, done: false }
+    }
+}
+
+impl Iterator for BlockingPages {
+    type Item = Result<ApiResponse, PersonaError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let page = match block_on(self.pages.next()) {
+            Ok(page) => page,
+            Err(error) => Some(Err(error)),
+        };
+        self.done = !matches!(page, Some(Ok(_)));
+        page
     }
 }
 

@@ -26,7 +26,7 @@ mod pages;
 mod reply;
 pub mod retry;
 
-pub use blocking::BlockingClient;
+pub use blocking::{BlockingClient, BlockingPages};
 pub use builder::ClientBuilder;
 pub use document::related;
 pub use http::{ApiResponse, RequestOptions};
