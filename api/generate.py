@@ -29,6 +29,8 @@ import re
 import subprocess
 import sys
 
+import gen_models
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "api" / "persona-openapi.json"
 RUST_TABLE = ROOT / "src" / "client" / "operations.rs"
@@ -43,6 +45,9 @@ KOTLIN_API = ROOT / "kotlin" / "src" / "main" / "kotlin" / "com" / "withpersona"
 SWIFT_API = ROOT / "swift" / "Sources" / "Persona" / "Api.swift"
 KOTLIN_DISPATCH = ROOT / "kotlin" / "src" / "test" / "kotlin" / "com" / "withpersona" / "libpersona" / "GeneratedDispatch.kt"
 RUST_DISPATCH = ROOT / "tests" / "support" / "typed_dispatch.rs"
+RUST_MODELS = ROOT / "src" / "model" / "generated.rs"
+RUST_MODEL_FIELDS = ROOT / "tests" / "support" / "model_fields.rs"
+UNIFFI_MODELS = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "models.rs"
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ARTICLES = {"a", "an", "all", "the"}
@@ -952,6 +957,7 @@ def main() -> int:
     operations = table(document)
     version = document.raw["info"]["version"]
     names = events(document)
+    models = gen_models.specs(document)
     outputs = {
         RUST_EVENTS: rustfmt(rust_events(names)),
         PYTHON_EVENTS: python_events(names),
@@ -965,6 +971,9 @@ def main() -> int:
         RUST_DISPATCH: rustfmt(rust_dispatch(operations)),
         SWIFT_API: swift_api(operations),
         VECTORS: vectors(operations),
+        RUST_MODELS: rustfmt(gen_models.rust_models(models)),
+        UNIFFI_MODELS: rustfmt(gen_models.uniffi_models(models)),
+        RUST_MODEL_FIELDS: rustfmt(gen_models.rust_test_fields(models)),
     }
     if "--check" in sys.argv[1:]:
         stale = [str(path.relative_to(ROOT)) for path, text in outputs.items() if not path.exists() or path.read_text() != text]

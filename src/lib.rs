@@ -43,6 +43,7 @@ pub mod error;
 pub mod fields;
 mod hex;
 mod mac;
+pub mod model;
 pub mod replay;
 #[cfg(feature = "client")]
 pub mod runtime;

@@ -11,6 +11,7 @@ use support::loopback_http;
 use std::time::{Duration, Instant};
 
 use persona::client::{ApiResponse, Call, Client, Direction, RequestOptions};
+use persona::model::{InquiryStatus, Resource};
 use persona::{ApiErrorKind, ApiKey, Credentials, KeyPair, PersonaError, Secret};
 use persona_sandbox::{self as sandbox, SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
@@ -655,6 +656,12 @@ async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
         assert!(event.payload_json.contains(&id));
         names.push(event.name.clone());
         if event.name == "inquiry.completed" {
+            // The typed payload: inquiry.completed carries an inquiry.
+            let Some(Resource::Inquiry(inquiry)) = event.model().unwrap() else {
+                panic!("inquiry.completed without an inquiry");
+            };
+            assert_eq!(inquiry.id, id);
+            assert_eq!(inquiry.status, Some(InquiryStatus::Completed));
             break;
         }
     }
@@ -664,7 +671,11 @@ async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
         "{names:?}"
     );
     let retrieved = inquiries.retrieve(&id, Call::new()).await.unwrap();
-    assert_eq!(retrieved.body["data"]["attributes"]["status"], "completed");
+    let Some(Resource::Inquiry(inquiry)) = retrieved.model().unwrap() else {
+        panic!("retrieve-an-inquiry answered something else");
+    };
+    assert_eq!(inquiry.status, Some(InquiryStatus::Completed));
+    assert!(inquiry.completed_at.is_some());
     // Arguments the operation does not declare never reach the wire.
     let error = inquiries
         .retrieve(&id, Call::new().filter("status", "completed"))

@@ -55,6 +55,18 @@ impl ApiResponse {
         self.attribute(name).and_then(Value::as_str)
     }
 
+    /// The primary `data` read into its typed model ([`crate::model::document_model`]): e.g.
+    /// `Some(Resource::Inquiry(..))` for an inquiry; `None` without data; an error for a list.
+    pub fn model(&self) -> Result<Option<crate::model::Resource>, PersonaError> {
+        crate::model::document_model(&self.body)
+    }
+
+    /// Every resource of the primary `data` read into its typed model (a list's items, or the
+    /// one resource).
+    pub fn models(&self) -> Result<Vec<crate::model::Resource>, PersonaError> {
+        crate::model::document_models(&self.body)
+    }
+
     /// The `included` resources that a relationship of `resource` (default: the primary one)
     /// points to ([`super::related`]).
     pub fn related<'a>(

@@ -39,6 +39,14 @@ impl WebhookEvent {
     pub fn kind(&self) -> super::EventName {
         super::EventName::parse(&self.name)
     }
+
+    /// The resource the event carries (the payload's `data`) read into its typed model:
+    /// `inquiry.completed` → `Some(Resource::Inquiry(..))`; `None` when the payload has no data.
+    pub fn model(&self) -> Result<Option<crate::model::Resource>, PersonaError> {
+        let payload: serde_json::Value = serde_json::from_str(&self.payload_json)
+            .map_err(|_| not_an_event("`payload` is not valid JSON"))?;
+        crate::model::document_model(&payload)
+    }
 }
 
 impl std::fmt::Debug for WebhookEvent {

@@ -14,11 +14,13 @@
 mod client;
 mod credentials;
 mod error;
+mod models;
 mod records;
 
 pub use client::*;
 pub use credentials::Credentials;
 pub use error::PersonaError;
+pub use models::*;
 pub use records::*;
 
 /// The library version.
@@ -91,4 +93,28 @@ pub fn related_resources(
             .map(serde_json::Value::to_string)
             .collect(),
     )
+}
+
+fn document(document_json: &str) -> Result<serde_json::Value, PersonaError> {
+    serde_json::from_str(document_json).map_err(|_| {
+        PersonaError::from(persona_core::PersonaError::invalid_argument(
+            "document",
+            "must be JSON",
+        ))
+    })
+}
+
+/// The typed model of a document's primary `data` (a response body, or a webhook event's
+/// payload): the core's one reading rule for every language; `None` without data.
+#[uniffi::export]
+pub fn document_model(document_json: String) -> Result<Option<Resource>, PersonaError> {
+    Ok(persona_core::model::document_model(&document(&document_json)?)?.map(Into::into))
+}
+
+/// The typed models of every resource of a document's primary `data` (a list's items, or the
+/// one resource).
+#[uniffi::export]
+pub fn document_models(document_json: String) -> Result<Vec<Resource>, PersonaError> {
+    let models = persona_core::model::document_models(&document(&document_json)?)?;
+    Ok(models.into_iter().map(Into::into).collect())
 }
