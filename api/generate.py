@@ -46,6 +46,7 @@ SWIFT_API = ROOT / "swift" / "Sources" / "Persona" / "Api.swift"
 KOTLIN_DISPATCH = ROOT / "kotlin" / "src" / "test" / "kotlin" / "com" / "withpersona" / "libpersona" / "GeneratedDispatch.kt"
 RUST_DISPATCH = ROOT / "tests" / "support" / "typed_dispatch.rs"
 RUST_MODELS = ROOT / "src" / "model" / "generated.rs"
+PYTHON_MODELS = ROOT / "python" / "persona" / "models.py"
 RUST_MODEL_FIELDS = ROOT / "tests" / "support" / "model_fields.rs"
 UNIFFI_MODELS = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "models.rs"
 
@@ -974,6 +975,7 @@ def main() -> int:
         RUST_MODELS: rustfmt(gen_models.rust_models(models)),
         UNIFFI_MODELS: rustfmt(gen_models.uniffi_models(models)),
         RUST_MODEL_FIELDS: rustfmt(gen_models.rust_test_fields(models)),
+        PYTHON_MODELS: gen_models.python_models(models),
     }
     if "--check" in sys.argv[1:]:
         stale = [str(path.relative_to(ROOT)) for path, text in outputs.items() if not path.exists() or path.read_text() != text]

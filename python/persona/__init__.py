@@ -76,6 +76,12 @@ def __getattr__(name: str):
         from . import _event_names
 
         return _event_names
+    if name == "models":
+        # The typed models the core reads (they live in the client's UniFFI bindings). Imported
+        # by name: `from . import models` would ask this hook for `models` again.
+        import importlib
+
+        return importlib.import_module(".models", __name__)
     if name in ("Client", "AsyncClient", "Response", "BinaryResponse"):
         from . import _client
 

@@ -63,6 +63,13 @@ def _translate_async(function):
     return wrapper
 
 
+def _model(document_json: str) -> Any:
+    """The typed model of a document's primary data (the core's rule), unwrapped from UniFFI's
+    ``Resource`` variant."""
+    resource = _translate(_ffi.document_model)(document_json)
+    return None if resource is None else resource.value
+
+
 class Response:
     """What an operation answered: the whole JSON document (``body``; ``data``, ``included``,
     ``meta`` and ``links`` as properties), the HTTP status, ``request_id`` and the ``attempts`` it
@@ -124,6 +131,17 @@ class Response:
             self._body_json, relationship, None if resource is None else json.dumps(resource)
         )
         return [json.loads(text) for text in texts]
+
+    def model(self) -> Any:
+        """The primary resource read into its typed model (:mod:`persona.models`): an ``Inquiry``
+        for an inquiry, an ``UntypedResource`` for a type without a model; ``None`` without data.
+        A list is an :class:`InvalidInputError`: use :meth:`models`. Read by the library's core,
+        as in every language."""
+        return _model(self._body_json)
+
+    def models(self) -> list:
+        """Every resource of the primary ``data`` read into its typed model (a list's items)."""
+        return [resource.value for resource in _translate(_ffi.document_models)(self._body_json)]
 
     def __repr__(self) -> str:
         data = self.data

@@ -53,6 +53,14 @@ class Event:
         payload = self.payload
         return payload.get("data") if isinstance(payload, dict) else None
 
+    def model(self) -> Any:
+        """The resource the event carries read into its typed model (:mod:`persona.models`):
+        ``inquiry.completed`` → an ``Inquiry``; ``None`` when the payload has no data. Read by the
+        library's core, as in every language (the first call loads the client's bindings)."""
+        from ._client import _model
+
+        return _model(self.payload_json)
+
     @property
     def payload(self) -> Any:
         """``data.attributes.payload`` decoded (``None`` when absent), once per event."""

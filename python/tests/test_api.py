@@ -145,11 +145,11 @@ class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         try:
-            persona.webhooks.verify(self.headers.get("Persona-Signature"), body, Receiver.secret)
+            event = persona.webhooks.verify_event(self.headers.get("Persona-Signature"), body, Receiver.secret)
         except persona.WebhookVerificationError:
             self.send_response(400)
         else:
-            Receiver.events.put(json.loads(body))
+            Receiver.events.put(event)
             self.send_response(200)
         self.end_headers()
 
@@ -176,10 +176,17 @@ def test_create_simulate_webhook_retrieve_with_typed_calls_only():
             deadline, names = time.monotonic() + 10, []
             while "inquiry.completed" not in names and time.monotonic() < deadline:
                 event = Receiver.events.get(timeout=max(0.1, deadline - time.monotonic()))
-                assert inquiry_id in json.dumps(event["data"]["attributes"]["payload"])
-                names.append(event["data"]["attributes"]["name"])
+                assert inquiry_id in event.payload_json
+                names.append(event.name)
             assert "inquiry.completed" in names, names
-            assert inquiries.retrieve(inquiry_id).data["attributes"]["status"] == "completed"
+            # The typed payload: inquiry.completed carries an inquiry, read by the core.
+            inquiry = event.model()
+            assert isinstance(inquiry, persona.models.Inquiry) and inquiry.id == inquiry_id
+            assert inquiry.status == persona.models.InquiryStatus.COMPLETED()
+            assert inquiry.reference_id == "py-1"
+            retrieved = inquiries.retrieve(inquiry_id).model()
+            assert retrieved.status.is_completed() and retrieved.completed_at is not None
+            assert repr(retrieved) == f"Inquiry(type=inquiry, id={inquiry_id})" == str(retrieved)
             assert repr(created).startswith("Response(status=201, type='inquiry'")
     finally:
         process.terminate()

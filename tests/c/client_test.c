@@ -1,11 +1,20 @@
 /*
  * The client over the C ABI against a real `persona sandbox` on loopback (argv[1] = base URL,
- * argv[2] = the sandbox's API key). Blocking calls, JSON in / JSON out, errors as result codes.
+ * argv[2] = the sandbox's API key; argv[3] and argv[4] = the loopback port the sandbox delivers
+ * webhooks to and their secret). Blocking calls, JSON in / JSON out, errors as result codes; the
+ * webhooks the flow causes are received here and verified through the C ABI.
  * Ends with "N passed, M failed".
  */
+#define _GNU_SOURCE /* strcasestr, for HTTP header names */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "persona.h"
 
@@ -42,9 +51,72 @@ static int json_string_field(const char *json, const char *key, char *out, size_
   return 1;
 }
 
+/* A listening socket on 127.0.0.1:port, or -1. */
+static int listen_on(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, 16) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/*
+ * Accepts one webhook delivery (waiting up to timeout_ms) and answers it 200: the Persona-Signature
+ * header into header[], the body into body[] (its length returned), -1 on timeout or a request
+ * too large for the buffers.
+ */
+static long receive_webhook(int listener, int timeout_ms, char *header, size_t header_len, char *body, size_t body_len) {
+  struct pollfd ready = {.fd = listener, .events = POLLIN};
+  if (poll(&ready, 1, timeout_ms) != 1) return -1;
+  int fd = accept(listener, NULL, NULL);
+  if (fd < 0) return -1;
+  static char request[1 << 16];
+  size_t got = 0;
+  long length = -1;
+  char *head_end = NULL;
+  while (got < sizeof request - 1) {
+    ssize_t n = read(fd, request + got, sizeof request - 1 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+    request[got] = '\0';
+    head_end = strstr(request, "\r\n\r\n");
+    if (head_end) {
+      const char *field = strcasestr(request, "\r\ncontent-length:");
+      long content = field ? strtol(field + 17, NULL, 10) : 0;
+      if ((size_t)(head_end + 4 - request) + (size_t)content <= got) {
+        length = content;
+        break;
+      }
+    }
+  }
+  const char *answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  if (write(fd, answer, strlen(answer)) < 0) length = -1;
+  close(fd);
+  if (length < 0 || (size_t)length >= body_len) return -1;
+  header[0] = '\0';
+  const char *signature = strcasestr(request, "\r\npersona-signature:");
+  if (signature) {
+    signature += strlen("\r\npersona-signature:");
+    while (*signature == ' ') signature++;
+    size_t n = strcspn(signature, "\r\n");
+    if (n >= header_len) return -1;
+    memcpy(header, signature, n);
+    header[n] = '\0';
+  }
+  memcpy(body, head_end + 4, (size_t)length);
+  body[length] = '\0';
+  return length;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: client_test BASE_URL API_KEY\n");
+  if (argc < 5) {
+    fprintf(stderr, "usage: client_test BASE_URL API_KEY WEBHOOK_PORT WEBHOOK_SECRET\n");
     printf("0 passed, 1 failed\n");
     return 1;
   }
@@ -91,6 +163,9 @@ int main(int argc, char **argv) {
         "retrieve-an-inquiry");
   persona_string_free(out);
 
+  /* Listen for the webhooks the simulation causes (Persona retries what it could not deliver). */
+  int listener = listen_on(atoi(argv[3]));
+  CHECK(listener >= 0, "listening for webhooks");
   snprintf(params, sizeof params,
            "{\"path\":{\"inquiry-id\":\"%s\"},\"body\":{\"meta\":{\"simulate-actions\":"
            "[{\"type\":\"start_inquiry\"},{\"type\":\"complete_inquiry\"}]}}}",
@@ -100,6 +175,31 @@ int main(int argc, char **argv) {
             strstr(persona_string_ptr(out), "\"completed\"") != NULL,
         "inquiries-perform-simulate-actions");
   persona_string_free(out);
+
+  /* The inquiry.completed webhook for this inquiry arrives, verifies and carries it. */
+  persona_str secret = {(const uint8_t *)argv[4], strlen(argv[4])};
+  persona_webhook_verifier *verifier = NULL;
+  CHECK(persona_webhook_verifier_new(&secret, 1, 300, &verifier) == PERSONA_OK, "webhook verifier");
+  int completed = 0;
+  static char header[512], body[1 << 15];
+  for (int deliveries = 0; listener >= 0 && verifier && !completed && deliveries < 50; deliveries++) {
+    long length = receive_webhook(listener, 10000, header, sizeof header, body, sizeof body);
+    if (length < 0) break;
+    persona_webhook_event *event = NULL;
+    if (persona_webhook_verifier_verify_event(verifier, (const uint8_t *)header, strlen(header), (const uint8_t *)body,
+                                              (size_t)length, NULL, &event) != PERSONA_OK) {
+      CHECK(0, "a delivered webhook verifies");
+      break;
+    }
+    size_t len = 0;
+    const char *name = persona_webhook_event_name(event, &len);
+    const char *payload = persona_webhook_event_payload_json(event, &len);
+    completed = strcmp(name, "inquiry.completed") == 0 && strstr(payload, id) != NULL;
+    persona_webhook_event_free(event);
+  }
+  CHECK(completed, "the inquiry.completed webhook arrives and verifies");
+  persona_webhook_verifier_free(verifier);
+  if (listener >= 0) close(listener);
 
   out = NULL;
   CHECK(persona_client_call(client, S("list-all-inquiries"), S("{\"page\":{\"size\":5},\"filter\":{\"status\":\"completed\"}}"), &out) ==

@@ -160,11 +160,14 @@ if [ "$valgrind" -eq 0 ]; then
     done
   done
   # The client against a real sandbox process on an ephemeral loopback port.
+  # It delivers the flow's webhooks to a loopback port the client test listens on.
   sandbox_key="persona_sandbox_c-test-$$"
+  webhook_secret="wbhsec_c-test-$$"
+  webhook_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   sandbox_out="$build_dir/sandbox.out"
   [ -x "$target_dir/persona" ] || die "missing $target_dir/persona (run: cargo build)"
-  PERSONA_API_KEY="$sandbox_key" PERSONA_API_KEY_ID= PERSONA_API_KEY_SECRET= \
-    "$target_dir/persona" sandbox --port 0 >"$sandbox_out" 2>&1 &
+  PERSONA_API_KEY="$sandbox_key" PERSONA_API_KEY_ID= PERSONA_API_KEY_SECRET= PERSONA_WEBHOOK_SECRET="$webhook_secret" \
+    "$target_dir/persona" sandbox --port 0 --webhook-url "http://127.0.0.1:$webhook_port/webhooks" >"$sandbox_out" 2>&1 &
   sandbox_pid=$!
   trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do
@@ -174,7 +177,7 @@ if [ "$valgrind" -eq 0 ]; then
   origin="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
   [ -n "$origin" ] || die "the sandbox did not start: $(cat "$sandbox_out")"
   for kind in shared static; do
-    run "client_test_${kind}" "$build_dir/client_test_${kind}" "$origin/api/v1" "$sandbox_key"
+    run "client_test_${kind}" "$build_dir/client_test_${kind}" "$origin/api/v1" "$sandbox_key" "$webhook_port" "$webhook_secret"
   done
   kill "$sandbox_pid" 2>/dev/null || true
 else

@@ -134,3 +134,28 @@ extension Reply {
         BinaryResponse(status: Int(status), requestID: requestId, attempts: Int(attempts), content: bytes ?? Data(), contentType: contentType)
     }
 }
+
+/// The typed models (`Inquiry`, `Account`, `Verification`, …, `Resource`), read by the library's
+/// core with the rules every language shares: `response.model()` → `.inquiry(value:)` with its
+/// `status` (an open enum: `.other(value:)` keeps an unlisted one), `referenceId`, … Models print
+/// their type and id only.
+extension Response {
+    /// The primary resource read into its typed model; nil without data. A list throws: use
+    /// `models()`.
+    public func model() throws -> PersonaBindings.Resource? {
+        try bridging { try documentModel(documentJson: bodyJSON) }
+    }
+
+    /// Every resource of the primary `data` read into its typed model (a list's items).
+    public func models() throws -> [PersonaBindings.Resource] {
+        try bridging { try documentModels(documentJson: bodyJSON) }
+    }
+}
+
+extension WebhookEvent {
+    /// The resource the event carries read into its typed model: `inquiry.completed` →
+    /// `.inquiry(value:)`; nil when the payload has no data.
+    public func model() throws -> PersonaBindings.Resource? {
+        try bridging { try documentModel(documentJson: payloadJSON) }
+    }
+}

@@ -513,6 +513,38 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1124,6 +1156,307 @@ public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
 
 
 /**
+ * A `account` resource, typed from the document's schema.
+ */
+public struct Account: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `reference-id`.
+     */
+    public var referenceId: String?
+    /**
+     * `account-type-name`.
+     */
+    public var accountTypeName: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `updated-at`.
+     */
+    public var updatedAt: String?
+    /**
+     * `redacted-at`.
+     */
+    public var redactedAt: String?
+    /**
+     * `tags`.
+     */
+    public var tags: [String]?
+    /**
+     * `country-code`.
+     */
+    public var countryCode: String?
+    /**
+     * `social-security-number`.
+     */
+    public var socialSecurityNumber: String?
+    /**
+     * `birthdate`.
+     */
+    public var birthdate: String?
+    /**
+     * `name-first`.
+     */
+    public var nameFirst: String?
+    /**
+     * `name-middle`.
+     */
+    public var nameMiddle: String?
+    /**
+     * `name-last`.
+     */
+    public var nameLast: String?
+    /**
+     * `phone-number`.
+     */
+    public var phoneNumber: String?
+    /**
+     * `email-address`.
+     */
+    public var emailAddress: String?
+    /**
+     * `address-street-1`.
+     */
+    public var addressStreet1: String?
+    /**
+     * `address-street-2`.
+     */
+    public var addressStreet2: String?
+    /**
+     * `address-city`.
+     */
+    public var addressCity: String?
+    /**
+     * `address-subdivision`.
+     */
+    public var addressSubdivision: String?
+    /**
+     * `address-postal-code`.
+     */
+    public var addressPostalCode: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `reference-id`.
+         */referenceId: String?, 
+        /**
+         * `account-type-name`.
+         */accountTypeName: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `updated-at`.
+         */updatedAt: String?, 
+        /**
+         * `redacted-at`.
+         */redactedAt: String?, 
+        /**
+         * `tags`.
+         */tags: [String]?, 
+        /**
+         * `country-code`.
+         */countryCode: String?, 
+        /**
+         * `social-security-number`.
+         */socialSecurityNumber: String?, 
+        /**
+         * `birthdate`.
+         */birthdate: String?, 
+        /**
+         * `name-first`.
+         */nameFirst: String?, 
+        /**
+         * `name-middle`.
+         */nameMiddle: String?, 
+        /**
+         * `name-last`.
+         */nameLast: String?, 
+        /**
+         * `phone-number`.
+         */phoneNumber: String?, 
+        /**
+         * `email-address`.
+         */emailAddress: String?, 
+        /**
+         * `address-street-1`.
+         */addressStreet1: String?, 
+        /**
+         * `address-street-2`.
+         */addressStreet2: String?, 
+        /**
+         * `address-city`.
+         */addressCity: String?, 
+        /**
+         * `address-subdivision`.
+         */addressSubdivision: String?, 
+        /**
+         * `address-postal-code`.
+         */addressPostalCode: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.referenceId = referenceId
+        self.accountTypeName = accountTypeName
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.redactedAt = redactedAt
+        self.tags = tags
+        self.countryCode = countryCode
+        self.socialSecurityNumber = socialSecurityNumber
+        self.birthdate = birthdate
+        self.nameFirst = nameFirst
+        self.nameMiddle = nameMiddle
+        self.nameLast = nameLast
+        self.phoneNumber = phoneNumber
+        self.emailAddress = emailAddress
+        self.addressStreet1 = addressStreet1
+        self.addressStreet2 = addressStreet2
+        self.addressCity = addressCity
+        self.addressSubdivision = addressSubdivision
+        self.addressPostalCode = addressPostalCode
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_account_uniffi_trait_debug(
+            FfiConverterTypeAccount_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_account_uniffi_trait_display(
+            FfiConverterTypeAccount_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Account: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Account {
+        return
+            try Account(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                referenceId: FfiConverterOptionString.read(from: &buf), 
+                accountTypeName: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                updatedAt: FfiConverterOptionString.read(from: &buf), 
+                redactedAt: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterOptionSequenceString.read(from: &buf), 
+                countryCode: FfiConverterOptionString.read(from: &buf), 
+                socialSecurityNumber: FfiConverterOptionString.read(from: &buf), 
+                birthdate: FfiConverterOptionString.read(from: &buf), 
+                nameFirst: FfiConverterOptionString.read(from: &buf), 
+                nameMiddle: FfiConverterOptionString.read(from: &buf), 
+                nameLast: FfiConverterOptionString.read(from: &buf), 
+                phoneNumber: FfiConverterOptionString.read(from: &buf), 
+                emailAddress: FfiConverterOptionString.read(from: &buf), 
+                addressStreet1: FfiConverterOptionString.read(from: &buf), 
+                addressStreet2: FfiConverterOptionString.read(from: &buf), 
+                addressCity: FfiConverterOptionString.read(from: &buf), 
+                addressSubdivision: FfiConverterOptionString.read(from: &buf), 
+                addressPostalCode: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Account, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.referenceId, into: &buf)
+        FfiConverterOptionString.write(value.accountTypeName, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.redactedAt, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tags, into: &buf)
+        FfiConverterOptionString.write(value.countryCode, into: &buf)
+        FfiConverterOptionString.write(value.socialSecurityNumber, into: &buf)
+        FfiConverterOptionString.write(value.birthdate, into: &buf)
+        FfiConverterOptionString.write(value.nameFirst, into: &buf)
+        FfiConverterOptionString.write(value.nameMiddle, into: &buf)
+        FfiConverterOptionString.write(value.nameLast, into: &buf)
+        FfiConverterOptionString.write(value.phoneNumber, into: &buf)
+        FfiConverterOptionString.write(value.emailAddress, into: &buf)
+        FfiConverterOptionString.write(value.addressStreet1, into: &buf)
+        FfiConverterOptionString.write(value.addressStreet2, into: &buf)
+        FfiConverterOptionString.write(value.addressCity, into: &buf)
+        FfiConverterOptionString.write(value.addressSubdivision, into: &buf)
+        FfiConverterOptionString.write(value.addressPostalCode, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lift(_ buf: RustBuffer) throws -> Account {
+    return try FfiConverterTypeAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
+    return FfiConverterTypeAccount.lower(value)
+}
+
+
+/**
  * One `errors[]` entry of a Persona error response.
  */
 public struct ApiErrorDetail: Equatable, Hashable {
@@ -1199,6 +1532,227 @@ public func FfiConverterTypeApiErrorDetail_lift(_ buf: RustBuffer) throws -> Api
 #endif
 public func FfiConverterTypeApiErrorDetail_lower(_ value: ApiErrorDetail) -> RustBuffer {
     return FfiConverterTypeApiErrorDetail.lower(value)
+}
+
+
+/**
+ * A `api-key` resource, typed from the document's schema.
+ */
+public struct ApiKey: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `name`.
+     */
+    public var name: String?
+    /**
+     * `note`.
+     */
+    public var note: String?
+    /**
+     * `api-version`.
+     */
+    public var apiVersion: String?
+    /**
+     * `api-key-inflection`.
+     */
+    public var apiKeyInflection: String?
+    /**
+     * `api-attributes-blocklist`.
+     */
+    public var apiAttributesBlocklist: [String]?
+    /**
+     * `permissions`.
+     */
+    public var permissions: [String]?
+    /**
+     * `ip-address-allowlist`.
+     */
+    public var ipAddressAllowlist: [String]?
+    /**
+     * `file-access-token-expires-in`.
+     */
+    public var fileAccessTokenExpiresIn: Int64?
+    /**
+     * `last-used-at`.
+     */
+    public var lastUsedAt: String?
+    /**
+     * `expires-at`.
+     */
+    public var expiresAt: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `name`.
+         */name: String?, 
+        /**
+         * `note`.
+         */note: String?, 
+        /**
+         * `api-version`.
+         */apiVersion: String?, 
+        /**
+         * `api-key-inflection`.
+         */apiKeyInflection: String?, 
+        /**
+         * `api-attributes-blocklist`.
+         */apiAttributesBlocklist: [String]?, 
+        /**
+         * `permissions`.
+         */permissions: [String]?, 
+        /**
+         * `ip-address-allowlist`.
+         */ipAddressAllowlist: [String]?, 
+        /**
+         * `file-access-token-expires-in`.
+         */fileAccessTokenExpiresIn: Int64?, 
+        /**
+         * `last-used-at`.
+         */lastUsedAt: String?, 
+        /**
+         * `expires-at`.
+         */expiresAt: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.name = name
+        self.note = note
+        self.apiVersion = apiVersion
+        self.apiKeyInflection = apiKeyInflection
+        self.apiAttributesBlocklist = apiAttributesBlocklist
+        self.permissions = permissions
+        self.ipAddressAllowlist = ipAddressAllowlist
+        self.fileAccessTokenExpiresIn = fileAccessTokenExpiresIn
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+        self.createdAt = createdAt
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_apikey_uniffi_trait_debug(
+            FfiConverterTypeApiKey_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_apikey_uniffi_trait_display(
+            FfiConverterTypeApiKey_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension ApiKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKey {
+        return
+            try ApiKey(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf), 
+                apiVersion: FfiConverterOptionString.read(from: &buf), 
+                apiKeyInflection: FfiConverterOptionString.read(from: &buf), 
+                apiAttributesBlocklist: FfiConverterOptionSequenceString.read(from: &buf), 
+                permissions: FfiConverterOptionSequenceString.read(from: &buf), 
+                ipAddressAllowlist: FfiConverterOptionSequenceString.read(from: &buf), 
+                fileAccessTokenExpiresIn: FfiConverterOptionInt64.read(from: &buf), 
+                lastUsedAt: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApiKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+        FfiConverterOptionString.write(value.apiVersion, into: &buf)
+        FfiConverterOptionString.write(value.apiKeyInflection, into: &buf)
+        FfiConverterOptionSequenceString.write(value.apiAttributesBlocklist, into: &buf)
+        FfiConverterOptionSequenceString.write(value.permissions, into: &buf)
+        FfiConverterOptionSequenceString.write(value.ipAddressAllowlist, into: &buf)
+        FfiConverterOptionInt64.write(value.fileAccessTokenExpiresIn, into: &buf)
+        FfiConverterOptionString.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionString.write(value.expiresAt, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lift(_ buf: RustBuffer) throws -> ApiKey {
+    return try FfiConverterTypeApiKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lower(_ value: ApiKey) -> RustBuffer {
+    return FfiConverterTypeApiKey.lower(value)
 }
 
 
@@ -1286,6 +1840,307 @@ public func FfiConverterTypeApiResponse_lift(_ buf: RustBuffer) throws -> ApiRes
 #endif
 public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffer {
     return FfiConverterTypeApiResponse.lower(value)
+}
+
+
+/**
+ * A `case` resource, typed from the document's schema.
+ */
+public struct Case: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: CaseStatus?
+    /**
+     * `name`.
+     */
+    public var name: String?
+    /**
+     * `resolution`.
+     */
+    public var resolution: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `updated-at`.
+     */
+    public var updatedAt: String?
+    /**
+     * `assigned-at`.
+     */
+    public var assignedAt: String?
+    /**
+     * `resolved-at`.
+     */
+    public var resolvedAt: String?
+    /**
+     * `redacted-at`.
+     */
+    public var redactedAt: String?
+    /**
+     * `sla-expires-at`.
+     */
+    public var slaExpiresAt: String?
+    /**
+     * `creator-id`.
+     */
+    public var creatorId: String?
+    /**
+     * `creator-type`.
+     */
+    public var creatorType: String?
+    /**
+     * `assignee-id`.
+     */
+    public var assigneeId: String?
+    /**
+     * `assigner-id`.
+     */
+    public var assignerId: String?
+    /**
+     * `assigner-type`.
+     */
+    public var assignerType: String?
+    /**
+     * `resolver-id`.
+     */
+    public var resolverId: String?
+    /**
+     * `resolver-type`.
+     */
+    public var resolverType: String?
+    /**
+     * `updater-id`.
+     */
+    public var updaterId: String?
+    /**
+     * `updater-type`.
+     */
+    public var updaterType: String?
+    /**
+     * `tags`.
+     */
+    public var tags: [String]?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: CaseStatus?, 
+        /**
+         * `name`.
+         */name: String?, 
+        /**
+         * `resolution`.
+         */resolution: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `updated-at`.
+         */updatedAt: String?, 
+        /**
+         * `assigned-at`.
+         */assignedAt: String?, 
+        /**
+         * `resolved-at`.
+         */resolvedAt: String?, 
+        /**
+         * `redacted-at`.
+         */redactedAt: String?, 
+        /**
+         * `sla-expires-at`.
+         */slaExpiresAt: String?, 
+        /**
+         * `creator-id`.
+         */creatorId: String?, 
+        /**
+         * `creator-type`.
+         */creatorType: String?, 
+        /**
+         * `assignee-id`.
+         */assigneeId: String?, 
+        /**
+         * `assigner-id`.
+         */assignerId: String?, 
+        /**
+         * `assigner-type`.
+         */assignerType: String?, 
+        /**
+         * `resolver-id`.
+         */resolverId: String?, 
+        /**
+         * `resolver-type`.
+         */resolverType: String?, 
+        /**
+         * `updater-id`.
+         */updaterId: String?, 
+        /**
+         * `updater-type`.
+         */updaterType: String?, 
+        /**
+         * `tags`.
+         */tags: [String]?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.name = name
+        self.resolution = resolution
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.assignedAt = assignedAt
+        self.resolvedAt = resolvedAt
+        self.redactedAt = redactedAt
+        self.slaExpiresAt = slaExpiresAt
+        self.creatorId = creatorId
+        self.creatorType = creatorType
+        self.assigneeId = assigneeId
+        self.assignerId = assignerId
+        self.assignerType = assignerType
+        self.resolverId = resolverId
+        self.resolverType = resolverType
+        self.updaterId = updaterId
+        self.updaterType = updaterType
+        self.tags = tags
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_case_uniffi_trait_debug(
+            FfiConverterTypeCase_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_case_uniffi_trait_display(
+            FfiConverterTypeCase_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Case: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCase: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Case {
+        return
+            try Case(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionTypeCaseStatus.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                resolution: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                updatedAt: FfiConverterOptionString.read(from: &buf), 
+                assignedAt: FfiConverterOptionString.read(from: &buf), 
+                resolvedAt: FfiConverterOptionString.read(from: &buf), 
+                redactedAt: FfiConverterOptionString.read(from: &buf), 
+                slaExpiresAt: FfiConverterOptionString.read(from: &buf), 
+                creatorId: FfiConverterOptionString.read(from: &buf), 
+                creatorType: FfiConverterOptionString.read(from: &buf), 
+                assigneeId: FfiConverterOptionString.read(from: &buf), 
+                assignerId: FfiConverterOptionString.read(from: &buf), 
+                assignerType: FfiConverterOptionString.read(from: &buf), 
+                resolverId: FfiConverterOptionString.read(from: &buf), 
+                resolverType: FfiConverterOptionString.read(from: &buf), 
+                updaterId: FfiConverterOptionString.read(from: &buf), 
+                updaterType: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterOptionSequenceString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Case, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionTypeCaseStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.resolution, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.assignedAt, into: &buf)
+        FfiConverterOptionString.write(value.resolvedAt, into: &buf)
+        FfiConverterOptionString.write(value.redactedAt, into: &buf)
+        FfiConverterOptionString.write(value.slaExpiresAt, into: &buf)
+        FfiConverterOptionString.write(value.creatorId, into: &buf)
+        FfiConverterOptionString.write(value.creatorType, into: &buf)
+        FfiConverterOptionString.write(value.assigneeId, into: &buf)
+        FfiConverterOptionString.write(value.assignerId, into: &buf)
+        FfiConverterOptionString.write(value.assignerType, into: &buf)
+        FfiConverterOptionString.write(value.resolverId, into: &buf)
+        FfiConverterOptionString.write(value.resolverType, into: &buf)
+        FfiConverterOptionString.write(value.updaterId, into: &buf)
+        FfiConverterOptionString.write(value.updaterType, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tags, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCase_lift(_ buf: RustBuffer) throws -> Case {
+    return try FfiConverterTypeCase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCase_lower(_ value: Case) -> RustBuffer {
+    return FfiConverterTypeCase.lower(value)
 }
 
 
@@ -1431,6 +2286,838 @@ public func FfiConverterTypeClientConfig_lift(_ buf: RustBuffer) throws -> Clien
 #endif
 public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuffer {
     return FfiConverterTypeClientConfig.lower(value)
+}
+
+
+/**
+ * A `inquiry` resource, typed from the document's schema.
+ */
+public struct Inquiry: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `birthdate`.
+     */
+    public var birthdate: String?
+    /**
+     * `name-first`.
+     */
+    public var nameFirst: String?
+    /**
+     * `name-middle`.
+     */
+    public var nameMiddle: String?
+    /**
+     * `name-last`.
+     */
+    public var nameLast: String?
+    /**
+     * `phone-number`.
+     */
+    public var phoneNumber: String?
+    /**
+     * `email-address`.
+     */
+    public var emailAddress: String?
+    /**
+     * `address-street-1`.
+     */
+    public var addressStreet1: String?
+    /**
+     * `address-street-2`.
+     */
+    public var addressStreet2: String?
+    /**
+     * `address-city`.
+     */
+    public var addressCity: String?
+    /**
+     * `address-subdivision`.
+     */
+    public var addressSubdivision: String?
+    /**
+     * `address-postal-code`.
+     */
+    public var addressPostalCode: String?
+    /**
+     * `status`.
+     */
+    public var status: InquiryStatus?
+    /**
+     * `reference-id`.
+     */
+    public var referenceId: String?
+    /**
+     * `note`.
+     */
+    public var note: String?
+    /**
+     * `tags`.
+     */
+    public var tags: [String]?
+    /**
+     * `creator`.
+     */
+    public var creator: String?
+    /**
+     * `reviewer-comment`.
+     */
+    public var reviewerComment: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `updated-at`.
+     */
+    public var updatedAt: String?
+    /**
+     * `started-at`.
+     */
+    public var startedAt: String?
+    /**
+     * `completed-at`.
+     */
+    public var completedAt: String?
+    /**
+     * `failed-at`.
+     */
+    public var failedAt: String?
+    /**
+     * `marked-for-review-at`.
+     */
+    public var markedForReviewAt: String?
+    /**
+     * `decisioned-at`.
+     */
+    public var decisionedAt: String?
+    /**
+     * `expired-at`.
+     */
+    public var expiredAt: String?
+    /**
+     * `redacted-at`.
+     */
+    public var redactedAt: String?
+    /**
+     * `previous-step-name`.
+     */
+    public var previousStepName: String?
+    /**
+     * `next-step-name`.
+     */
+    public var nextStepName: String?
+    /**
+     * `social-security-number`.
+     */
+    public var socialSecurityNumber: String?
+    /**
+     * `address-subdivision-abbr`.
+     */
+    public var addressSubdivisionAbbr: String?
+    /**
+     * `address-postal-code-abbr`.
+     */
+    public var addressPostalCodeAbbr: String?
+    /**
+     * `identification-number`.
+     */
+    public var identificationNumber: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `birthdate`.
+         */birthdate: String?, 
+        /**
+         * `name-first`.
+         */nameFirst: String?, 
+        /**
+         * `name-middle`.
+         */nameMiddle: String?, 
+        /**
+         * `name-last`.
+         */nameLast: String?, 
+        /**
+         * `phone-number`.
+         */phoneNumber: String?, 
+        /**
+         * `email-address`.
+         */emailAddress: String?, 
+        /**
+         * `address-street-1`.
+         */addressStreet1: String?, 
+        /**
+         * `address-street-2`.
+         */addressStreet2: String?, 
+        /**
+         * `address-city`.
+         */addressCity: String?, 
+        /**
+         * `address-subdivision`.
+         */addressSubdivision: String?, 
+        /**
+         * `address-postal-code`.
+         */addressPostalCode: String?, 
+        /**
+         * `status`.
+         */status: InquiryStatus?, 
+        /**
+         * `reference-id`.
+         */referenceId: String?, 
+        /**
+         * `note`.
+         */note: String?, 
+        /**
+         * `tags`.
+         */tags: [String]?, 
+        /**
+         * `creator`.
+         */creator: String?, 
+        /**
+         * `reviewer-comment`.
+         */reviewerComment: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `updated-at`.
+         */updatedAt: String?, 
+        /**
+         * `started-at`.
+         */startedAt: String?, 
+        /**
+         * `completed-at`.
+         */completedAt: String?, 
+        /**
+         * `failed-at`.
+         */failedAt: String?, 
+        /**
+         * `marked-for-review-at`.
+         */markedForReviewAt: String?, 
+        /**
+         * `decisioned-at`.
+         */decisionedAt: String?, 
+        /**
+         * `expired-at`.
+         */expiredAt: String?, 
+        /**
+         * `redacted-at`.
+         */redactedAt: String?, 
+        /**
+         * `previous-step-name`.
+         */previousStepName: String?, 
+        /**
+         * `next-step-name`.
+         */nextStepName: String?, 
+        /**
+         * `social-security-number`.
+         */socialSecurityNumber: String?, 
+        /**
+         * `address-subdivision-abbr`.
+         */addressSubdivisionAbbr: String?, 
+        /**
+         * `address-postal-code-abbr`.
+         */addressPostalCodeAbbr: String?, 
+        /**
+         * `identification-number`.
+         */identificationNumber: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.birthdate = birthdate
+        self.nameFirst = nameFirst
+        self.nameMiddle = nameMiddle
+        self.nameLast = nameLast
+        self.phoneNumber = phoneNumber
+        self.emailAddress = emailAddress
+        self.addressStreet1 = addressStreet1
+        self.addressStreet2 = addressStreet2
+        self.addressCity = addressCity
+        self.addressSubdivision = addressSubdivision
+        self.addressPostalCode = addressPostalCode
+        self.status = status
+        self.referenceId = referenceId
+        self.note = note
+        self.tags = tags
+        self.creator = creator
+        self.reviewerComment = reviewerComment
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.failedAt = failedAt
+        self.markedForReviewAt = markedForReviewAt
+        self.decisionedAt = decisionedAt
+        self.expiredAt = expiredAt
+        self.redactedAt = redactedAt
+        self.previousStepName = previousStepName
+        self.nextStepName = nextStepName
+        self.socialSecurityNumber = socialSecurityNumber
+        self.addressSubdivisionAbbr = addressSubdivisionAbbr
+        self.addressPostalCodeAbbr = addressPostalCodeAbbr
+        self.identificationNumber = identificationNumber
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquiry_uniffi_trait_debug(
+            FfiConverterTypeInquiry_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquiry_uniffi_trait_display(
+            FfiConverterTypeInquiry_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Inquiry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Inquiry {
+        return
+            try Inquiry(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                birthdate: FfiConverterOptionString.read(from: &buf), 
+                nameFirst: FfiConverterOptionString.read(from: &buf), 
+                nameMiddle: FfiConverterOptionString.read(from: &buf), 
+                nameLast: FfiConverterOptionString.read(from: &buf), 
+                phoneNumber: FfiConverterOptionString.read(from: &buf), 
+                emailAddress: FfiConverterOptionString.read(from: &buf), 
+                addressStreet1: FfiConverterOptionString.read(from: &buf), 
+                addressStreet2: FfiConverterOptionString.read(from: &buf), 
+                addressCity: FfiConverterOptionString.read(from: &buf), 
+                addressSubdivision: FfiConverterOptionString.read(from: &buf), 
+                addressPostalCode: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionTypeInquiryStatus.read(from: &buf), 
+                referenceId: FfiConverterOptionString.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterOptionSequenceString.read(from: &buf), 
+                creator: FfiConverterOptionString.read(from: &buf), 
+                reviewerComment: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                updatedAt: FfiConverterOptionString.read(from: &buf), 
+                startedAt: FfiConverterOptionString.read(from: &buf), 
+                completedAt: FfiConverterOptionString.read(from: &buf), 
+                failedAt: FfiConverterOptionString.read(from: &buf), 
+                markedForReviewAt: FfiConverterOptionString.read(from: &buf), 
+                decisionedAt: FfiConverterOptionString.read(from: &buf), 
+                expiredAt: FfiConverterOptionString.read(from: &buf), 
+                redactedAt: FfiConverterOptionString.read(from: &buf), 
+                previousStepName: FfiConverterOptionString.read(from: &buf), 
+                nextStepName: FfiConverterOptionString.read(from: &buf), 
+                socialSecurityNumber: FfiConverterOptionString.read(from: &buf), 
+                addressSubdivisionAbbr: FfiConverterOptionString.read(from: &buf), 
+                addressPostalCodeAbbr: FfiConverterOptionString.read(from: &buf), 
+                identificationNumber: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Inquiry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.birthdate, into: &buf)
+        FfiConverterOptionString.write(value.nameFirst, into: &buf)
+        FfiConverterOptionString.write(value.nameMiddle, into: &buf)
+        FfiConverterOptionString.write(value.nameLast, into: &buf)
+        FfiConverterOptionString.write(value.phoneNumber, into: &buf)
+        FfiConverterOptionString.write(value.emailAddress, into: &buf)
+        FfiConverterOptionString.write(value.addressStreet1, into: &buf)
+        FfiConverterOptionString.write(value.addressStreet2, into: &buf)
+        FfiConverterOptionString.write(value.addressCity, into: &buf)
+        FfiConverterOptionString.write(value.addressSubdivision, into: &buf)
+        FfiConverterOptionString.write(value.addressPostalCode, into: &buf)
+        FfiConverterOptionTypeInquiryStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.referenceId, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tags, into: &buf)
+        FfiConverterOptionString.write(value.creator, into: &buf)
+        FfiConverterOptionString.write(value.reviewerComment, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.startedAt, into: &buf)
+        FfiConverterOptionString.write(value.completedAt, into: &buf)
+        FfiConverterOptionString.write(value.failedAt, into: &buf)
+        FfiConverterOptionString.write(value.markedForReviewAt, into: &buf)
+        FfiConverterOptionString.write(value.decisionedAt, into: &buf)
+        FfiConverterOptionString.write(value.expiredAt, into: &buf)
+        FfiConverterOptionString.write(value.redactedAt, into: &buf)
+        FfiConverterOptionString.write(value.previousStepName, into: &buf)
+        FfiConverterOptionString.write(value.nextStepName, into: &buf)
+        FfiConverterOptionString.write(value.socialSecurityNumber, into: &buf)
+        FfiConverterOptionString.write(value.addressSubdivisionAbbr, into: &buf)
+        FfiConverterOptionString.write(value.addressPostalCodeAbbr, into: &buf)
+        FfiConverterOptionString.write(value.identificationNumber, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiry_lift(_ buf: RustBuffer) throws -> Inquiry {
+    return try FfiConverterTypeInquiry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiry_lower(_ value: Inquiry) -> RustBuffer {
+    return FfiConverterTypeInquiry.lower(value)
+}
+
+
+/**
+ * A `inquiry-session` resource, typed from the document's schema.
+ */
+public struct InquirySession: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `started-at`.
+     */
+    public var startedAt: String?
+    /**
+     * `expired-at`.
+     */
+    public var expiredAt: String?
+    /**
+     * `ip-address`.
+     */
+    public var ipAddress: String?
+    /**
+     * `user-agent`.
+     */
+    public var userAgent: String?
+    /**
+     * `os-name`.
+     */
+    public var osName: String?
+    /**
+     * `os-full-version`.
+     */
+    public var osFullVersion: String?
+    /**
+     * `device-type`.
+     */
+    public var deviceType: String?
+    /**
+     * `device-name`.
+     */
+    public var deviceName: String?
+    /**
+     * `browser-name`.
+     */
+    public var browserName: String?
+    /**
+     * `browser-full-version`.
+     */
+    public var browserFullVersion: String?
+    /**
+     * `mobile-sdk-name`.
+     */
+    public var mobileSdkName: String?
+    /**
+     * `mobile-sdk-full-version`.
+     */
+    public var mobileSdkFullVersion: String?
+    /**
+     * `device-handoff-method`.
+     */
+    public var deviceHandoffMethod: String?
+    /**
+     * `is-proxy`.
+     */
+    public var isProxy: Bool?
+    /**
+     * `is-tor`.
+     */
+    public var isTor: Bool?
+    /**
+     * `is-datacenter`.
+     */
+    public var isDatacenter: Bool?
+    /**
+     * `is-vpn`.
+     */
+    public var isVpn: Bool?
+    /**
+     * `threat-level`.
+     */
+    public var threatLevel: String?
+    /**
+     * `country-code`.
+     */
+    public var countryCode: String?
+    /**
+     * `country-name`.
+     */
+    public var countryName: String?
+    /**
+     * `region-code`.
+     */
+    public var regionCode: String?
+    /**
+     * `region-name`.
+     */
+    public var regionName: String?
+    /**
+     * `latitude`.
+     */
+    public var latitude: Double?
+    /**
+     * `longitude`.
+     */
+    public var longitude: Double?
+    /**
+     * `gps-latitude`.
+     */
+    public var gpsLatitude: Double?
+    /**
+     * `gps-longitude`.
+     */
+    public var gpsLongitude: Double?
+    /**
+     * `gps-precision`.
+     */
+    public var gpsPrecision: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `started-at`.
+         */startedAt: String?, 
+        /**
+         * `expired-at`.
+         */expiredAt: String?, 
+        /**
+         * `ip-address`.
+         */ipAddress: String?, 
+        /**
+         * `user-agent`.
+         */userAgent: String?, 
+        /**
+         * `os-name`.
+         */osName: String?, 
+        /**
+         * `os-full-version`.
+         */osFullVersion: String?, 
+        /**
+         * `device-type`.
+         */deviceType: String?, 
+        /**
+         * `device-name`.
+         */deviceName: String?, 
+        /**
+         * `browser-name`.
+         */browserName: String?, 
+        /**
+         * `browser-full-version`.
+         */browserFullVersion: String?, 
+        /**
+         * `mobile-sdk-name`.
+         */mobileSdkName: String?, 
+        /**
+         * `mobile-sdk-full-version`.
+         */mobileSdkFullVersion: String?, 
+        /**
+         * `device-handoff-method`.
+         */deviceHandoffMethod: String?, 
+        /**
+         * `is-proxy`.
+         */isProxy: Bool?, 
+        /**
+         * `is-tor`.
+         */isTor: Bool?, 
+        /**
+         * `is-datacenter`.
+         */isDatacenter: Bool?, 
+        /**
+         * `is-vpn`.
+         */isVpn: Bool?, 
+        /**
+         * `threat-level`.
+         */threatLevel: String?, 
+        /**
+         * `country-code`.
+         */countryCode: String?, 
+        /**
+         * `country-name`.
+         */countryName: String?, 
+        /**
+         * `region-code`.
+         */regionCode: String?, 
+        /**
+         * `region-name`.
+         */regionName: String?, 
+        /**
+         * `latitude`.
+         */latitude: Double?, 
+        /**
+         * `longitude`.
+         */longitude: Double?, 
+        /**
+         * `gps-latitude`.
+         */gpsLatitude: Double?, 
+        /**
+         * `gps-longitude`.
+         */gpsLongitude: Double?, 
+        /**
+         * `gps-precision`.
+         */gpsPrecision: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.expiredAt = expiredAt
+        self.ipAddress = ipAddress
+        self.userAgent = userAgent
+        self.osName = osName
+        self.osFullVersion = osFullVersion
+        self.deviceType = deviceType
+        self.deviceName = deviceName
+        self.browserName = browserName
+        self.browserFullVersion = browserFullVersion
+        self.mobileSdkName = mobileSdkName
+        self.mobileSdkFullVersion = mobileSdkFullVersion
+        self.deviceHandoffMethod = deviceHandoffMethod
+        self.isProxy = isProxy
+        self.isTor = isTor
+        self.isDatacenter = isDatacenter
+        self.isVpn = isVpn
+        self.threatLevel = threatLevel
+        self.countryCode = countryCode
+        self.countryName = countryName
+        self.regionCode = regionCode
+        self.regionName = regionName
+        self.latitude = latitude
+        self.longitude = longitude
+        self.gpsLatitude = gpsLatitude
+        self.gpsLongitude = gpsLongitude
+        self.gpsPrecision = gpsPrecision
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquirysession_uniffi_trait_debug(
+            FfiConverterTypeInquirySession_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_inquirysession_uniffi_trait_display(
+            FfiConverterTypeInquirySession_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension InquirySession: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquirySession: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquirySession {
+        return
+            try InquirySession(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                startedAt: FfiConverterOptionString.read(from: &buf), 
+                expiredAt: FfiConverterOptionString.read(from: &buf), 
+                ipAddress: FfiConverterOptionString.read(from: &buf), 
+                userAgent: FfiConverterOptionString.read(from: &buf), 
+                osName: FfiConverterOptionString.read(from: &buf), 
+                osFullVersion: FfiConverterOptionString.read(from: &buf), 
+                deviceType: FfiConverterOptionString.read(from: &buf), 
+                deviceName: FfiConverterOptionString.read(from: &buf), 
+                browserName: FfiConverterOptionString.read(from: &buf), 
+                browserFullVersion: FfiConverterOptionString.read(from: &buf), 
+                mobileSdkName: FfiConverterOptionString.read(from: &buf), 
+                mobileSdkFullVersion: FfiConverterOptionString.read(from: &buf), 
+                deviceHandoffMethod: FfiConverterOptionString.read(from: &buf), 
+                isProxy: FfiConverterOptionBool.read(from: &buf), 
+                isTor: FfiConverterOptionBool.read(from: &buf), 
+                isDatacenter: FfiConverterOptionBool.read(from: &buf), 
+                isVpn: FfiConverterOptionBool.read(from: &buf), 
+                threatLevel: FfiConverterOptionString.read(from: &buf), 
+                countryCode: FfiConverterOptionString.read(from: &buf), 
+                countryName: FfiConverterOptionString.read(from: &buf), 
+                regionCode: FfiConverterOptionString.read(from: &buf), 
+                regionName: FfiConverterOptionString.read(from: &buf), 
+                latitude: FfiConverterOptionDouble.read(from: &buf), 
+                longitude: FfiConverterOptionDouble.read(from: &buf), 
+                gpsLatitude: FfiConverterOptionDouble.read(from: &buf), 
+                gpsLongitude: FfiConverterOptionDouble.read(from: &buf), 
+                gpsPrecision: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquirySession, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.startedAt, into: &buf)
+        FfiConverterOptionString.write(value.expiredAt, into: &buf)
+        FfiConverterOptionString.write(value.ipAddress, into: &buf)
+        FfiConverterOptionString.write(value.userAgent, into: &buf)
+        FfiConverterOptionString.write(value.osName, into: &buf)
+        FfiConverterOptionString.write(value.osFullVersion, into: &buf)
+        FfiConverterOptionString.write(value.deviceType, into: &buf)
+        FfiConverterOptionString.write(value.deviceName, into: &buf)
+        FfiConverterOptionString.write(value.browserName, into: &buf)
+        FfiConverterOptionString.write(value.browserFullVersion, into: &buf)
+        FfiConverterOptionString.write(value.mobileSdkName, into: &buf)
+        FfiConverterOptionString.write(value.mobileSdkFullVersion, into: &buf)
+        FfiConverterOptionString.write(value.deviceHandoffMethod, into: &buf)
+        FfiConverterOptionBool.write(value.isProxy, into: &buf)
+        FfiConverterOptionBool.write(value.isTor, into: &buf)
+        FfiConverterOptionBool.write(value.isDatacenter, into: &buf)
+        FfiConverterOptionBool.write(value.isVpn, into: &buf)
+        FfiConverterOptionString.write(value.threatLevel, into: &buf)
+        FfiConverterOptionString.write(value.countryCode, into: &buf)
+        FfiConverterOptionString.write(value.countryName, into: &buf)
+        FfiConverterOptionString.write(value.regionCode, into: &buf)
+        FfiConverterOptionString.write(value.regionName, into: &buf)
+        FfiConverterOptionDouble.write(value.latitude, into: &buf)
+        FfiConverterOptionDouble.write(value.longitude, into: &buf)
+        FfiConverterOptionDouble.write(value.gpsLatitude, into: &buf)
+        FfiConverterOptionDouble.write(value.gpsLongitude, into: &buf)
+        FfiConverterOptionString.write(value.gpsPrecision, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquirySession_lift(_ buf: RustBuffer) throws -> InquirySession {
+    return try FfiConverterTypeInquirySession.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquirySession_lower(_ value: InquirySession) -> RustBuffer {
+    return FfiConverterTypeInquirySession.lower(value)
 }
 
 
@@ -1764,6 +3451,1249 @@ public func FfiConverterTypeReply_lower(_ value: Reply) -> RustBuffer {
 
 
 /**
+ * A `report` resource, typed from the document's schema.
+ */
+public struct Report: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `completed-at`.
+     */
+    public var completedAt: String?
+    /**
+     * `redacted-at`.
+     */
+    public var redactedAt: String?
+    /**
+     * `report-template-version-name`.
+     */
+    public var reportTemplateVersionName: String?
+    /**
+     * `has-match`.
+     */
+    public var hasMatch: Bool?
+    /**
+     * `is-continuous`.
+     */
+    public var isContinuous: Bool?
+    /**
+     * `is-recurring`.
+     */
+    public var isRecurring: Bool?
+    /**
+     * `tags`.
+     */
+    public var tags: [String]?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `completed-at`.
+         */completedAt: String?, 
+        /**
+         * `redacted-at`.
+         */redactedAt: String?, 
+        /**
+         * `report-template-version-name`.
+         */reportTemplateVersionName: String?, 
+        /**
+         * `has-match`.
+         */hasMatch: Bool?, 
+        /**
+         * `is-continuous`.
+         */isContinuous: Bool?, 
+        /**
+         * `is-recurring`.
+         */isRecurring: Bool?, 
+        /**
+         * `tags`.
+         */tags: [String]?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+        self.redactedAt = redactedAt
+        self.reportTemplateVersionName = reportTemplateVersionName
+        self.hasMatch = hasMatch
+        self.isContinuous = isContinuous
+        self.isRecurring = isRecurring
+        self.tags = tags
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_report_uniffi_trait_debug(
+            FfiConverterTypeReport_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_report_uniffi_trait_display(
+            FfiConverterTypeReport_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Report: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Report {
+        return
+            try Report(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                completedAt: FfiConverterOptionString.read(from: &buf), 
+                redactedAt: FfiConverterOptionString.read(from: &buf), 
+                reportTemplateVersionName: FfiConverterOptionString.read(from: &buf), 
+                hasMatch: FfiConverterOptionBool.read(from: &buf), 
+                isContinuous: FfiConverterOptionBool.read(from: &buf), 
+                isRecurring: FfiConverterOptionBool.read(from: &buf), 
+                tags: FfiConverterOptionSequenceString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Report, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.completedAt, into: &buf)
+        FfiConverterOptionString.write(value.redactedAt, into: &buf)
+        FfiConverterOptionString.write(value.reportTemplateVersionName, into: &buf)
+        FfiConverterOptionBool.write(value.hasMatch, into: &buf)
+        FfiConverterOptionBool.write(value.isContinuous, into: &buf)
+        FfiConverterOptionBool.write(value.isRecurring, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tags, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReport_lift(_ buf: RustBuffer) throws -> Report {
+    return try FfiConverterTypeReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReport_lower(_ value: Report) -> RustBuffer {
+    return FfiConverterTypeReport.lower(value)
+}
+
+
+/**
+ * A `transaction` resource, typed from the document's schema.
+ */
+public struct Transaction: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: String?
+    /**
+     * `reference-id`.
+     */
+    public var referenceId: String?
+    /**
+     * `tags`.
+     */
+    public var tags: [String]?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `updated-at`.
+     */
+    public var updatedAt: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: String?, 
+        /**
+         * `reference-id`.
+         */referenceId: String?, 
+        /**
+         * `tags`.
+         */tags: [String]?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `updated-at`.
+         */updatedAt: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.referenceId = referenceId
+        self.tags = tags
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_transaction_uniffi_trait_debug(
+            FfiConverterTypeTransaction_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_transaction_uniffi_trait_display(
+            FfiConverterTypeTransaction_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Transaction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Transaction {
+        return
+            try Transaction(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                referenceId: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterOptionSequenceString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                updatedAt: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Transaction, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.referenceId, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tags, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.updatedAt, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransaction_lift(_ buf: RustBuffer) throws -> Transaction {
+    return try FfiConverterTypeTransaction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransaction_lower(_ value: Transaction) -> RustBuffer {
+    return FfiConverterTypeTransaction.lower(value)
+}
+
+
+/**
+ * A resource of a type without a model: its type and id, its attributes and relationships
+ * kept as JSON.
+ */
+public struct UntypedResource: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `attributes` as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `attributes` as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_untypedresource_uniffi_trait_debug(
+            FfiConverterTypeUntypedResource_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_untypedresource_uniffi_trait_display(
+            FfiConverterTypeUntypedResource_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension UntypedResource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUntypedResource: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UntypedResource {
+        return
+            try UntypedResource(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UntypedResource, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUntypedResource_lift(_ buf: RustBuffer) throws -> UntypedResource {
+    return try FfiConverterTypeUntypedResource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUntypedResource_lower(_ value: UntypedResource) -> RustBuffer {
+    return FfiConverterTypeUntypedResource.lower(value)
+}
+
+
+/**
+ * A `verification` resource, typed from the document's schema.
+ */
+public struct Verification: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: VerificationStatus?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `created-at-ts`.
+     */
+    public var createdAtTs: Int64?
+    /**
+     * `submitted-at`.
+     */
+    public var submittedAt: String?
+    /**
+     * `submitted-at-ts`.
+     */
+    public var submittedAtTs: Int64?
+    /**
+     * `completed-at`.
+     */
+    public var completedAt: String?
+    /**
+     * `completed-at-ts`.
+     */
+    public var completedAtTs: Int64?
+    /**
+     * `country-code`.
+     */
+    public var countryCode: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: VerificationStatus?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `created-at-ts`.
+         */createdAtTs: Int64?, 
+        /**
+         * `submitted-at`.
+         */submittedAt: String?, 
+        /**
+         * `submitted-at-ts`.
+         */submittedAtTs: Int64?, 
+        /**
+         * `completed-at`.
+         */completedAt: String?, 
+        /**
+         * `completed-at-ts`.
+         */completedAtTs: Int64?, 
+        /**
+         * `country-code`.
+         */countryCode: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.createdAt = createdAt
+        self.createdAtTs = createdAtTs
+        self.submittedAt = submittedAt
+        self.submittedAtTs = submittedAtTs
+        self.completedAt = completedAt
+        self.completedAtTs = completedAtTs
+        self.countryCode = countryCode
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_verification_uniffi_trait_debug(
+            FfiConverterTypeVerification_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_verification_uniffi_trait_display(
+            FfiConverterTypeVerification_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Verification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Verification {
+        return
+            try Verification(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionTypeVerificationStatus.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                createdAtTs: FfiConverterOptionInt64.read(from: &buf), 
+                submittedAt: FfiConverterOptionString.read(from: &buf), 
+                submittedAtTs: FfiConverterOptionInt64.read(from: &buf), 
+                completedAt: FfiConverterOptionString.read(from: &buf), 
+                completedAtTs: FfiConverterOptionInt64.read(from: &buf), 
+                countryCode: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Verification, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionTypeVerificationStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionInt64.write(value.createdAtTs, into: &buf)
+        FfiConverterOptionString.write(value.submittedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.submittedAtTs, into: &buf)
+        FfiConverterOptionString.write(value.completedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.completedAtTs, into: &buf)
+        FfiConverterOptionString.write(value.countryCode, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerification_lift(_ buf: RustBuffer) throws -> Verification {
+    return try FfiConverterTypeVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerification_lower(_ value: Verification) -> RustBuffer {
+    return FfiConverterTypeVerification.lower(value)
+}
+
+
+/**
+ * A `webhook` resource, typed from the document's schema.
+ */
+public struct Webhook: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `status`.
+     */
+    public var status: String?
+    /**
+     * `url`.
+     */
+    public var url: String?
+    /**
+     * `api-version`.
+     */
+    public var apiVersion: String?
+    /**
+     * `api-key-inflection`.
+     */
+    public var apiKeyInflection: String?
+    /**
+     * `api-attributes-blocklist`.
+     */
+    public var apiAttributesBlocklist: [String]?
+    /**
+     * `file-access-token-expires-in`.
+     */
+    public var fileAccessTokenExpiresIn: Int64?
+    /**
+     * `enabled-events`.
+     */
+    public var enabledEvents: [String]?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `status`.
+         */status: String?, 
+        /**
+         * `url`.
+         */url: String?, 
+        /**
+         * `api-version`.
+         */apiVersion: String?, 
+        /**
+         * `api-key-inflection`.
+         */apiKeyInflection: String?, 
+        /**
+         * `api-attributes-blocklist`.
+         */apiAttributesBlocklist: [String]?, 
+        /**
+         * `file-access-token-expires-in`.
+         */fileAccessTokenExpiresIn: Int64?, 
+        /**
+         * `enabled-events`.
+         */enabledEvents: [String]?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.status = status
+        self.url = url
+        self.apiVersion = apiVersion
+        self.apiKeyInflection = apiKeyInflection
+        self.apiAttributesBlocklist = apiAttributesBlocklist
+        self.fileAccessTokenExpiresIn = fileAccessTokenExpiresIn
+        self.enabledEvents = enabledEvents
+        self.createdAt = createdAt
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_webhook_uniffi_trait_debug(
+            FfiConverterTypeWebhook_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_webhook_uniffi_trait_display(
+            FfiConverterTypeWebhook_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Webhook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Webhook {
+        return
+            try Webhook(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                url: FfiConverterOptionString.read(from: &buf), 
+                apiVersion: FfiConverterOptionString.read(from: &buf), 
+                apiKeyInflection: FfiConverterOptionString.read(from: &buf), 
+                apiAttributesBlocklist: FfiConverterOptionSequenceString.read(from: &buf), 
+                fileAccessTokenExpiresIn: FfiConverterOptionInt64.read(from: &buf), 
+                enabledEvents: FfiConverterOptionSequenceString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Webhook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.apiVersion, into: &buf)
+        FfiConverterOptionString.write(value.apiKeyInflection, into: &buf)
+        FfiConverterOptionSequenceString.write(value.apiAttributesBlocklist, into: &buf)
+        FfiConverterOptionInt64.write(value.fileAccessTokenExpiresIn, into: &buf)
+        FfiConverterOptionSequenceString.write(value.enabledEvents, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhook_lift(_ buf: RustBuffer) throws -> Webhook {
+    return try FfiConverterTypeWebhook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhook_lower(_ value: Webhook) -> RustBuffer {
+    return FfiConverterTypeWebhook.lower(value)
+}
+
+
+/**
+ * A `workflow-run` resource, typed from the document's schema.
+ */
+public struct WorkflowRun: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `id`.
+     */
+    public var id: String
+    /**
+     * `type`.
+     */
+    public var resourceType: String
+    /**
+     * `completed-at`.
+     */
+    public var completedAt: String?
+    /**
+     * `created-at`.
+     */
+    public var createdAt: String?
+    /**
+     * `status`.
+     */
+    public var status: String?
+    /**
+     * `attributes`, every one as sent, as JSON.
+     */
+    public var attributesJson: String
+    /**
+     * `relationships` as sent, as JSON.
+     */
+    public var relationshipsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `id`.
+         */id: String, 
+        /**
+         * `type`.
+         */resourceType: String, 
+        /**
+         * `completed-at`.
+         */completedAt: String?, 
+        /**
+         * `created-at`.
+         */createdAt: String?, 
+        /**
+         * `status`.
+         */status: String?, 
+        /**
+         * `attributes`, every one as sent, as JSON.
+         */attributesJson: String, 
+        /**
+         * `relationships` as sent, as JSON.
+         */relationshipsJson: String) {
+        self.id = id
+        self.resourceType = resourceType
+        self.completedAt = completedAt
+        self.createdAt = createdAt
+        self.status = status
+        self.attributesJson = attributesJson
+        self.relationshipsJson = relationshipsJson
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_workflowrun_uniffi_trait_debug(
+            FfiConverterTypeWorkflowRun_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_method_workflowrun_uniffi_trait_display(
+            FfiConverterTypeWorkflowRun_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension WorkflowRun: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWorkflowRun: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WorkflowRun {
+        return
+            try WorkflowRun(
+                id: FfiConverterString.read(from: &buf), 
+                resourceType: FfiConverterString.read(from: &buf), 
+                completedAt: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                attributesJson: FfiConverterString.read(from: &buf), 
+                relationshipsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WorkflowRun, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.resourceType, into: &buf)
+        FfiConverterOptionString.write(value.completedAt, into: &buf)
+        FfiConverterOptionString.write(value.createdAt, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterString.write(value.attributesJson, into: &buf)
+        FfiConverterString.write(value.relationshipsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWorkflowRun_lift(_ buf: RustBuffer) throws -> WorkflowRun {
+    return try FfiConverterTypeWorkflowRun.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWorkflowRun_lower(_ value: WorkflowRun) -> RustBuffer {
+    return FfiConverterTypeWorkflowRun.lower(value)
+}
+
+
+/**
+ * A case's `status` (<https://docs.withpersona.com/v2021-05-14/reference/cases>); `Other` keeps an unlisted one.
+ */
+
+public enum CaseStatus: Equatable, Hashable {
+    
+    /**
+     * `open`.
+     */
+    case `open`
+    /**
+     * `resolved`.
+     */
+    case resolved
+    /**
+     * `closed`.
+     */
+    case closed
+    /**
+     * Any other status, as sent.
+     */
+    case other(value: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CaseStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCaseStatus: FfiConverterRustBuffer {
+    typealias SwiftType = CaseStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CaseStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .resolved
+        
+        case 3: return .closed
+        
+        case 4: return .other(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CaseStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .resolved:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .other(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCaseStatus_lift(_ buf: RustBuffer) throws -> CaseStatus {
+    return try FfiConverterTypeCaseStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCaseStatus_lower(_ value: CaseStatus) -> RustBuffer {
+    return FfiConverterTypeCaseStatus.lower(value)
+}
+
+
+
+/**
+ * A inquiry's `status` (<https://docs.withpersona.com/model-lifecycle>); `Other` keeps an unlisted one.
+ */
+
+public enum InquiryStatus: Equatable, Hashable {
+    
+    /**
+     * `created`.
+     */
+    case created
+    /**
+     * `pending`.
+     */
+    case pending
+    /**
+     * `completed`.
+     */
+    case completed
+    /**
+     * `failed`.
+     */
+    case failed
+    /**
+     * `expired`.
+     */
+    case expired
+    /**
+     * `needs_review`.
+     */
+    case needsReview
+    /**
+     * `approved`.
+     */
+    case approved
+    /**
+     * `declined`.
+     */
+    case declined
+    /**
+     * Any other status, as sent.
+     */
+    case other(value: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InquiryStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryStatus: FfiConverterRustBuffer {
+    typealias SwiftType = InquiryStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .created
+        
+        case 2: return .pending
+        
+        case 3: return .completed
+        
+        case 4: return .failed
+        
+        case 5: return .expired
+        
+        case 6: return .needsReview
+        
+        case 7: return .approved
+        
+        case 8: return .declined
+        
+        case 9: return .other(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InquiryStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .created:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .completed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .needsReview:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(8))
+        
+        
+        case let .other(value):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryStatus_lift(_ buf: RustBuffer) throws -> InquiryStatus {
+    return try FfiConverterTypeInquiryStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryStatus_lower(_ value: InquiryStatus) -> RustBuffer {
+    return FfiConverterTypeInquiryStatus.lower(value)
+}
+
+
+
+/**
  * Every failure of libpersona, one variant per kind (the core's `PersonaError` variants, plus
  * `Internal` for a caught panic). Every variant carries `code`, the stable code shared by all
  * languages, and `detail`, the core's message, word for word what the C ABI reports (not
@@ -2002,6 +4932,342 @@ public func FfiConverterTypePersonaError_lower(_ value: PersonaError) -> RustBuf
     return FfiConverterTypePersonaError.lower(value)
 }
 
+
+/**
+ * A resource read into its model, or `Other` (type, id, attributes kept) for any other type.
+ */
+
+public enum Resource: Equatable, Hashable {
+    
+    /**
+     * A `account`.
+     */
+    case account(value: Account
+    )
+    /**
+     * A `inquiry`.
+     */
+    case inquiry(value: Inquiry
+    )
+    /**
+     * A `inquiry-session`.
+     */
+    case inquirySession(value: InquirySession
+    )
+    /**
+     * A `verification`.
+     */
+    case verification(value: Verification
+    )
+    /**
+     * A `report`.
+     */
+    case report(value: Report
+    )
+    /**
+     * A `case`.
+     */
+    case `case`(value: Case
+    )
+    /**
+     * A `transaction`.
+     */
+    case transaction(value: Transaction
+    )
+    /**
+     * A `webhook`.
+     */
+    case webhook(value: Webhook
+    )
+    /**
+     * A `api-key`.
+     */
+    case apiKey(value: ApiKey
+    )
+    /**
+     * A `workflow-run`.
+     */
+    case workflowRun(value: WorkflowRun
+    )
+    /**
+     * Any other type.
+     */
+    case other(value: UntypedResource
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Resource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResource: FfiConverterRustBuffer {
+    typealias SwiftType = Resource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Resource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .account(value: try FfiConverterTypeAccount.read(from: &buf)
+        )
+        
+        case 2: return .inquiry(value: try FfiConverterTypeInquiry.read(from: &buf)
+        )
+        
+        case 3: return .inquirySession(value: try FfiConverterTypeInquirySession.read(from: &buf)
+        )
+        
+        case 4: return .verification(value: try FfiConverterTypeVerification.read(from: &buf)
+        )
+        
+        case 5: return .report(value: try FfiConverterTypeReport.read(from: &buf)
+        )
+        
+        case 6: return .`case`(value: try FfiConverterTypeCase.read(from: &buf)
+        )
+        
+        case 7: return .transaction(value: try FfiConverterTypeTransaction.read(from: &buf)
+        )
+        
+        case 8: return .webhook(value: try FfiConverterTypeWebhook.read(from: &buf)
+        )
+        
+        case 9: return .apiKey(value: try FfiConverterTypeApiKey.read(from: &buf)
+        )
+        
+        case 10: return .workflowRun(value: try FfiConverterTypeWorkflowRun.read(from: &buf)
+        )
+        
+        case 11: return .other(value: try FfiConverterTypeUntypedResource.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Resource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .account(value):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeAccount.write(value, into: &buf)
+            
+        
+        case let .inquiry(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeInquiry.write(value, into: &buf)
+            
+        
+        case let .inquirySession(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeInquirySession.write(value, into: &buf)
+            
+        
+        case let .verification(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeVerification.write(value, into: &buf)
+            
+        
+        case let .report(value):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeReport.write(value, into: &buf)
+            
+        
+        case let .`case`(value):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeCase.write(value, into: &buf)
+            
+        
+        case let .transaction(value):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeTransaction.write(value, into: &buf)
+            
+        
+        case let .webhook(value):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeWebhook.write(value, into: &buf)
+            
+        
+        case let .apiKey(value):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeApiKey.write(value, into: &buf)
+            
+        
+        case let .workflowRun(value):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeWorkflowRun.write(value, into: &buf)
+            
+        
+        case let .other(value):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeUntypedResource.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResource_lift(_ buf: RustBuffer) throws -> Resource {
+    return try FfiConverterTypeResource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResource_lower(_ value: Resource) -> RustBuffer {
+    return FfiConverterTypeResource.lower(value)
+}
+
+
+
+/**
+ * A verification's `status` (<https://docs.withpersona.com/verification-lifecycle>); `Other` keeps an unlisted one.
+ */
+
+public enum VerificationStatus: Equatable, Hashable {
+    
+    /**
+     * `initiated`.
+     */
+    case initiated
+    /**
+     * `confirmed`.
+     */
+    case confirmed
+    /**
+     * `submitted`.
+     */
+    case submitted
+    /**
+     * `passed`.
+     */
+    case passed
+    /**
+     * `failed`.
+     */
+    case failed
+    /**
+     * `requires_retry`.
+     */
+    case requiresRetry
+    /**
+     * `skipped`.
+     */
+    case skipped
+    /**
+     * Any other status, as sent.
+     */
+    case other(value: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension VerificationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerificationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = VerificationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerificationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .initiated
+        
+        case 2: return .confirmed
+        
+        case 3: return .submitted
+        
+        case 4: return .passed
+        
+        case 5: return .failed
+        
+        case 6: return .requiresRetry
+        
+        case 7: return .skipped
+        
+        case 8: return .other(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: VerificationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .initiated:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .confirmed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .submitted:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .passed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .requiresRetry:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .skipped:
+            writeInt(&buf, Int32(7))
+        
+        
+        case let .other(value):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerificationStatus_lift(_ buf: RustBuffer) throws -> VerificationStatus {
+    return try FfiConverterTypeVerificationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerificationStatus_lower(_ value: VerificationStatus) -> RustBuffer {
+    return FfiConverterTypeVerificationStatus.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2053,6 +5319,78 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -2093,6 +5431,126 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCaseStatus: FfiConverterRustBuffer {
+    typealias SwiftType = CaseStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCaseStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCaseStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeInquiryStatus: FfiConverterRustBuffer {
+    typealias SwiftType = InquiryStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeInquiryStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeInquiryStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeResource: FfiConverterRustBuffer {
+    typealias SwiftType = Resource?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResource.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResource.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVerificationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = VerificationStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVerificationStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVerificationStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2197,6 +5655,31 @@ fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeResource: FfiConverterRustBuffer {
+    typealias SwiftType = [Resource]
+
+    public static func write(_ value: [Resource], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeResource.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Resource] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Resource]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeResource.read(from: &buf))
+        }
+        return seq
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -2244,6 +5727,30 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     } else {
         print("uniffiFutureContinuationCallback invalid handle")
     }
+}
+/**
+ * The typed model of a document's primary `data` (a response body, or a webhook event's
+ * payload): the core's one reading rule for every language; `None` without data.
+ */
+public func documentModel(documentJson: String)throws  -> Resource?  {
+    return try  FfiConverterOptionTypeResource.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_document_model(
+        FfiConverterString.lower(documentJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The typed models of every resource of a document's primary `data` (a list's items, or the
+ * one resource).
+ */
+public func documentModels(documentJson: String)throws  -> [Resource]  {
+    return try  FfiConverterSequenceTypeResource.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_document_models(
+        FfiConverterString.lower(documentJson),uniffiCallStatus
+    )
+})
 }
 /**
  * Every operation of Persona's API, as the core's table declares it.
@@ -2295,6 +5802,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_persona_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_persona_checksum_func_document_model() != 25080) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_func_document_models() != 3006) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_operations() != 13112) {
         return InitializationResult.apiChecksumMismatch

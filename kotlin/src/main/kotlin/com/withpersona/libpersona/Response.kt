@@ -23,6 +23,18 @@ class Response internal constructor(
     fun related(relationship: String, resourceJson: String? = null): List<String> =
         translated { com.withpersona.libpersona.ffi.relatedResources(bodyJson, relationship, resourceJson) }
 
+    /**
+     * The primary resource read into its typed model by the library's core, e.g.
+     * `Resource.Inquiry` (its `value` has `status`, `referenceId`, …), `Resource.Other` for a type
+     * without a model; null without data. A list is an error: use [models].
+     */
+    fun model(): com.withpersona.libpersona.ffi.Resource? =
+        translated { com.withpersona.libpersona.ffi.documentModel(bodyJson) }
+
+    /** Every resource of the primary `data` read into its typed model (a list's items). */
+    fun models(): List<com.withpersona.libpersona.ffi.Resource> =
+        translated { com.withpersona.libpersona.ffi.documentModels(bodyJson) }
+
     override fun toString() = "Response(status=$status, requestId=$requestId)"
 }
 

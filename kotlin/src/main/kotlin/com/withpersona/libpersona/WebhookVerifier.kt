@@ -16,6 +16,13 @@ data class WebhookEvent(val id: String, val name: String, val createdAt: String?
     /** The event as Persona's document lists it (null for a name it does not list). */
     val kind: EventName? get() = EventName.of(name)
 
+    /**
+     * The resource the event carries read into its typed model by the library's core:
+     * `inquiry.completed` → `Resource.Inquiry`; null when the payload has no data.
+     */
+    fun model(): com.withpersona.libpersona.ffi.Resource? =
+        translated { com.withpersona.libpersona.ffi.documentModel(payloadJson) }
+
     /** Type and id only: the payload can hold personal data. */
     override fun toString() = "WebhookEvent(id=$id, name=$name)"
 }

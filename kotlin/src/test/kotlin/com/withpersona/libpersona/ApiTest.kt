@@ -144,6 +144,7 @@ class ApiTest {
                     val id = mapper.readTree(created.bodyJson)["data"]["id"].asText()
                     inquiries.performSimulateActions(id, bodyJson = """{"meta":{"simulate-actions":[{"type":"start_inquiry"},{"type":"complete_inquiry"}]}}""")
                     val names = ArrayList<String>()
+                    var completed: WebhookEvent? = null
                     while ("inquiry.completed" !in names) {
                         val event = events.poll(10, TimeUnit.SECONDS) ?: error("no inquiry.completed webhook; got $names")
                         assertTrue(event.payloadJson.contains(id))
@@ -151,10 +152,17 @@ class ApiTest {
                         // docs, not in the 2023-01-05 document), which the open enum leaves null.
                         event.kind?.let { assertEquals("inquiry", it.resourceType, event.name) }
                         names += event.name
+                        completed = event
                     }
                     assertEquals(null, EventName.of("report/new.kind"))
-                    val retrieved = inquiries.retrieve(id)
-                    assertEquals("completed", mapper.readTree(retrieved.bodyJson)["data"]["attributes"]["status"].asText())
+                    // The typed payload, read by the core: inquiry.completed carries an inquiry.
+                    val carried = (completed!!.model() as com.withpersona.libpersona.ffi.Resource.Inquiry).value
+                    assertEquals(id, carried.id)
+                    assertEquals(com.withpersona.libpersona.ffi.InquiryStatus.Completed, carried.status)
+                    val retrieved = (inquiries.retrieve(id).model() as com.withpersona.libpersona.ffi.Resource.Inquiry).value
+                    assertEquals(com.withpersona.libpersona.ffi.InquiryStatus.Completed, retrieved.status)
+                    assertTrue(retrieved.completedAt != null)
+                    assertEquals("Inquiry(type=inquiry, id=$id)", retrieved.toString())
                 }
             } finally {
                 process.destroy()
