@@ -145,7 +145,7 @@ def rust_models(models: list[dict]) -> str:
     lines = [
         HEADER,
         "//! The typed models of Persona's main resources, from the schemas of its OpenAPI document",
-        "//! (`api/gen_models.py`). The reading rules are in [`super::read`].",
+        "//! (`api/gen_models.py`). The reading rules are in `src/model/read.rs`.",
         "",
         "use super::read::{Fields, ResourceParts};",
         "use crate::error::PersonaError;",

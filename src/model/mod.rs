@@ -1,6 +1,20 @@
 //! Typed models of Persona's main resources (inquiries, accounts, verifications, reports, cases,
 //! …), generated from the schemas of Persona's OpenAPI document, read by one set of rules
-//! ([`read`]) that every language's models share through this core.
+//! (`src/model/read.rs`) that every language's models share through this core.
+//!
+//! The reading rules (`src/model/read.rs`, pinned by `tests/vectors/models.json`):
+//!
+//! - A resource is an object whose `type` and `id` are strings; `attributes` and `relationships`,
+//!   when present and not null, are objects.
+//! - An attribute is looked up under its kebab-case name, then snake_case, then camelCase (the
+//!   three `Key-Inflection` spellings); the first spelling present is the one read.
+//! - Absent or `null`: the field is empty (`None`). Sparse fieldsets (`fields[type]=…`) and
+//!   redaction leave attributes out or null, so every field may be empty.
+//! - A value of another JSON type than the schema's is an `invalid_payload` error naming the
+//!   attribute (never silently empty). An integer is a JSON number without a fraction or exponent
+//!   that fits 64 bits; a number is any JSON number; a list of strings may hold `null` items
+//!   (Persona's tag lists declare them), which are skipped.
+//! - A status the docs do not list is kept (`Other`), never an error.
 //!
 //! ```
 //! use persona::model::{self, InquiryStatus, Resource};
@@ -58,7 +72,7 @@ impl UntypedResource {
 }
 
 /// Reads one JSON:API resource object into its model ([`Resource::Other`] for a type without
-/// one); a resource that breaks the rules of [`read`] is an `invalid_payload` error.
+/// one); a resource that breaks the reading rules (`src/model/read.rs`) is an `invalid_payload` error.
 pub fn resource(resource: &Value) -> Result<Resource, PersonaError> {
     Resource::read(&ResourceParts::of(resource)?)
 }
