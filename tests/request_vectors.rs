@@ -415,3 +415,52 @@ fn webhook_event_names_are_the_documents_and_open() {
         assert_eq!(EventName::parse(name).as_str(), name);
     }
 }
+
+#[test]
+fn simulate_sends_the_documents_body_by_one_rule() {
+    use persona::client::{SimulateAction, simulate_actions_body};
+    let (origin, captured) = capturing_server();
+    let client = Client::builder()
+        .credentials(Credentials::ApiKey(
+            ApiKey::new("persona_sandbox_simulate").unwrap(),
+        ))
+        .base_url(format!("{origin}/api/v1"))
+        .build()
+        .unwrap();
+    let actions = [
+        SimulateAction::StartInquiry,
+        SimulateAction::named("approve_inquiry").unwrap(),
+        SimulateAction::named("a_new_action").unwrap(),
+        SimulateAction::CreatePassedVerification {
+            verification_template_id: "vtmpl_1".into(),
+        },
+    ];
+    BlockingClient::new(client)
+        .api()
+        .inquiries()
+        .simulate("inq_1", &actions, Call::new())
+        .unwrap();
+    let request = captured.recv().unwrap();
+    assert_eq!(request.method, "POST");
+    assert_eq!(
+        request.target,
+        "/api/v1/inquiries/inq_1/perform-simulate-actions"
+    );
+    let body: Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body, simulate_actions_body(&actions));
+    assert_eq!(
+        body,
+        serde_json::json!({"meta": {"simulate-actions": [
+            {"type": "start_inquiry"}, {"type": "approve_inquiry"}, {"type": "a_new_action"},
+            {"type": "create_passed_verification", "data": {"verification-template-id": "vtmpl_1"}}
+        ]}})
+    );
+    assert_eq!(
+        actions[2],
+        SimulateAction::Other("a_new_action".into()),
+        "an unlisted action is kept by name"
+    );
+    let error = SimulateAction::named("create_failed_verification").unwrap_err();
+    assert_eq!(error.code(), "invalid_argument");
+    assert!(error.to_string().contains("verification-template-id"));
+}

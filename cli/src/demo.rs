@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use persona::client::{Call, Client};
+use persona::client::{Call, Client, SimulateAction};
 use persona::{Credentials, KeyPair, Secret, WebhookVerifier};
 use persona_sandbox::{self as sandbox, SandboxConfig, WebhookReceiver};
 use serde_json::json;
@@ -84,10 +84,13 @@ pub(crate) fn run() -> CommandResult {
 
         let t = Instant::now();
         let completed = inquiries
-            .perform_simulate_actions(
+            .simulate(
                 &inquiry_id,
-                Call::new().body(json!({"meta": {"simulate-actions": [
-                    {"type": "start_inquiry"}, {"type": "complete_inquiry"}]}})),
+                &[
+                    SimulateAction::StartInquiry,
+                    SimulateAction::CompleteInquiry,
+                ],
+                Call::new(),
             )
             .await?;
         step(

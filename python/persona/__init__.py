@@ -60,6 +60,7 @@ __all__ = [
     "RequestVerifier",
     "Response",
     "ServerError",
+    "SimulateAction",
     "TimeoutError",
     "UnexpectedResponseError",
     "ValidationError",
@@ -82,6 +83,11 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(".models", __name__)
+    if name == "SimulateAction":
+        # Sandbox simulate actions (an open enum from Persona's document), for inquiries.simulate.
+        from ._native.persona import SimulateAction
+
+        return SimulateAction
     if name in ("Client", "AsyncClient", "Response", "BinaryResponse"):
         from . import _client
 

@@ -386,6 +386,15 @@ class Inquiries:
         """``POST /inquiries/{inquiry-id}/perform-simulate-actions`` (``inquiries-perform-simulate-actions``)."""
         return self._call("inquiries-perform-simulate-actions", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    def simulate(self, inquiry_id: str, actions: builtins.list[SimulateAction | str], *, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+        """Sandbox simulate actions on an inquiry, in order: ``persona.SimulateAction`` values
+        (``SimulateAction.START_INQUIRY()``, ``SimulateAction.CREATE_PASSED_VERIFICATION(
+        verification_template_id=...)``) or action names; the body is the library's
+        (``inquiries-perform-simulate-actions``)."""
+        from ._client import _simulate_body
+
+        return self.perform_simulate_actions(inquiry_id, body=_simulate_body(actions), idempotency_key=idempotency_key, persona_version=persona_version)
+
 
 class InquirySessions:
     """The ``inquiry_sessions`` operations."""
@@ -1466,6 +1475,15 @@ class AsyncInquiries:
         """``POST /inquiries/{inquiry-id}/perform-simulate-actions`` (``inquiries-perform-simulate-actions``)."""
         return await self._call("inquiries-perform-simulate-actions", {"path": {"inquiry-id": inquiry_id}, "body": body, "include": include, "fields": fields, "idempotency_key": idempotency_key, "persona_version": persona_version})
 
+    async def simulate(self, inquiry_id: str, actions: builtins.list[SimulateAction | str], *, idempotency_key: str | None = None, persona_version: str | None = None) -> Response:
+        """Sandbox simulate actions on an inquiry, in order: ``persona.SimulateAction`` values
+        (``SimulateAction.START_INQUIRY()``, ``SimulateAction.CREATE_PASSED_VERIFICATION(
+        verification_template_id=...)``) or action names; the body is the library's
+        (``inquiries-perform-simulate-actions``)."""
+        from ._client import _simulate_body
+
+        return await self.perform_simulate_actions(inquiry_id, body=_simulate_body(actions), idempotency_key=idempotency_key, persona_version=persona_version)
+
 
 class AsyncInquirySessions:
     """The ``inquiry_sessions`` operations."""
@@ -2179,3 +2197,4 @@ if TYPE_CHECKING:
     from typing import AsyncIterator, Iterator
 
     from ._client import BinaryResponse, Response
+    from ._native.persona import SimulateAction

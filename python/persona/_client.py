@@ -63,6 +63,15 @@ def _translate_async(function):
     return wrapper
 
 
+def _simulate_body(actions: Any) -> Dict[str, Any]:
+    """The body of ``perform-simulate-actions`` for ``actions`` (SimulateAction values or names),
+    by the library's rule."""
+    if isinstance(actions, (str, bytes)):
+        raise TypeError("actions must be a list of SimulateAction values or action names, not one string")
+    items = [_ffi.SimulateAction.OTHER(name=action) if isinstance(action, str) else action for action in actions]
+    return json.loads(_translate(_ffi.simulate_actions_body)(items))
+
+
 def _model(document_json: str) -> Any:
     """The typed model of a document's primary data (the core's rule), unwrapped from UniFFI's
     ``Resource`` variant."""

@@ -169,9 +169,8 @@ def test_create_simulate_webhook_retrieve_with_typed_calls_only():
             inquiries = client.api.inquiries
             created = inquiries.create(body={"data": {"attributes": {"inquiry-template-id": "itmpl_python", "reference-id": "py-1"}}})
             inquiry_id = created.data["id"]
-            simulated = inquiries.perform_simulate_actions(
-                inquiry_id, body={"meta": {"simulate-actions": [{"type": "start_inquiry"}, {"type": "complete_inquiry"}]}}
-            )
+            # Typed actions, or names (an open enum): the body is the library's.
+            simulated = inquiries.simulate(inquiry_id, [persona.SimulateAction.START_INQUIRY(), "complete_inquiry"])
             assert simulated.data["attributes"]["status"] == "completed"
             deadline, names = time.monotonic() + 10, []
             while "inquiry.completed" not in names and time.monotonic() < deadline:
@@ -259,3 +258,18 @@ def test_webhook_events_are_the_documents_and_open():
     other = json.dumps({"data": {"type": "event", "id": "evt_2", "attributes": {"name": "report/new.kind"}}}).encode()
     event = persona.webhooks.verify_event(persona.webhooks.sign("s", other, 1), other, "s", now=1)
     assert (event.name, event.resource_type, event.resource) == ("report/new.kind", None, None)
+
+
+def test_simulate_sends_the_documents_body_and_refuses_an_action_without_its_data():
+    from persona._client import _simulate_body
+
+    actions = [persona.SimulateAction.START_INQUIRY(), "approve_inquiry", "a_new_action",
+               persona.SimulateAction.CREATE_PASSED_VERIFICATION(verification_template_id="vtmpl_1")]
+    assert _simulate_body(actions) == {"meta": {"simulate-actions": [
+        {"type": "start_inquiry"}, {"type": "approve_inquiry"}, {"type": "a_new_action"},
+        {"type": "create_passed_verification", "data": {"verification-template-id": "vtmpl_1"}}]}}
+    with pytest.raises(persona.InvalidInputError) as error:
+        _simulate_body(["create_failed_verification"])
+    assert "verification-template-id" in str(error.value)
+    with pytest.raises(TypeError):
+        _simulate_body("start_inquiry")

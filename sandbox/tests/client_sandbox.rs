@@ -10,7 +10,7 @@ use support::loopback_http;
 
 use std::time::{Duration, Instant};
 
-use persona::client::{ApiResponse, Call, Client, Direction, RequestOptions};
+use persona::client::{ApiResponse, Call, Client, Direction, RequestOptions, SimulateAction};
 use persona::model::{InquiryStatus, Resource};
 use persona::{ApiErrorKind, ApiKey, Credentials, KeyPair, PersonaError, Secret};
 use persona_sandbox::{self as sandbox, SandboxConfig, SandboxHandle};
@@ -646,7 +646,14 @@ async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
     let inquiries = client.api().inquiries();
     let id = id(&inquiries.create(body(template())).await.unwrap());
     let simulated = inquiries
-        .perform_simulate_actions(&id, simulate(&["start_inquiry", "complete_inquiry"]))
+        .simulate(
+            &id,
+            &[
+                SimulateAction::StartInquiry,
+                SimulateAction::CompleteInquiry,
+            ],
+            Call::new(),
+        )
         .await
         .unwrap();
     assert_eq!(simulated.body["data"]["attributes"]["status"], "completed");

@@ -25,6 +25,8 @@ pub mod operations;
 mod pages;
 mod reply;
 pub mod retry;
+mod simulate;
+mod simulate_actions;
 
 pub use blocking::{BlockingClient, BlockingPages};
 pub use builder::ClientBuilder;
@@ -35,6 +37,7 @@ pub use pages::{Direction, Pages, next_cursor, previous_cursor};
 pub use reply::{BinaryResponse, Reply};
 /// The HTTP method type [`Client::request`] takes (reqwest's, re-exported).
 pub use reqwest::Method;
+pub use simulate::{SimulateAction, simulate_actions_body};
 
 use std::sync::{Arc, RwLock};
 

@@ -5132,6 +5132,171 @@ public func FfiConverterTypeResource_lower(_ value: Resource) -> RustBuffer {
 
 
 /**
+ * One sandbox simulate action of `perform-simulate-actions`; `Other` sends an action the
+ * document does not list, by name (a listed name becomes its action).
+ */
+
+public enum SimulateAction: Equatable, Hashable {
+    
+    /**
+     * `start_inquiry`.
+     */
+    case startInquiry
+    /**
+     * `complete_inquiry`.
+     */
+    case completeInquiry
+    /**
+     * `fail_inquiry`.
+     */
+    case failInquiry
+    /**
+     * `expire_inquiry`.
+     */
+    case expireInquiry
+    /**
+     * `mark_for_review_inquiry`.
+     */
+    case markForReviewInquiry
+    /**
+     * `approve_inquiry`.
+     */
+    case approveInquiry
+    /**
+     * `decline_inquiry`.
+     */
+    case declineInquiry
+    /**
+     * `create_passed_verification`.
+     */
+    case createPassedVerification(verificationTemplateId: String
+    )
+    /**
+     * `create_failed_verification`.
+     */
+    case createFailedVerification(verificationTemplateId: String
+    )
+    /**
+     * Any other action, by name.
+     */
+    case other(name: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SimulateAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSimulateAction: FfiConverterRustBuffer {
+    typealias SwiftType = SimulateAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SimulateAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .startInquiry
+        
+        case 2: return .completeInquiry
+        
+        case 3: return .failInquiry
+        
+        case 4: return .expireInquiry
+        
+        case 5: return .markForReviewInquiry
+        
+        case 6: return .approveInquiry
+        
+        case 7: return .declineInquiry
+        
+        case 8: return .createPassedVerification(verificationTemplateId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .createFailedVerification(verificationTemplateId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .other(name: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SimulateAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .startInquiry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .completeInquiry:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failInquiry:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .expireInquiry:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .markForReviewInquiry:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .approveInquiry:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .declineInquiry:
+            writeInt(&buf, Int32(7))
+        
+        
+        case let .createPassedVerification(verificationTemplateId):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(verificationTemplateId, into: &buf)
+            
+        
+        case let .createFailedVerification(verificationTemplateId):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(verificationTemplateId, into: &buf)
+            
+        
+        case let .other(name):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(name, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSimulateAction_lift(_ buf: RustBuffer) throws -> SimulateAction {
+    return try FfiConverterTypeSimulateAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSimulateAction_lower(_ value: SimulateAction) -> RustBuffer {
+    return FfiConverterTypeSimulateAction.lower(value)
+}
+
+
+
+/**
  * A verification's `status` (<https://docs.withpersona.com/verification-lifecycle>); `Other` keeps an unlisted one.
  */
 
@@ -5680,6 +5845,31 @@ fileprivate struct FfiConverterSequenceTypeResource: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSimulateAction: FfiConverterRustBuffer {
+    typealias SwiftType = [SimulateAction]
+
+    public static func write(_ value: [SimulateAction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSimulateAction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SimulateAction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SimulateAction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSimulateAction.read(from: &buf))
+        }
+        return seq
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -5778,6 +5968,18 @@ public func relatedResources(documentJson: String, relationship: String, resourc
 })
 }
 /**
+ * The body of `perform-simulate-actions` for `actions`, in order, as JSON: the core's one rule,
+ * for every language's `simulate`.
+ */
+public func simulateActionsBody(actions: [SimulateAction])throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePersonaError_lift) {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_simulate_actions_body(
+        FfiConverterSequenceTypeSimulateAction.lower(actions),uniffiCallStatus
+    )
+})
+}
+/**
  * The library version.
  */
 public func version() -> String  {
@@ -5813,6 +6015,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_related_resources() != 21436) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_persona_checksum_func_simulate_actions_body() != 2811) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_version() != 5412) {

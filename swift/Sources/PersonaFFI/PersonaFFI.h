@@ -490,6 +490,11 @@ RustBuffer uniffi_persona_fn_func_operations(RustCallStatus *_Nonnull out_status
 RustBuffer uniffi_persona_fn_func_related_resources(RustBuffer document_json, RustBuffer relationship, RustBuffer resource_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIMULATE_ACTIONS_BODY
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIMULATE_ACTIONS_BODY
+RustBuffer uniffi_persona_fn_func_simulate_actions_body(RustBuffer actions, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
 RustBuffer uniffi_persona_fn_func_version(RustCallStatus *_Nonnull out_status
@@ -777,6 +782,12 @@ uint16_t uniffi_persona_checksum_func_operations(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_RELATED_RESOURCES
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_RELATED_RESOURCES
 uint16_t uniffi_persona_checksum_func_related_resources(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIMULATE_ACTIONS_BODY
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIMULATE_ACTIONS_BODY
+uint16_t uniffi_persona_checksum_func_simulate_actions_body(void
     
 );
 #endif

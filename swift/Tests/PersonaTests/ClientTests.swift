@@ -1,5 +1,6 @@
 import Foundation
 import Persona
+import PersonaBindings
 import XCTest
 
 // The async client against a real `persona sandbox` process over loopback (the scenarios of
@@ -249,12 +250,16 @@ final class ClientTests: SandboxTestCase {
         let created = try await inquiries.create(body: ["data": ["attributes": ["inquiry-template-id": "itmpl_swift", "reference-id": "swift-typed"]]])
         let document = try created.body() as? [String: Any]
         let id = try XCTUnwrap((document?["data"] as? [String: Any])?["id"] as? String)
-        let simulated = try await inquiries.performSimulateActions(
-            id, body: ["meta": ["simulate-actions": [["type": "start_inquiry"], ["type": "complete_inquiry"]]]]
-        )
+        let simulated = try await inquiries.simulate(id, actions: [.startInquiry, .completeInquiry])
         XCTAssertTrue(simulated.bodyJSON.contains("\"completed\""))
         let retrieved = try await inquiries.retrieve(id, include: ["sessions"])
-        XCTAssertTrue(retrieved.bodyJSON.contains("\"completed\""))
+        // The typed model, read by the core.
+        guard case let .inquiry(inquiry)? = try retrieved.model() else {
+            return XCTFail("retrieve-an-inquiry answered something else")
+        }
+        XCTAssertEqual(inquiry.id, id)
+        XCTAssertEqual(inquiry.status, .completed)
+        XCTAssertEqual(inquiry.referenceId, "swift-typed")
         do {
             _ = try await inquiries.list(filter: ["reference_id": "swift-typed"])
             XCTFail("expected invalid_argument")

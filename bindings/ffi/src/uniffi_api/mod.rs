@@ -16,12 +16,14 @@ mod credentials;
 mod error;
 mod models;
 mod records;
+mod simulate_actions;
 
 pub use client::*;
 pub use credentials::Credentials;
 pub use error::PersonaError;
 pub use models::*;
 pub use records::*;
+pub use simulate_actions::SimulateAction;
 
 /// The library version.
 #[uniffi::export]
@@ -117,4 +119,15 @@ pub fn document_model(document_json: String) -> Result<Option<Resource>, Persona
 pub fn document_models(document_json: String) -> Result<Vec<Resource>, PersonaError> {
     let models = persona_core::model::document_models(&document(&document_json)?)?;
     Ok(models.into_iter().map(Into::into).collect())
+}
+
+/// The body of `perform-simulate-actions` for `actions`, in order, as JSON: the core's one rule,
+/// for every language's `simulate`.
+#[uniffi::export]
+pub fn simulate_actions_body(actions: Vec<SimulateAction>) -> Result<String, PersonaError> {
+    let actions = actions
+        .into_iter()
+        .map(SimulateAction::core)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(persona_core::client::simulate_actions_body(&actions).to_string())
 }

@@ -142,7 +142,7 @@ class ApiTest {
                     val inquiries = client.api.inquiries
                     val created = inquiries.create(bodyJson = """{"data":{"attributes":{"inquiry-template-id":"itmpl_kotlin"}}}""")
                     val id = mapper.readTree(created.bodyJson)["data"]["id"].asText()
-                    inquiries.performSimulateActions(id, bodyJson = """{"meta":{"simulate-actions":[{"type":"start_inquiry"},{"type":"complete_inquiry"}]}}""")
+                    inquiries.simulate(id, listOf(com.withpersona.libpersona.ffi.SimulateAction.StartInquiry, com.withpersona.libpersona.ffi.SimulateAction.CompleteInquiry))
                     val names = ArrayList<String>()
                     var completed: WebhookEvent? = null
                     while ("inquiry.completed" !in names) {

@@ -3,6 +3,7 @@ package com.withpersona.libpersona.api
 
 import com.withpersona.libpersona.BinaryResponse
 import com.withpersona.libpersona.Response
+import com.withpersona.libpersona.translated
 import kotlinx.coroutines.flow.Flow
 
 /** Every operation of Persona's API, by group (`client.api`). */
@@ -350,6 +351,14 @@ class Inquiries internal constructor(private val call: OperationCall) {
     /** `POST /inquiries/{inquiry-id}/perform-simulate-actions` (`inquiries-perform-simulate-actions`). */
     suspend fun performSimulateActions(inquiryId: String, bodyJson: String? = null, include: List<String>? = null, fields: Map<String, List<String>>? = null, idempotencyKey: String? = null, personaVersion: String? = null): Response =
         call("inquiries-perform-simulate-actions", CallJson().path(listOf("inquiry-id" to inquiryId)).body(bodyJson).strings("include", include).fields(fields).string("idempotency_key", idempotencyKey).string("persona_version", personaVersion).build()).json()
+
+    /**
+     * Sandbox simulate actions on an inquiry, in order (`SimulateAction.StartInquiry`,
+     * `SimulateAction.CreatePassedVerification(templateId)`, `SimulateAction.Other(name)`); the
+     * body is the library's (`inquiries-perform-simulate-actions`).
+     */
+    suspend fun simulate(inquiryId: String, actions: List<com.withpersona.libpersona.ffi.SimulateAction>, idempotencyKey: String? = null, personaVersion: String? = null): Response =
+        performSimulateActions(inquiryId, bodyJson = translated { com.withpersona.libpersona.ffi.simulateActionsBody(actions) }, idempotencyKey = idempotencyKey, personaVersion = personaVersion)
 }
 
 /** The `inquiry_sessions` operations. */
