@@ -137,6 +137,21 @@ def _spellings(attribute: str) -> str:
 RUST_TYPES = {"string": "String", "integer": "i64", "number": "f64", "boolean": "bool", "strings": "Vec<String>"}
 
 
+def _struct_fields(model: dict) -> list[str]:
+    """The members every model struct has, in the core and in its UniFFI mirror."""
+    lines = ["    /// `id`.", "    pub id: String,", "    /// `type`.", "    pub resource_type: String,"]
+    for attribute, field, kind in model["fields"]:
+        rust = f"{model['name']}Status" if kind == "status" else RUST_TYPES[kind]
+        lines += [f"    /// `{attribute}`.", f"    pub {field}: Option<{rust}>,"]
+    return lines + [
+        "    /// `attributes`, every one as sent (also those without a field), as JSON.",
+        "    pub attributes_json: String,",
+        "    /// `relationships` as sent, as JSON (`{}` when absent).",
+        "    pub relationships_json: String,",
+        "}",
+    ]
+
+
 def _variant(value: str) -> str:
     return camel(value)
 
@@ -184,20 +199,9 @@ def rust_models(models: list[dict]) -> str:
             "#[derive(Clone, PartialEq)]",
             "#[non_exhaustive]",
             f"pub struct {name} {{",
-            "    /// `id`.",
-            "    pub id: String,",
-            "    /// `type`.",
-            "    pub resource_type: String,",
         ]
-        for attribute, field, kind in model["fields"]:
-            rust = f"{name}Status" if kind == "status" else RUST_TYPES[kind]
-            lines += [f"    /// `{attribute}`.", f"    pub {field}: Option<{rust}>,"]
+        lines += _struct_fields(model)
         lines += [
-            "    /// `attributes`, every one as sent (also those without a field), as JSON.",
-            "    pub attributes_json: String,",
-            "    /// `relationships` as sent, as JSON (`{}` when absent).",
-            "    pub relationships_json: String,",
-            "}",
             "",
             f"impl std::fmt::Debug for {name} {{",
             "    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {",
@@ -274,9 +278,6 @@ def rust_models(models: list[dict]) -> str:
     return "\n".join(lines)
 
 
-UNIFFI_TYPES = RUST_TYPES
-
-
 def uniffi_models(models: list[dict]) -> str:
     """The UniFFI mirror of the core's models: the same fields, converted from the core's types."""
     lines = [
@@ -311,20 +312,9 @@ def uniffi_models(models: list[dict]) -> str:
             "#[derive(Clone, PartialEq, uniffi::Record)]",
             "#[uniffi::export(Debug, Display)]",
             f"pub struct {name} {{",
-            "    /// `id`.",
-            "    pub id: String,",
-            "    /// `type`.",
-            "    pub resource_type: String,",
         ]
-        for attribute, field, kind in model["fields"]:
-            rust = f"{name}Status" if kind == "status" else UNIFFI_TYPES[kind]
-            lines += [f"    /// `{attribute}`.", f"    pub {field}: Option<{rust}>,"]
+        lines += _struct_fields(model)
         lines += [
-            "    /// `attributes`, every one as sent, as JSON.",
-            "    pub attributes_json: String,",
-            "    /// `relationships` as sent, as JSON.",
-            "    pub relationships_json: String,",
-            "}",
             "",
             f"impl std::fmt::Debug for {name} {{",
             "    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {",

@@ -25,6 +25,10 @@ pub struct Delivery {
     pub event: Result<WebhookEvent, String>,
     /// `Persona-Webhook-Attempts-Made`.
     pub attempt: Option<u32>,
+    /// `Persona-Webhook-Attempts-Left`.
+    pub attempts_left: Option<u32>,
+    /// `Persona-Webhook-First-Attempted-At` (unix seconds).
+    pub first_attempted_at: Option<i64>,
     /// Status the receiver answered.
     pub answered: u16,
 }
@@ -78,11 +82,19 @@ impl WebhookReceiver {
                                     .and_then(|v| v.to_str().ok())
                                     .unwrap_or("")
                                     .to_owned();
-                                let attempt = request
-                                    .headers()
-                                    .get("persona-webhook-attempts-made")
-                                    .and_then(|v| v.to_str().ok())
-                                    .and_then(|v| v.parse().ok());
+                                let number = |name: &str| {
+                                    request
+                                        .headers()
+                                        .get(name)
+                                        .and_then(|v| v.to_str().ok())
+                                        .and_then(|v| v.parse::<i64>().ok())
+                                };
+                                let attempt = number("persona-webhook-attempts-made")
+                                    .and_then(|n| u32::try_from(n).ok());
+                                let attempts_left = number("persona-webhook-attempts-left")
+                                    .and_then(|n| u32::try_from(n).ok());
+                                let first_attempted_at =
+                                    number("persona-webhook-first-attempted-at");
                                 let body = request
                                     .into_body()
                                     .collect()
@@ -108,6 +120,8 @@ impl WebhookReceiver {
                                 let _ = sender.send(Delivery {
                                     event,
                                     attempt,
+                                    attempts_left,
+                                    first_attempted_at,
                                     answered,
                                 });
                                 let mut response = hyper::Response::new(Full::new(Bytes::new()));

@@ -314,24 +314,61 @@ fn not_found(kind: &str) -> Reply {
     )
 }
 
-/// Lifecycle transitions: the new status and the event it emits.
-/// The status and event of each inquiry status action, by Persona's names (the OpenAPI schema
-/// `inquiry-status-action` of `POST /inquiries/{inquiry-id}/perform-simulate-actions`).
-fn transition(action: &str) -> Option<(&'static str, &'static str)> {
-    Some(match action {
-        "start_inquiry" => ("pending", "inquiry.started"),
-        "complete_inquiry" => ("completed", "inquiry.completed"),
-        "fail_inquiry" => ("failed", "inquiry.failed"),
-        "approve_inquiry" => ("approved", "inquiry.approved"),
-        "decline_inquiry" => ("declined", "inquiry.declined"),
-        "expire_inquiry" => ("expired", "inquiry.expired"),
-        "mark_for_review_inquiry" => ("needs_review", "inquiry.marked-for-review"),
+/// An inquiry status action (Persona's `inquiry-status-action` names, also behind
+/// `POST /inquiries/{inquiry-id}/approve|decline|expire`): the statuses it may start from, the
+/// status it sets, the timestamp attribute of the inquiry schema it sets, and the event it emits
+/// (statuses and events: <https://docs.withpersona.com/model-lifecycle>).
+struct Transition {
+    from: &'static [&'static str],
+    to: &'static str,
+    timestamp: &'static str,
+    event: &'static str,
+}
+
+const IN_PROGRESS: &[&str] = &["created", "pending"];
+/// Every status but the decisions: "Approving an inquiry will prevent further progress on the
+/// inquiry" (<https://docs.withpersona.com/reference/approve-an-inquiry>), and a decision is not
+/// reversed by another (decline after approve is refused).
+const UNDECIDED: &[&str] = &[
+    "created",
+    "pending",
+    "completed",
+    "failed",
+    "expired",
+    "needs_review",
+];
+
+fn transition(action: &str) -> Option<Transition> {
+    let (from, to, timestamp, event) = match action {
+        "start_inquiry" => (&["created"][..], "pending", "started-at", "inquiry.started"),
+        "complete_inquiry" => (
+            IN_PROGRESS,
+            "completed",
+            "completed-at",
+            "inquiry.completed",
+        ),
+        "fail_inquiry" => (IN_PROGRESS, "failed", "failed-at", "inquiry.failed"),
+        "expire_inquiry" => (IN_PROGRESS, "expired", "expired-at", "inquiry.expired"),
+        "mark_for_review_inquiry" => (
+            &["created", "pending", "completed", "failed"][..],
+            "needs_review",
+            "marked-for-review-at",
+            "inquiry.marked-for-review",
+        ),
+        "approve_inquiry" => (UNDECIDED, "approved", "decisioned-at", "inquiry.approved"),
+        "decline_inquiry" => (UNDECIDED, "declined", "decisioned-at", "inquiry.declined"),
         _ => return None,
+    };
+    Some(Transition {
+        from,
+        to,
+        timestamp,
+        event,
     })
 }
 
 fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Reply> {
-    let (status, event) = transition(action).ok_or_else(|| {
+    let transition = transition(action).ok_or_else(|| {
         Reply::error(
             400,
             "Invalid action",
@@ -340,15 +377,31 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
         )
     })?;
     let now = iso8601(persona::clock::unix_now());
+    let mut refused = None;
     let updated = state
         .store()
         .update(Kind::Inquiry, id, |inquiry| {
-            inquiry["attributes"]["status"] = json!(status);
+            let status = inquiry["attributes"]["status"].as_str().unwrap_or_default();
+            if !transition.from.contains(&status) {
+                // 422: "modifies the resource in an unacceptable way, often due to an invalid
+                // action" (https://docs.withpersona.com/errors).
+                refused = Some(Reply::error(
+                    422,
+                    "Invalid action",
+                    Some(&format!("Cannot {action} an inquiry that is {status}.")),
+                    None,
+                ));
+                return;
+            }
+            inquiry["attributes"]["status"] = json!(transition.to);
             inquiry["attributes"]["updated-at"] = json!(now);
-            inquiry["attributes"][format!("{status}-at")] = json!(now);
+            inquiry["attributes"][transition.timestamp] = json!(now);
         })
         .ok_or_else(|| not_found("inquiry"))?;
-    if status == "completed" {
+    if let Some(refused) = refused {
+        return Err(refused);
+    }
+    if transition.to == "completed" {
         let verification = state.store().insert(
             Kind::Verification,
             json!({
@@ -364,8 +417,61 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
         });
     }
     let updated = state.store().get(Kind::Inquiry, id).unwrap_or(updated);
-    state.emit(event, &updated);
+    state.emit(transition.event, &updated);
     Ok(updated)
+}
+
+/// Persona's redaction of an inquiry: "PII attributes are nulled out (`name-first`,
+/// `name-middle`, `name-last`, `address-*`, `birthdate`, `email-address`, `phone-number`,
+/// `identification-number`, `social-security-number`) and the corresponding entries inside
+/// `fields`, plus `note`. `tags` is emptied." The status and the operational timestamps stay;
+/// `redacted-at` is the signal; `reference-id` stays while the account is not redacted
+/// (<https://docs.withpersona.com/2025-12-08/api-reference/webhooks/inquiry-events/webhook-inquiry-redacted>).
+fn redact_inquiry(inquiry: &mut Value, now: &str) {
+    const PII: &[&str] = &[
+        "name-first",
+        "name-middle",
+        "name-last",
+        "birthdate",
+        "email-address",
+        "phone-number",
+        "identification-number",
+        "social-security-number",
+        "note",
+        "address-street-1",
+        "address-street-2",
+        "address-city",
+        "address-subdivision",
+        "address-subdivision-abbr",
+        "address-postal-code",
+        "address-postal-code-abbr",
+    ];
+    let is_pii = |key: &str| PII.contains(&key) || key.starts_with("address-");
+    let Some(attributes) = inquiry["attributes"].as_object_mut() else {
+        return;
+    };
+    let nulled: Vec<String> = attributes
+        .keys()
+        .filter(|key| is_pii(key))
+        .cloned()
+        .chain(PII.iter().map(|key| (*key).to_owned()))
+        .collect();
+    for key in nulled {
+        attributes.insert(key, Value::Null);
+    }
+    if let Some(Value::Object(fields)) = attributes.get_mut("fields") {
+        for (_, field) in fields.iter_mut().filter(|(key, _)| is_pii(key)) {
+            match field {
+                Value::Object(typed) if typed.contains_key("value") => {
+                    typed.insert("value".into(), Value::Null);
+                }
+                other => *other = Value::Null,
+            }
+        }
+    }
+    attributes.insert("tags".into(), json!([]));
+    attributes.insert("redacted-at".into(), json!(now));
+    attributes.insert("updated-at".into(), json!(now));
 }
 
 fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
@@ -422,17 +528,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 let now = iso8601(persona::clock::unix_now());
                 let redacted = state
                     .store()
-                    .update(Kind::Inquiry, id, |inquiry| {
-                        if let Some(attributes) = inquiry["attributes"].as_object_mut() {
-                            attributes.retain(|key, _| {
-                                matches!(
-                                    key.as_str(),
-                                    "status" | "created-at" | "inquiry-template-id"
-                                )
-                            });
-                            attributes.insert("redacted-at".into(), json!(now));
-                        }
-                    })
+                    .update(Kind::Inquiry, id, |inquiry| redact_inquiry(inquiry, &now))
                     .ok_or_else(|| not_found("inquiry"))?;
                 state.emit("inquiry.redacted", &redacted);
                 Reply::ok(200, json!({ "data": redacted }))

@@ -1,6 +1,9 @@
 //! Webhook delivery, at least once like Persona: each event is POSTed to the configured URL,
-//! signed `Persona-Signature: t=…,v1=…`, with `Persona-Webhook-Attempts-Made` /
-//! `-Remaining` headers, retried with exponential backoff until a 2xx or the attempts run out.
+//! signed `Persona-Signature: t=…,v1=…`, with the delivery headers Persona's OpenAPI document
+//! declares for every webhook (`Persona-Webhook-Attempts-Made`, `Persona-Webhook-Attempts-Left`,
+//! `Persona-Webhook-First-Attempted-At`, unix seconds), retried with exponential backoff until
+//! a 200, 201, 202 or 204 ("return a 2xx status (200, 201, 202 or 204) within 5 seconds",
+//! <https://docs.withpersona.com/2022-09-01/webhooks-best-practices/llms.txt>) or the attempts run out.
 
 use std::time::Duration;
 
@@ -8,8 +11,15 @@ use persona::Secret;
 
 use crate::SandboxError;
 
-/// Attempts per event.
-pub const MAX_ATTEMPTS: u32 = 5;
+/// Attempts per event: the first and "up to 7 additional times with an exponential backoff"
+/// (<https://docs.withpersona.com/quickstart-webhooks>: a first attempt carries
+/// `Persona-Webhook-Attempts-Left: 7`). The backoff is compressed (100 ms doubling) for local use.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// The statuses Persona counts as delivered.
+fn delivered(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 200 | 201 | 202 | 204)
+}
 
 /// Sends events to one URL.
 pub struct Deliverer {
@@ -59,6 +69,7 @@ impl Deliverer {
         let Ok(body) = serde_json::to_vec(&event) else {
             return;
         };
+        let first_attempted_at = persona::clock::unix_now();
         for attempt in 1..=MAX_ATTEMPTS {
             // Signed per attempt, like Persona: a fresh `t` each time.
             let Ok(signature) =
@@ -73,16 +84,22 @@ impl Deliverer {
                 .header("Persona-Signature", signature)
                 .header("Persona-Webhook-Attempts-Made", attempt.to_string())
                 .header(
-                    "Persona-Webhook-Attempts-Remaining",
+                    "Persona-Webhook-Attempts-Left",
                     (MAX_ATTEMPTS - attempt).to_string(),
+                )
+                .header(
+                    "Persona-Webhook-First-Attempted-At",
+                    first_attempted_at.to_string(),
                 )
                 .body(body.clone())
                 .send()
                 .await;
-            if matches!(&sent, Ok(response) if response.status().is_success()) {
+            if matches!(&sent, Ok(response) if delivered(response.status())) {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt - 1))).await;
+            if attempt < MAX_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt - 1))).await;
+            }
         }
     }
 }

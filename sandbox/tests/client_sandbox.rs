@@ -157,12 +157,33 @@ async fn inquiry_lifecycle_and_every_resource() {
                 .starts_with("sess_")
         );
         let other = id(&create(&client).await.unwrap());
-        let declined = inquiries.decline(&other, Call::new()).await.unwrap();
-        assert_eq!(declined.attribute_str("status"), Some("declined"));
         let expired = inquiries.expire(&other, Call::new()).await.unwrap();
         assert_eq!(expired.attribute_str("status"), Some("expired"));
+        assert!(expired.attribute_str("expired-at").is_some());
+        let declined = inquiries.decline(&other, Call::new()).await.unwrap();
+        assert_eq!(declined.attribute_str("status"), Some("declined"));
+        assert!(declined.attribute_str("decisioned-at").is_some());
+        // A decision is not reversed by another, and an expired inquiry does not expire again.
+        for refused in [
+            inquiries.approve(&other, Call::new()).await.unwrap_err(),
+            inquiries
+                .expire(&inquiry_id, Call::new())
+                .await
+                .unwrap_err(),
+        ] {
+            let PersonaError::Api(error) = refused else {
+                panic!("{refused:?}")
+            };
+            assert_eq!(error.status, 422, "{error:?}");
+        }
         let redacted = inquiries.redact(&other, Call::new()).await.unwrap();
-        assert!(redacted.attribute_str("reference-id").is_none());
+        // Persona nulls the personal attributes, empties the tags and keeps the status.
+        assert_eq!(redacted.attribute_str("status"), Some("declined"));
+        assert!(redacted.attribute_str("redacted-at").is_some());
+        for nulled in ["name-first", "birthdate", "note", "address-street-1"] {
+            assert_eq!(redacted.attribute(nulled), Some(&Value::Null), "{nulled}");
+        }
+        assert_eq!(redacted.attribute("tags"), Some(&json!([])));
 
         let accounts = api.accounts();
         let account = accounts
@@ -534,6 +555,14 @@ async fn webhooks_are_delivered_signed_and_retried_after_a_failure() {
         .await
         .expect("retried delivery");
     assert_eq!((retried.answered, retried.attempt), (200, Some(2)));
+    // The delivery headers of Persona's document: attempts left out of 8 (the first and up to 7
+    // retries), and the first attempt's time, the same on every attempt.
+    assert_eq!(
+        (first.attempts_left, retried.attempts_left),
+        (Some(7), Some(6))
+    );
+    assert!(first.first_attempted_at.is_some());
+    assert_eq!(first.first_attempted_at, retried.first_attempted_at);
     let event = retried.event.unwrap();
     assert_eq!(event.name, "inquiry.created");
     assert!(event.payload_json.contains(&inquiry));

@@ -156,9 +156,9 @@ pub struct Account {
     pub address_subdivision: Option<String>,
     /// `address-postal-code`.
     pub address_postal_code: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -276,9 +276,9 @@ pub struct Inquiry {
     pub address_postal_code_abbr: Option<String>,
     /// `identification-number`.
     pub identification_number: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -403,9 +403,9 @@ pub struct InquirySession {
     pub gps_longitude: Option<f64>,
     /// `gps-precision`.
     pub gps_precision: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -489,9 +489,9 @@ pub struct Verification {
     pub completed_at_ts: Option<i64>,
     /// `country-code`.
     pub country_code: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -556,9 +556,9 @@ pub struct Report {
     pub is_recurring: Option<bool>,
     /// `tags`.
     pub tags: Option<Vec<String>>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -640,9 +640,9 @@ pub struct Case {
     pub updater_type: Option<String>,
     /// `tags`.
     pub tags: Option<Vec<String>>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -706,9 +706,9 @@ pub struct Transaction {
     pub created_at: Option<String>,
     /// `updated-at`.
     pub updated_at: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -768,9 +768,9 @@ pub struct Webhook {
     pub enabled_events: Option<Vec<String>>,
     /// `created-at`.
     pub created_at: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -835,9 +835,9 @@ pub struct ApiKey {
     pub expires_at: Option<String>,
     /// `created-at`.
     pub created_at: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
@@ -889,9 +889,9 @@ pub struct WorkflowRun {
     pub created_at: Option<String>,
     /// `status`.
     pub status: Option<String>,
-    /// `attributes`, every one as sent, as JSON.
+    /// `attributes`, every one as sent (also those without a field), as JSON.
     pub attributes_json: String,
-    /// `relationships` as sent, as JSON.
+    /// `relationships` as sent, as JSON (`{}` when absent).
     pub relationships_json: String,
 }
 
