@@ -1244,11 +1244,11 @@ public struct Account: Equatable, Hashable, CustomDebugStringConvertible, Custom
      */
     public var addressPostalCode: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -1319,10 +1319,10 @@ public struct Account: Equatable, Hashable, CustomDebugStringConvertible, Custom
          * `address-postal-code`.
          */addressPostalCode: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -1592,11 +1592,11 @@ public struct ApiKey: Equatable, Hashable, CustomDebugStringConvertible, CustomS
      */
     public var createdAt: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -1643,10 +1643,10 @@ public struct ApiKey: Equatable, Hashable, CustomDebugStringConvertible, CustomS
          * `created-at`.
          */createdAt: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -1932,11 +1932,11 @@ public struct Case: Equatable, Hashable, CustomDebugStringConvertible, CustomStr
      */
     public var tags: [String]?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -2007,10 +2007,10 @@ public struct Case: Equatable, Hashable, CustomDebugStringConvertible, CustomStr
          * `tags`.
          */tags: [String]?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -2430,11 +2430,11 @@ public struct Inquiry: Equatable, Hashable, CustomDebugStringConvertible, Custom
      */
     public var identificationNumber: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -2544,10 +2544,10 @@ public struct Inquiry: Equatable, Hashable, CustomDebugStringConvertible, Custom
          * `identification-number`.
          */identificationNumber: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -2849,11 +2849,11 @@ public struct InquirySession: Equatable, Hashable, CustomDebugStringConvertible,
      */
     public var gpsPrecision: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -2954,10 +2954,10 @@ public struct InquirySession: Equatable, Hashable, CustomDebugStringConvertible,
          * `gps-precision`.
          */gpsPrecision: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -3499,11 +3499,11 @@ public struct Report: Equatable, Hashable, CustomDebugStringConvertible, CustomS
      */
     public var tags: [String]?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -3544,10 +3544,10 @@ public struct Report: Equatable, Hashable, CustomDebugStringConvertible, CustomS
          * `tags`.
          */tags: [String]?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -3684,11 +3684,11 @@ public struct Transaction: Equatable, Hashable, CustomDebugStringConvertible, Cu
      */
     public var updatedAt: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -3717,10 +3717,10 @@ public struct Transaction: Equatable, Hashable, CustomDebugStringConvertible, Cu
          * `updated-at`.
          */updatedAt: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -3969,11 +3969,11 @@ public struct Verification: Equatable, Hashable, CustomDebugStringConvertible, C
      */
     public var countryCode: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -4011,10 +4011,10 @@ public struct Verification: Equatable, Hashable, CustomDebugStringConvertible, C
          * `country-code`.
          */countryCode: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -4160,11 +4160,11 @@ public struct Webhook: Equatable, Hashable, CustomDebugStringConvertible, Custom
      */
     public var createdAt: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -4202,10 +4202,10 @@ public struct Webhook: Equatable, Hashable, CustomDebugStringConvertible, Custom
          * `created-at`.
          */createdAt: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
@@ -4331,11 +4331,11 @@ public struct WorkflowRun: Equatable, Hashable, CustomDebugStringConvertible, Cu
      */
     public var status: String?
     /**
-     * `attributes`, every one as sent, as JSON.
+     * `attributes`, every one as sent (also those without a field), as JSON.
      */
     public var attributesJson: String
     /**
-     * `relationships` as sent, as JSON.
+     * `relationships` as sent, as JSON (`{}` when absent).
      */
     public var relationshipsJson: String
 
@@ -4358,10 +4358,10 @@ public struct WorkflowRun: Equatable, Hashable, CustomDebugStringConvertible, Cu
          * `status`.
          */status: String?, 
         /**
-         * `attributes`, every one as sent, as JSON.
+         * `attributes`, every one as sent (also those without a field), as JSON.
          */attributesJson: String, 
         /**
-         * `relationships` as sent, as JSON.
+         * `relationships` as sent, as JSON (`{}` when absent).
          */relationshipsJson: String) {
         self.id = id
         self.resourceType = resourceType
