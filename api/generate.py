@@ -245,7 +245,16 @@ def rust_str(text: str) -> str:
     return json.dumps(text)
 
 
-def rust_table(operations: list[dict], version: str) -> str:
+def api_versions(document: Document) -> list[str]:
+    """The API versions the document lists (a webhook's `api-version` enum)."""
+    schema = document.resolve(document.raw["components"]["schemas"]["webhook-request-attributes"])
+    versions = document.resolve(schema["properties"]["api-version"])["enum"]
+    if document.raw["info"]["version"] not in versions:
+        raise SystemExit("the document's own version is not among its api-version values")
+    return versions
+
+
+def rust_table(operations: list[dict], version: str, versions: list[str]) -> str:
     lines = [
         HEADER,
         "//! Persona's API operations, one entry per operation of its OpenAPI document, in the",
@@ -256,6 +265,9 @@ def rust_table(operations: list[dict], version: str) -> str:
         "",
         "/// The API version the table (and the document) describe: the default `Persona-Version`.",
         f"pub const API_VERSION: &str = {rust_str(version)};",
+        "",
+        "/// The API versions the document lists (the `api-version` values a webhook may take).",
+        f"pub const API_VERSIONS: &[&str] = &[{', '.join(rust_str(v) for v in versions)}];",
         "",
         f"/// Every operation ({len(operations)}).",
         "pub static OPERATIONS: &[Operation] = &[",
@@ -1010,7 +1022,7 @@ def main() -> int:
         PYTHON_EVENTS: python_events(names),
         KOTLIN_EVENTS: kotlin_events(names),
         SWIFT_EVENTS: swift_events(names),
-        RUST_TABLE: rustfmt(rust_table(operations, version)),
+        RUST_TABLE: rustfmt(rust_table(operations, version, api_versions(document))),
         RUST_API: rustfmt(rust_api(operations)),
         PYTHON_API: python_api(operations),
         KOTLIN_API: kotlin_api(operations),

@@ -525,15 +525,21 @@ fn sandbox_process_and_api_commands() {
         .spawn()
         .unwrap();
     let mut first_line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+    let mut admin_line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first_line).unwrap();
+    stdout.read_line(&mut admin_line).unwrap();
     let origin = first_line
         .trim()
         .strip_prefix("listening on ")
         .expect(&first_line)
         .to_owned();
     assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+    // No PERSONA_SANDBOX_ADMIN_TOKEN: a random admin token, printed for whoever started it.
+    assert!(
+        admin_line.starts_with("admin token: sbx_admin_"),
+        "{admin_line}"
+    );
     let base = format!("{origin}/api/v1");
     let env = [("PERSONA_API_KEY", api_key)];
     let run = |args: &[&str]| {
@@ -626,4 +632,16 @@ fn sandbox_process_and_api_commands() {
     );
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn sandbox_refuses_a_non_loopback_address_unless_allowed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_persona"))
+        .args(["sandbox", "--host", "0.0.0.0", "--port", "0"])
+        .env("PERSONA_API_KEY", "persona_sandbox_CLI-host-test")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--allow-non-loopback"), "{stderr}");
 }

@@ -26,7 +26,7 @@ def start_sandbox():
     binary = os.environ.get("PERSONA_BIN", str(ROOT / "target" / "release" / "persona"))
     if not os.path.exists(binary):
         binary = str(ROOT / "target" / "debug" / "persona")
-    process = subprocess.Popen([binary, "sandbox", "--port", "0"], stdout=subprocess.PIPE, env=env, text=True)
+    process = subprocess.Popen([binary, "sandbox", "--port", "0", "--rate-limit", "0"], stdout=subprocess.PIPE, env=env, text=True)
     return process, process.stdout.readline().split()[-1] + "/api/v1"
 
 

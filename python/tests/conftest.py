@@ -12,6 +12,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 API_KEY = "persona_sandbox_PYTEST-KEY-do-not-leak"
 KEY_ID = "kid_pytest"
 SECRET = "pytest-SECRET-do-not-leak"
+ADMIN_TOKEN = "sbx_admin_pytest"
 
 
 def persona_binary() -> str:
@@ -20,9 +21,10 @@ def persona_binary() -> str:
 
 class Sandbox:
     def __init__(self) -> None:
-        env = dict(os.environ, PERSONA_API_KEY=API_KEY, PERSONA_API_KEY_ID=KEY_ID, PERSONA_API_KEY_SECRET=SECRET)
+        env = dict(os.environ, PERSONA_API_KEY=API_KEY, PERSONA_API_KEY_ID=KEY_ID, PERSONA_API_KEY_SECRET=SECRET,
+                   PERSONA_SANDBOX_ADMIN_TOKEN=ADMIN_TOKEN)
         self.process = subprocess.Popen(
-            [persona_binary(), "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+            [persona_binary(), "sandbox", "--port", "0", "--rate-limit", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
         )
         line = self.process.stdout.readline()
         assert line.startswith("listening on "), line + self.process.stderr.read()
@@ -31,7 +33,7 @@ class Sandbox:
 
     def admin(self, method: str, path: str, body=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.origin + "/_sandbox/" + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.origin + "/_sandbox/" + path, data=data, method=method, headers={"Content-Type": "application/json", "Authorization": f"Bearer {ADMIN_TOKEN}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 

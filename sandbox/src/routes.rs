@@ -52,10 +52,7 @@ fn render(reply: Reply, inflection: Inflection) -> hyper::Response<Full<Bytes>> 
     let builder = hyper::Response::builder()
         .status(reply.status)
         .header("Content-Type", "application/json; charset=utf-8")
-        .header("Request-Id", new_id("req"))
-        .header("RateLimit-Limit", "300")
-        .header("RateLimit-Remaining", "299")
-        .header("RateLimit-Reset", "60");
+        .header("Request-Id", new_id("req"));
     let mut response = builder
         .body(Full::new(Bytes::from(body)))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())));
@@ -66,6 +63,25 @@ fn render(reply: Reply, inflection: Inflection) -> hyper::Response<Full<Bytes>> 
         }
     }
     response
+}
+
+/// `reply` with the rate limit's headers first (the reply's own, e.g. an injected
+/// `RateLimit-Reset`, win).
+fn with_headers(mut reply: Reply, first: &[(&'static str, String)]) -> Reply {
+    let own = std::mem::replace(&mut reply.headers, first.to_vec());
+    reply.headers.extend(own);
+    reply
+}
+
+/// The `Persona-Version` values accepted: the ones Persona's document lists, and the later ones
+/// Persona publishes ("2025-12-08, 2025-10-27, 2023-01-05, 2022-09-01, 2021-08-18, 2021-07-05,
+/// 2021-02-21, 2020-05-18", <https://docs.withpersona.com/2020-05-18/api-reference/rate-limits/list-all-rate-limits.md>;
+/// 2021-05-14 has its own docs, <https://docs.withpersona.com/v2021-05-14/docs/models-lifecycle>).
+const LATER_VERSIONS: &[&str] = &["2025-12-08", "2025-10-27", "2021-05-14"];
+
+fn accepted_version(version: &str) -> bool {
+    persona::client::operations::API_VERSIONS.contains(&version)
+        || LATER_VERSIONS.contains(&version)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -95,10 +111,17 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
     let inflection = Inflection::from_header(header(&headers, "key-inflection"));
 
     if let Some(rest) = path.strip_prefix("/_sandbox/") {
-        return Outcome::Reply(render(
-            admin(state, &method, rest, &body),
-            Inflection::Kebab,
-        ));
+        let reply = if state.is_admin(header(&headers, "authorization")) {
+            admin(state, &method, rest, &body)
+        } else {
+            Reply::error(
+                401,
+                "Must be authenticated to access this endpoint",
+                Some("The sandbox's admin routes need Authorization: Bearer <its admin token>."),
+                None,
+            )
+        };
+        return Outcome::Reply(render(reply, Inflection::Kebab));
     }
 
     // Faults "in front of" the API (gateway, network): nothing is processed or stored.
@@ -149,6 +172,43 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         ));
     }
 
+    // Everything below answers an authenticated request: with the rate limit's headers.
+    let mut limit_headers = Vec::new();
+    if let Some(limiter) = &state.rate_limit {
+        let decision = limiter.take(persona::clock::unix_now());
+        limit_headers = vec![
+            ("RateLimit-Limit", decision.limit.to_string()),
+            ("RateLimit-Remaining", decision.remaining.to_string()),
+            ("RateLimit-Reset", decision.reset.to_string()),
+        ];
+        if decision.refused {
+            let mut reply = Reply::error(
+                429,
+                "Too many requests",
+                Some(
+                    "The rate limit for this API key was exceeded; retry after RateLimit-Reset seconds.",
+                ),
+                None,
+            );
+            reply
+                .headers
+                .push(("Retry-After", decision.reset.to_string()));
+            return Outcome::Reply(render(with_headers(reply, &limit_headers), inflection));
+        }
+    }
+    let finish = |reply: Reply| render(with_headers(reply, &limit_headers), inflection);
+
+    if let Some(version) = header(&headers, "persona-version") {
+        if !accepted_version(version) {
+            return Outcome::Reply(finish(Reply::error(
+                400,
+                "Invalid Persona-Version",
+                Some("Persona-Version must be an API version Persona publishes, e.g. 2023-01-05."),
+                None,
+            )));
+        }
+    }
+
     let idempotency_key = header(&headers, "idempotency-key")
         .filter(|_| method == "POST")
         .map(str::to_owned);
@@ -158,32 +218,25 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
             .claim(key, fingerprint(&method, &target, &body))
         {
             Claim::Process => {}
+            // Persona's docs name no header marking a replay: the stored response, as it was.
             Claim::Replay(stored) => {
-                let mut reply = Reply::ok(stored.status, stored.body);
-                reply.headers.push(("Idempotent-Replayed", "true".into()));
-                return Outcome::Reply(render(reply, inflection));
+                return Outcome::Reply(finish(Reply::ok(stored.status, stored.body)));
             }
             Claim::Mismatch => {
-                return Outcome::Reply(render(
-                    Reply::error(
-                        409,
-                        "Idempotency error",
-                        Some("Idempotency-Key was already used with different parameters."),
-                        None,
-                    ),
-                    inflection,
-                ));
+                return Outcome::Reply(finish(Reply::error(
+                    409,
+                    "Idempotency error",
+                    Some("Idempotency-Key was already used with different parameters."),
+                    None,
+                )));
             }
             Claim::InProgress => {
-                return Outcome::Reply(render(
-                    Reply::error(
-                        409,
-                        "Idempotency error",
-                        Some("A request with this Idempotency-Key is still in progress."),
-                        None,
-                    ),
-                    inflection,
-                ));
+                return Outcome::Reply(finish(Reply::error(
+                    409,
+                    "Idempotency error",
+                    Some("A request with this Idempotency-Key is still in progress."),
+                    None,
+                )));
             }
         }
     }
@@ -204,7 +257,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
     if fault == Some(Fault::LoseResponse) {
         return Outcome::Drop;
     }
-    Outcome::Reply(render(reply, inflection))
+    Outcome::Reply(finish(reply))
 }
 
 fn admin(state: &State, method: &str, rest: &str, body: &[u8]) -> Reply {

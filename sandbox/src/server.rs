@@ -57,6 +57,11 @@ impl SandboxHandle {
         self.state.store().inquiry_count()
     }
 
+    /// The token `/_sandbox/*` requires, as `Authorization: Bearer <token>`.
+    pub fn admin_token(&self) -> &persona::Secret {
+        self.state.admin_token()
+    }
+
     /// Stops accepting connections.
     pub fn shutdown(&self) {
         let _ = self.shutdown.send(true);

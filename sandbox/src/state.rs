@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use super::SandboxConfig;
 use super::faults::Faults;
 use super::idempotency::Idempotency;
+use super::rate_limit::RateLimit;
 use super::store::{Kind, Store, iso8601, new_id};
 use super::webhooks::Deliverer;
-use persona::{ApiKey, RequestVerifier};
+use persona::{ApiKey, RequestVerifier, Secret};
 use subtle::ConstantTimeEq;
 
 use crate::SandboxError;
@@ -19,7 +20,9 @@ pub struct State {
     store: Store,
     pub(crate) faults: Faults,
     pub(crate) idempotency: Idempotency,
+    pub(crate) rate_limit: Option<RateLimit>,
     api_key: Option<ApiKey>,
+    admin_token: Secret,
     verifier: Option<RequestVerifier>,
     webhooks: Option<Arc<Deliverer>>,
 }
@@ -63,7 +66,12 @@ impl State {
             store: Store::default(),
             faults: Faults::default(),
             idempotency: Idempotency::default(),
+            rate_limit: config.rate_limit.map(RateLimit::new),
             api_key: config.api_key.clone(),
+            admin_token: config
+                .admin_token
+                .clone()
+                .unwrap_or_else(|| Secret::new(new_id("sbx_admin"))),
             verifier,
             webhooks,
         })
@@ -71,6 +79,18 @@ impl State {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The token the admin routes require.
+    pub fn admin_token(&self) -> &Secret {
+        &self.admin_token
+    }
+
+    /// Whether `authorization` is `Bearer <admin token>` (constant time).
+    pub fn is_admin(&self, authorization: Option<&str>) -> bool {
+        let expected = format!("Bearer {}", self.admin_token.expose());
+        authorization
+            .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(expected.as_bytes())))
     }
 
     /// Checks the bearer key or the `v1` signature; the error is a short reason (no secrets).

@@ -74,6 +74,7 @@ async fn start_with_webhooks(
 async fn inject(sandbox: &SandboxHandle, rule: Value) {
     let response = loopback_http()
         .post(format!("{}/_sandbox/faults", sandbox.origin()))
+        .bearer_auth(sandbox.admin_token().expose())
         .header("Content-Type", "application/json")
         .body(serde_json::to_vec(&rule).unwrap())
         .send()
@@ -718,4 +719,85 @@ async fn create_simulate_webhook_retrieve_with_typed_calls_only() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), "invalid_argument");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_counts_and_persona_version_is_checked() {
+    let sandbox = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        rate_limit: Some(3),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let get = |version: Option<&'static str>| {
+        let mut request = loopback_http()
+            .get(format!("{}/inquiries", sandbox.base_url()))
+            .bearer_auth(API_KEY);
+        if let Some(version) = version {
+            request = request.header("Persona-Version", version);
+        }
+        request.send()
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers()[name]
+            .to_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    };
+    // A version Persona does not publish is refused; the document's and later ones are not.
+    let refused = get(Some("garbage")).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(header(&refused, "ratelimit-remaining"), 2);
+    assert_eq!(get(Some("2025-12-08")).await.unwrap().status(), 200);
+    let last = get(Some("2023-01-05")).await.unwrap();
+    assert_eq!(last.status(), 200);
+    assert_eq!(header(&last, "ratelimit-limit"), 3);
+    assert_eq!(header(&last, "ratelimit-remaining"), 0);
+    let reset = header(&last, "ratelimit-reset");
+    assert!((1..=60).contains(&reset), "{reset}");
+    // The fourth request in the minute is 429, with Retry-After (unless the minute just turned).
+    let over = get(None).await.unwrap();
+    if over.status() != 200 {
+        assert_eq!(over.status(), 429);
+        assert!((1..=60).contains(&header(&over, "retry-after")));
+        assert_eq!(header(&over, "ratelimit-remaining"), 0);
+    }
+    // Unauthenticated requests are not counted and carry no limit headers.
+    let anonymous = loopback_http()
+        .get(format!("{}/inquiries", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().get("ratelimit-limit").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_routes_need_the_admin_token_and_binding_needs_loopback() {
+    let sandbox = start().await;
+    let stats = |token: Option<String>| {
+        let mut request = loopback_http().get(format!("{}/_sandbox/stats", sandbox.origin()));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(stats(None).await.unwrap().status(), 401);
+    assert_eq!(stats(Some(API_KEY.into())).await.unwrap().status(), 401);
+    let token = sandbox.admin_token().expose().to_owned();
+    assert!(token.starts_with("sbx_admin_"));
+    assert_eq!(stats(Some(token)).await.unwrap().status(), 200);
+    let exposed = sandbox::start(SandboxConfig {
+        api_key: Some(ApiKey::new(API_KEY).unwrap()),
+        bind: Some("0.0.0.0:0".parse().unwrap()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        exposed.to_string().contains("--allow-non-loopback"),
+        "{exposed}"
+    );
 }

@@ -9,6 +9,16 @@ use super::operation::{BodyKind, HttpMethod, Operation, ResponseKind};
 /// The API version the table (and the document) describe: the default `Persona-Version`.
 pub const API_VERSION: &str = "2023-01-05";
 
+/// The API versions the document lists (the `api-version` values a webhook may take).
+pub const API_VERSIONS: &[&str] = &[
+    "2023-01-05",
+    "2022-09-01",
+    "2021-08-18",
+    "2021-07-05",
+    "2021-02-21",
+    "2020-05-18",
+];
+
 /// Every operation (167).
 pub static OPERATIONS: &[Operation] = &[
     Operation {

@@ -32,6 +32,7 @@ final class Sandbox {
     static let apiKey = "persona_sandbox_SWIFT-KEY-do-not-leak"
     static let keyID = "kid_swift"
     static let secret = "swift-SECRET-do-not-leak"
+    static let adminToken = "sbx_admin_swift"
 
     let origin: String
     private let process: Process
@@ -42,11 +43,12 @@ final class Sandbox {
     init() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.personaBinary)
-        process.arguments = ["sandbox", "--port", "0"]
+        process.arguments = ["sandbox", "--port", "0", "--rate-limit", "0"]
         var environment = ProcessInfo.processInfo.environment
         environment["PERSONA_API_KEY"] = Sandbox.apiKey
         environment["PERSONA_API_KEY_ID"] = Sandbox.keyID
         environment["PERSONA_API_KEY_SECRET"] = Sandbox.secret
+        environment["PERSONA_SANDBOX_ADMIN_TOKEN"] = Sandbox.adminToken
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -88,6 +90,7 @@ final class Sandbox {
         var request = URLRequest(url: URL(string: origin + "/_sandbox/" + path)!)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(Sandbox.adminToken)", forHTTPHeaderField: "Authorization")
         if let body = body {
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
         }

@@ -17,6 +17,7 @@ object Sandbox {
     const val API_KEY = "persona_sandbox_KOTLIN-KEY-do-not-leak"
     const val KEY_ID = "kid_kotlin"
     const val SECRET = "kotlin-SECRET-do-not-leak"
+    private const val ADMIN_TOKEN = "sbx_admin_kotlin"
 
     private val mapper = ObjectMapper()
     private val http: HttpClient = HttpClient.newHttpClient()
@@ -27,8 +28,8 @@ object Sandbox {
     init {
         val binary = System.getenv("PERSONA_BIN")?.let(::File)
             ?: listOf("debug", "release").map { File(repoRoot, "target/$it/persona") }.first { it.canExecute() }
-        val builder = ProcessBuilder(binary.path, "sandbox", "--port", "0").redirectError(ProcessBuilder.Redirect.INHERIT)
-        builder.environment().putAll(mapOf("PERSONA_API_KEY" to API_KEY, "PERSONA_API_KEY_ID" to KEY_ID, "PERSONA_API_KEY_SECRET" to SECRET))
+        val builder = ProcessBuilder(binary.path, "sandbox", "--port", "0", "--rate-limit", "0").redirectError(ProcessBuilder.Redirect.INHERIT)
+        builder.environment().putAll(mapOf("PERSONA_API_KEY" to API_KEY, "PERSONA_API_KEY_ID" to KEY_ID, "PERSONA_API_KEY_SECRET" to SECRET, "PERSONA_SANDBOX_ADMIN_TOKEN" to ADMIN_TOKEN))
         process = builder.start()
         val line = process.inputStream.bufferedReader().readLine() ?: error("sandbox exited before listening")
         check(line.startsWith("listening on ")) { line }
@@ -42,6 +43,7 @@ object Sandbox {
         val request = HttpRequest.newBuilder(URI.create("$origin/_sandbox/$path"))
             .method(method, publisher)
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer $ADMIN_TOKEN")
             .build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())
         check(response.statusCode() in 200..299) { "admin $path: ${response.statusCode()} ${response.body()}" }
