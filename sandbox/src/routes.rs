@@ -8,7 +8,8 @@ use super::faults::{Fault, FaultRule};
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
 use super::state::State;
-use super::store::{Kind, iso8601, new_id};
+use super::store::{Cursor, Kind, iso8601, new_id};
+use persona::client::Operation;
 
 /// What the server does with a request.
 pub enum Outcome {
@@ -307,7 +308,32 @@ fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
     }
 }
 
-fn list(state: &State, kind: Kind, query: &str, base: &str) -> Reply {
+/// Whether `object` passes `filter[name]=value`, by the filter's meaning in Persona's document:
+/// a comma-separated value is any of its items (the document's examples: `"completed,approved"`);
+/// `created-at-start`/`-end` bound `created-at` (inclusive, UTC timestamps compared as text);
+/// `account-id` is the account relationship; `object-id` an event's payload resource; `id` the
+/// object's id; any other name the attribute of that name.
+fn passes(object: &Value, name: &str, value: &str) -> bool {
+    let created_at = object["attributes"]["created-at"]
+        .as_str()
+        .unwrap_or_default();
+    let any =
+        |actual: Option<&str>| actual.is_some_and(|actual| value.split(',').any(|v| v == actual));
+    match name {
+        "created-at-start" => created_at >= value,
+        "created-at-end" => created_at <= value,
+        "id" => any(object["id"].as_str()),
+        "account-id" => any(object["relationships"]["account"]["data"]["id"]
+            .as_str()
+            .or(object["attributes"]["account-id"].as_str())),
+        "object-id" => any(object["attributes"]["payload"]["data"]["id"].as_str()),
+        attribute => any(object["attributes"][attribute].as_str()),
+    }
+}
+
+/// A list operation (`operation_id` in the table: its declared filters) over `kind`.
+fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) -> Reply {
+    let declared = Operation::find(operation_id).map_or(&[][..], |operation| operation.filters);
     let params = query_params(query);
     let get = |name: &str| {
         params
@@ -315,6 +341,7 @@ fn list(state: &State, kind: Kind, query: &str, base: &str) -> Reply {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
     };
+    // "page[size] … can range between 1 and 100 (default is 10)" (https://docs.withpersona.com/pagination).
     let size = match get("page[size]").map(|s| s.parse::<usize>()) {
         None => 10,
         Some(Ok(size)) if (1..=100).contains(&size) => size,
@@ -323,38 +350,56 @@ fn list(state: &State, kind: Kind, query: &str, base: &str) -> Reply {
                 400,
                 "Invalid page size",
                 Some("page[size] must be 1-100"),
-                None,
+                Some("/page/size"),
             );
         }
     };
-    let filters: Vec<(String, String)> = params
-        .iter()
-        .filter_map(|(n, v)| {
-            n.strip_prefix("filter[")
-                .and_then(|n| n.strip_suffix(']'))
-                .map(|n| (n.to_owned(), v.clone()))
-        })
-        .collect();
-    let keep = |object: &Value| {
-        filters.iter().all(|(name, value)| {
-            object["attributes"].get(name).and_then(Value::as_str) == Some(value.as_str())
+    let mut filters: Vec<(String, String)> = Vec::new();
+    for (name, value) in &params {
+        let Some(filter) = name
+            .strip_prefix("filter[")
+            .and_then(|n| n.strip_suffix(']'))
+        else {
+            continue;
+        };
+        if !declared.contains(&filter) {
+            return Reply::error(
+                400,
+                "Invalid filter",
+                Some(&format!("filter[{filter}] is not a filter of this list.")),
+                None,
+            );
+        }
+        filters.push((filter.to_owned(), value.clone()));
+    }
+    let (after, before) = (get("page[after]"), get("page[before]"));
+    let cursor = match (&after, &before) {
+        (Some(after), _) => Cursor::After(after),
+        (None, Some(before)) => Cursor::Before(before),
+        (None, None) => Cursor::Newest,
+    };
+    let page = state.store().page(kind, cursor, size, |object| {
+        filters
+            .iter()
+            .all(|(name, value)| passes(object, name, value))
+    });
+    let link = |key: &str, cursor: Option<String>| {
+        cursor.map(|cursor| {
+            let mut link = url::form_urlencoded::Serializer::new(String::new());
+            link.append_pair(&format!("page[{key}]"), &cursor)
+                .append_pair("page[size]", &size.to_string());
+            for (name, value) in &filters {
+                link.append_pair(&format!("filter[{name}]"), value);
+            }
+            format!("{base}?{}", link.finish())
         })
     };
-    let (data, next) = state
-        .store()
-        .page(kind, get("page[after]").as_deref(), size, keep);
-    let next_link = next.map(|after| {
-        let mut link = url::form_urlencoded::Serializer::new(String::new());
-        link.append_pair("page[after]", &after)
-            .append_pair("page[size]", &size.to_string());
-        for (name, value) in &filters {
-            link.append_pair(&format!("filter[{name}]"), value);
-        }
-        format!("{base}?{}", link.finish())
-    });
     Reply::ok(
         200,
-        json!({ "data": data, "links": { "prev": null, "next": next_link } }),
+        json!({
+            "data": page.items,
+            "links": { "prev": link("before", page.prev), "next": link("after", page.next) },
+        }),
     )
 }
 
@@ -558,7 +603,13 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 state.emit("inquiry.created", &inquiry);
                 Reply::ok(201, json!({ "data": inquiry }))
             }
-            ("GET", ["inquiries"]) => list(state, Kind::Inquiry, query, "/api/v1/inquiries"),
+            ("GET", ["inquiries"]) => list(
+                state,
+                Kind::Inquiry,
+                "list-all-inquiries",
+                query,
+                "/api/v1/inquiries",
+            ),
             ("GET", ["inquiries", id]) => Reply::ok(
                 200,
                 json!({ "data": state.store().get(Kind::Inquiry, id).ok_or_else(|| not_found("inquiry"))? }),
@@ -648,7 +699,13 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 );
                 Reply::ok(201, json!({ "data": account }))
             }
-            ("GET", ["accounts"]) => list(state, Kind::Account, query, "/api/v1/accounts"),
+            ("GET", ["accounts"]) => list(
+                state,
+                Kind::Account,
+                "list-all-accounts",
+                query,
+                "/api/v1/accounts",
+            ),
             ("GET", ["accounts", id]) => Reply::ok(
                 200,
                 json!({ "data": state.store().get(Kind::Account, id).ok_or_else(|| not_found("account"))? }),
@@ -669,7 +726,13 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 200,
                 json!({ "data": state.store().get(Kind::Verification, id).ok_or_else(|| not_found("verification"))? }),
             ),
-            ("GET", ["events"]) => list(state, Kind::Event, query, "/api/v1/events"),
+            ("GET", ["events"]) => list(
+                state,
+                Kind::Event,
+                "list-all-events",
+                query,
+                "/api/v1/events",
+            ),
             ("GET", ["events", id]) => Reply::ok(
                 200,
                 json!({ "data": state.store().get(Kind::Event, id).ok_or_else(|| not_found("event"))? }),

@@ -29,30 +29,75 @@ impl Collection {
         self.index.get(id).copied().map(move |i| &mut self.items[i])
     }
 
-    /// Newest first, after `after` (exclusive), at most `size`, filtered; plus the next cursor.
-    fn page(
-        &self,
-        after: Option<&str>,
-        size: usize,
-        keep: impl Fn(&Value) -> bool,
-    ) -> (Vec<Value>, Option<String>) {
-        let start = match after.and_then(|id| self.index.get(id)) {
-            Some(&i) => i,
-            None if after.is_some() => return (Vec::new(), None),
-            None => self.items.len(),
+    /// One page, newest first, of the objects `keep` accepts: the `size` just older than
+    /// `cursor`'s `After(id)`, or the `size` just newer than its `Before(id)`, or the newest;
+    /// with the cursors onward (Persona: "The most recently created object will appear first",
+    /// `page[after]`/`page[before]` are object ids, <https://docs.withpersona.com/pagination>).
+    /// An unknown cursor id gives an empty page.
+    fn page(&self, cursor: Cursor<'_>, size: usize, keep: impl Fn(&Value) -> bool) -> Page {
+        let position = |id: &str| self.index.get(id).copied();
+        // Indexes are oldest first; a page is read from newest to oldest.
+        let matching: Vec<usize> = (0..self.items.len())
+            .filter(|&i| keep(&self.items[i]))
+            .collect();
+        let (first, end) = match cursor {
+            Cursor::Newest => (matching.len().saturating_sub(size), matching.len()),
+            Cursor::After(id) => match position(id) {
+                Some(at) => {
+                    let end = matching.partition_point(|&i| i < at);
+                    (end.saturating_sub(size), end)
+                }
+                None => return Page::default(),
+            },
+            Cursor::Before(id) => match position(id) {
+                Some(at) => {
+                    let first = matching.partition_point(|&i| i <= at);
+                    (first, (first + size).min(matching.len()))
+                }
+                None => return Page::default(),
+            },
         };
-        let mut matching = self.items[..start].iter().rev().filter(|item| keep(item));
-        let page: Vec<Value> = matching.by_ref().take(size).cloned().collect();
-        let more = matching.next().is_some();
-        let next = if more {
-            page.last()
-                .and_then(|v| v["id"].as_str())
-                .map(str::to_owned)
-        } else {
-            None
-        };
-        (page, next)
+        let items: Vec<Value> = matching[first..end]
+            .iter()
+            .rev()
+            .map(|&i| self.items[i].clone())
+            .collect();
+        let id_of = |v: &Value| v["id"].as_str().map(str::to_owned);
+        Page {
+            next: if first > 0 {
+                items.last().and_then(id_of)
+            } else {
+                None
+            },
+            prev: if end < matching.len() {
+                items.first().and_then(id_of)
+            } else {
+                None
+            },
+            items,
+        }
     }
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Cursor<'a> {
+    /// The newest objects.
+    Newest,
+    /// `page[after]`: older than this id.
+    After(&'a str),
+    /// `page[before]`: newer than this id.
+    Before(&'a str),
+}
+
+/// A page and the cursors onward (`None` where there is nothing more that way).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<Value>,
+    /// `page[after]` for the next (older) page.
+    pub next: Option<String>,
+    /// `page[before]` for the previous (newer) page.
+    pub prev: Option<String>,
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SS.000Z` (civil-from-days, so no date crate is needed).
@@ -149,11 +194,11 @@ impl Store {
     pub fn page(
         &self,
         kind: Kind,
-        after: Option<&str>,
+        cursor: Cursor<'_>,
         size: usize,
         keep: impl Fn(&Value) -> bool,
-    ) -> (Vec<Value>, Option<String>) {
-        self.with(|inner| Self::collection(inner, kind).page(after, size, keep))
+    ) -> Page {
+        self.with(|inner| Self::collection(inner, kind).page(cursor, size, keep))
     }
 
     /// Number of inquiries.
@@ -191,21 +236,40 @@ mod tests {
     }
 
     #[test]
-    fn pages_newest_first() {
+    fn pages_newest_first_both_ways() {
         let mut c = Collection::default();
         for i in 0..5 {
             c.insert(json!({"id": format!("x{i}")}));
         }
-        let (page, next) = c.page(None, 2, |_| true);
+        let ids = |page: &Page| {
+            page.items
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let first = c.page(Cursor::Newest, 2, |_| true);
+        assert_eq!(ids(&first), ["x4", "x3"]);
         assert_eq!(
-            page.iter()
-                .map(|v| v["id"].as_str().unwrap())
-                .collect::<Vec<_>>(),
-            ["x4", "x3"]
+            (first.next.as_deref(), first.prev.as_deref()),
+            (Some("x3"), None)
         );
-        let (page, next) = c.page(next.as_deref(), 2, |_| true);
-        assert_eq!(page[0]["id"], "x2");
-        let (page, next) = c.page(next.as_deref(), 2, |_| true);
-        assert_eq!((page.len(), next), (1, None));
+        let second = c.page(Cursor::After("x3"), 2, |_| true);
+        assert_eq!(ids(&second), ["x2", "x1"]);
+        assert_eq!(second.prev.as_deref(), Some("x2"));
+        let last = c.page(Cursor::After("x1"), 2, |_| true);
+        assert_eq!((ids(&last), last.next), (vec!["x0".to_owned()], None));
+        // Backward from the last page: the two just newer than x0, then the newest.
+        let back = c.page(Cursor::Before("x0"), 2, |_| true);
+        assert_eq!(ids(&back), ["x2", "x1"]);
+        assert_eq!(back.prev.as_deref(), Some("x2"));
+        let newest = c.page(Cursor::Before("x2"), 2, |_| true);
+        assert_eq!(
+            (ids(&newest), newest.prev),
+            (vec!["x4".to_owned(), "x3".to_owned()], None)
+        );
+        // Filtered: only odd ids.
+        let odd = c.page(Cursor::Newest, 5, |v| v["id"] == "x1" || v["id"] == "x3");
+        assert_eq!(ids(&odd), ["x3", "x1"]);
+        assert!(c.page(Cursor::After("nope"), 2, |_| true).items.is_empty());
     }
 }
