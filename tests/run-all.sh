@@ -78,7 +78,7 @@ fi
 step "Python: pip install ./python (maturin builds the wheel from this crate), pytest python/tests"
 # Runtime dependency (cffi) and pytest first; then our package, rebuilt every run (--force-reinstall
 # --no-deps rebuilds only it).
-python3 -m pip install --quiet --disable-pip-version-check 'cffi>=1.15' 'pytest>=7' 2>&1 | grep -v 'Running pip as' || true
+python3 -m pip install --quiet --disable-pip-version-check 'cffi>=1.15' 'pytest>=7' 'jsonschema>=4.18' 2>&1 | grep -v 'Running pip as' || true
 # The README's recipes are tested with each framework's own test client.
 python3 -m pip install --quiet --disable-pip-version-check flask fastapi httpx django 2>&1 | grep -v 'Running pip as' || true
 python3 -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python 2>&1 | grep -v 'Running pip as' || true

@@ -162,15 +162,17 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
     }
 
     if let Err(reason) = state.authenticate(&method, &target, &headers, &body) {
-        return Outcome::Reply(render(
-            Reply::error(
-                401,
-                "Must be authenticated to access this endpoint",
-                Some(&reason),
-                None,
-            ),
-            inflection,
-        ));
+        // The document's 401 error has a title only; its two examples say which case it is.
+        let title = if reason.starts_with("missing_") {
+            "Must be authenticated to access this endpoint"
+        } else {
+            "Token is invalid"
+        };
+        // Why, for whoever debugs a `v1` signer against the sandbox: a header of the sandbox's
+        // own (Persona sends none), so the body stays the document's.
+        let mut reply = Reply::error(401, title, None, None);
+        reply.headers.push(("Persona-Sandbox-Auth-Error", reason));
+        return Outcome::Reply(render(reply, inflection));
     }
 
     // Everything below answers an authenticated request: with the rate limit's headers.
@@ -311,8 +313,8 @@ fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
 /// Whether `object` passes `filter[name]=value`, by the filter's meaning in Persona's document:
 /// a comma-separated value is any of its items (the document's examples: `"completed,approved"`);
 /// `created-at-start`/`-end` bound `created-at` (inclusive, UTC timestamps compared as text);
-/// `account-id` is the account relationship; `object-id` an event's payload resource; `id` the
-/// object's id; any other name the attribute of that name.
+/// `account-id`, `inquiry-template-id` and `template-id` are relationships; `object-id` an
+/// event's payload resource; `id` the object's id; any other name the attribute of that name.
 fn passes(object: &Value, name: &str, value: &str) -> bool {
     let created_at = object["attributes"]["created-at"]
         .as_str()
@@ -323,9 +325,11 @@ fn passes(object: &Value, name: &str, value: &str) -> bool {
         "created-at-start" => created_at >= value,
         "created-at-end" => created_at <= value,
         "id" => any(object["id"].as_str()),
-        "account-id" => any(object["relationships"]["account"]["data"]["id"]
-            .as_str()
-            .or(object["attributes"]["account-id"].as_str())),
+        "account-id" => any(object["relationships"]["account"]["data"]["id"].as_str()),
+        "inquiry-template-id" => {
+            any(object["relationships"]["inquiry-template"]["data"]["id"].as_str())
+        }
+        "template-id" => any(object["relationships"]["template"]["data"]["id"].as_str()),
         "object-id" => any(object["attributes"]["payload"]["data"]["id"].as_str()),
         attribute => any(object["attributes"][attribute].as_str()),
     }
@@ -350,7 +354,8 @@ fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) 
                 400,
                 "Invalid page size",
                 Some("page[size] must be 1-100"),
-                Some("/page/size"),
+                // The document's 400 error schema has no `source`.
+                None,
             );
         }
     };
@@ -593,12 +598,30 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     ));
                 }
                 let now = iso8601(persona::clock::unix_now());
+                // The create body's ids are relationships in the inquiry Persona answers (its
+                // schema has no such attributes): inquiry-template, template, account.
+                let to_one = |kind: &str, id: Option<Value>| match id {
+                    Some(Value::String(id)) => json!({ "data": { "type": kind, "id": id } }),
+                    _ => json!({ "data": null }),
+                };
+                let relationships = json!({
+                    "inquiry-template": to_one("inquiry-template", attributes.remove("inquiry-template-id")),
+                    "template": to_one("template", attributes.remove("template-id")),
+                    "account": to_one("account", attributes.remove("account-id")),
+                    "inquiry-template-version": { "data": null },
+                    "reports": { "data": [] },
+                    "verifications": { "data": [] },
+                    "sessions": { "data": [] },
+                    "documents": { "data": [] },
+                    "selfies": { "data": [] },
+                });
                 attributes.insert("status".into(), json!("created"));
                 attributes.insert("created-at".into(), json!(now));
+                attributes.insert("updated-at".into(), json!(now));
                 attributes.entry("reference-id").or_insert(Value::Null);
                 let inquiry = state.store().insert(
                     Kind::Inquiry,
-                    json!({ "type": "inquiry", "id": new_id("inq"), "attributes": attributes, "relationships": {} }),
+                    json!({ "type": "inquiry", "id": new_id("inq"), "attributes": attributes, "relationships": relationships }),
                 );
                 state.emit("inquiry.created", &inquiry);
                 Reply::ok(201, json!({ "data": inquiry }))

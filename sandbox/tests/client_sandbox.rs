@@ -307,9 +307,15 @@ async fn expired_and_replayed_signatures_are_refused() {
     };
     let fresh = signer.sign("GET", &url, b"").unwrap();
     assert_eq!(send(fresh.clone()).await.unwrap().status(), 200);
+    let reason = |response: &reqwest::Response| {
+        response.headers()["persona-sandbox-auth-error"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
     let replay = send(fresh).await.unwrap();
     assert_eq!(replay.status(), 401);
-    assert!(replay.text().await.unwrap().contains("replayed_nonce"));
+    assert_eq!(reason(&replay), "replayed_nonce");
     let stale = signer
         .sign_with(
             "GET",
@@ -321,13 +327,7 @@ async fn expired_and_replayed_signatures_are_refused() {
         .unwrap();
     let stale = send(stale).await.unwrap();
     assert_eq!(stale.status(), 401);
-    assert!(
-        stale
-            .text()
-            .await
-            .unwrap()
-            .contains("timestamp_out_of_tolerance")
-    );
+    assert_eq!(reason(&stale), "timestamp_out_of_tolerance");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

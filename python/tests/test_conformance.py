@@ -1,0 +1,96 @@
+"""The sandbox's answers against Persona's OpenAPI document: every operation the sandbox serves is
+called over loopback, and each response body must be valid against the schema the document
+declares for that operation and status (JSON Schema 2020-12, `jsonschema` from PyPI). A response
+the document does not declare for an operation is a failure too. (Issue 13 grows this to all 167
+operations and adds schemathesis; this pins what is served today.)"""
+
+import json
+import pathlib
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import API_KEY
+
+jsonschema = pytest.importorskip("jsonschema", reason="pip install jsonschema (tests/run-all.sh installs it)")
+referencing = pytest.importorskip("referencing")
+
+DOCUMENT = json.loads((pathlib.Path(__file__).resolve().parents[2] / "api" / "persona-openapi.json").read_text())
+_REGISTRY = referencing.Registry().with_resource(
+    "urn:persona", referencing.Resource.from_contents(DOCUMENT, default_specification=referencing.jsonschema.DRAFT202012)
+)
+
+
+def _resolve(node):
+    while "$ref" in node:
+        _, _, kind, name = node["$ref"].split("/")
+        node = DOCUMENT["components"][kind][name]
+    return node
+
+
+def violations(body, path: str, method: str, status: int) -> list:
+    """Where `body` breaks the schema the document declares for this answer."""
+    responses = DOCUMENT["paths"][path][method]["responses"]
+    if str(status) not in responses:
+        return [f"{method.upper()} {path} declares no {status} (declares {sorted(responses)})"]
+    content = _resolve(responses[str(status)]).get("content", {}).get("application/json")
+    if content is None:
+        return []
+    schema = json.loads(json.dumps(content["schema"]).replace('"#/components', '"urn:persona#/components'))
+    validator = jsonschema.Draft202012Validator(schema, registry=_REGISTRY)
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}" for error in validator.iter_errors(body)]
+
+
+class Api:
+    def __init__(self, sandbox) -> None:
+        self.base = sandbox.base_url
+        self.checked = []
+
+    def __call__(self, method: str, template: str, path: str, body=None, status: int = 200, key: str = API_KEY):
+        request = urllib.request.Request(
+            self.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                got, answer = response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            got, answer = error.code, json.loads(error.read())
+        assert got == status, (method, path, got, answer)
+        problems = violations(answer, template, method.lower(), got)
+        assert not problems, (method, template, got, problems)
+        self.checked.append((method, template, got))
+        return answer
+
+
+def test_served_operations_answer_as_the_document_declares(sandbox):
+    api = Api(sandbox)
+    created = api("POST", "/inquiries", "/inquiries", {"data": {"attributes": {
+        "inquiry-template-id": "itmpl_conformance", "reference-id": "conf-1", "note": "n"}}}, status=201)
+    inquiry = created["data"]["id"]
+    api("GET", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}")
+    api("PATCH", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}", {"data": {"attributes": {"note": "m"}}})
+    api("GET", "/inquiries", "/inquiries?page%5Bsize%5D=2&filter%5Bstatus%5D=created,pending")
+    api("POST", "/inquiries/{inquiry-id}/perform-simulate-actions", f"/inquiries/{inquiry}/perform-simulate-actions",
+        {"meta": {"simulate-actions": [{"type": "start_inquiry"}, {"type": "complete_inquiry"}]}})
+    verification = api("GET", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}")["data"]["relationships"]["verifications"]["data"][0]["id"]
+    api("GET", "/verifications/{verification-id}", f"/verifications/{verification}")
+    api("POST", "/inquiries/{inquiry-id}/approve", f"/inquiries/{inquiry}/approve")
+    api("POST", "/inquiries/{inquiry-id}/resume", f"/inquiries/{inquiry}/resume")
+    other = api("POST", "/inquiries", "/inquiries", {"data": {"attributes": {"inquiry-template-id": "itmpl_conformance"}}}, status=201)["data"]["id"]
+    api("POST", "/inquiries/{inquiry-id}/expire", f"/inquiries/{other}/expire")
+    api("POST", "/inquiries/{inquiry-id}/decline", f"/inquiries/{other}/decline")
+    api("DELETE", "/inquiries/{inquiry-id}", f"/inquiries/{other}")
+    account = api("POST", "/accounts", "/accounts", {"data": {"attributes": {"reference-id": "conf-acct"}}}, status=201)["data"]["id"]
+    api("GET", "/accounts/{account-id}", f"/accounts/{account}")
+    api("PATCH", "/accounts/{account-id}", f"/accounts/{account}", {"data": {"attributes": {"reference-id": "conf-acct-2"}}})
+    api("GET", "/accounts", "/accounts?filter%5Breference-id%5D=conf-acct-2")
+    event = api("GET", "/events", "/events?page%5Bsize%5D=5")["data"][0]["id"]
+    api("GET", "/events/{event-id}", f"/events/{event}")
+    # Errors the document declares, in its error schemas.
+    api("GET", "/inquiries/{inquiry-id}", "/inquiries/inq_missing", status=404)
+    api("POST", "/inquiries/{inquiry-id}/approve", f"/inquiries/{other}/approve", status=422)
+    api("GET", "/inquiries", "/inquiries?page%5Bsize%5D=0", status=400)
+    api("GET", "/inquiries", "/inquiries", status=401, key="persona_sandbox_wrong")
+    assert len(api.checked) == 23
