@@ -30,6 +30,7 @@ import subprocess
 import sys
 
 import gen_models
+import gen_sandbox
 import gen_simulate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -49,6 +50,7 @@ RUST_DISPATCH = ROOT / "tests" / "support" / "typed_dispatch.rs"
 RUST_MODELS = ROOT / "src" / "model" / "generated.rs"
 RUST_SIMULATE = ROOT / "src" / "client" / "simulate_actions.rs"
 UNIFFI_SIMULATE = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "simulate_actions.rs"
+SANDBOX_SCHEMA = ROOT / "sandbox" / "src" / "schema.rs"
 PYTHON_MODELS = ROOT / "python" / "persona" / "models.py"
 RUST_MODEL_FIELDS = ROOT / "tests" / "support" / "model_fields.rs"
 UNIFFI_MODELS = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "models.rs"
@@ -1034,6 +1036,7 @@ def main() -> int:
         UNIFFI_MODELS: rustfmt(gen_models.uniffi_models(models)),
         RUST_MODEL_FIELDS: rustfmt(gen_models.rust_test_fields(models)),
         PYTHON_MODELS: gen_models.python_models(models),
+        SANDBOX_SCHEMA: rustfmt(gen_sandbox.rust_schema(gen_sandbox.resource_types(document))),
         RUST_SIMULATE: rustfmt(gen_simulate.rust_actions(simulate_actions)),
         UNIFFI_SIMULATE: rustfmt(gen_simulate.uniffi_actions(simulate_actions)),
     }

@@ -67,8 +67,13 @@ class Api:
 def test_served_operations_answer_as_the_document_declares(sandbox):
     api = Api(sandbox)
     created = api("POST", "/inquiries", "/inquiries", {"data": {"attributes": {
-        "inquiry-template-id": "itmpl_conformance", "reference-id": "conf-1", "note": "n"}}}, status=201)
+        "inquiry-template-id": "itmpl_conformance", "reference-id": "conf-1", "note": "n",
+        "redirect-uri": "https://example.com/done", "fields": {"name-first": "Jane", "birthdate": "1994-04-12"}}}}, status=201)
     inquiry = created["data"]["id"]
+    attributes = created["data"]["attributes"]
+    # Every attribute the schema declares is there; fields are {type, value}; request-only ones are not.
+    assert attributes["name-last"] is None and attributes["tags"] == [] and "redirect-uri" not in attributes
+    assert attributes["fields"]["name-first"] == {"type": "string", "value": "Jane"}
     api("GET", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}")
     api("PATCH", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}", {"data": {"attributes": {"note": "m"}}})
     api("GET", "/inquiries", "/inquiries?page%5Bsize%5D=2&filter%5Bstatus%5D=created,pending")

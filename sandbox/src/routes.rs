@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::faults::{Fault, FaultRule};
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
+use super::shape::merge_fields;
 use super::state::State;
 use super::store::{Cursor, Kind, iso8601, new_id};
 use persona::client::Operation;
@@ -615,6 +616,9 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     "documents": { "data": [] },
                     "selfies": { "data": [] },
                 });
+                let mut fields = Value::Null;
+                merge_fields(&mut fields, attributes.remove("fields").unwrap_or_default());
+                attributes.insert("fields".into(), fields);
                 attributes.insert("status".into(), json!("created"));
                 attributes.insert("created-at".into(), json!(now));
                 attributes.insert("updated-at".into(), json!(now));
@@ -643,8 +647,12 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     .store()
                     .update(Kind::Inquiry, id, |inquiry| {
                         for (key, value) in attributes {
-                            if key != "status" {
-                                inquiry["attributes"][key] = value;
+                            match key.as_str() {
+                                "status" => {}
+                                "fields" => {
+                                    merge_fields(&mut inquiry["attributes"]["fields"], value)
+                                }
+                                _ => inquiry["attributes"][key] = value,
                             }
                         }
                     })
@@ -711,6 +719,9 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
             }
             ("POST", ["accounts"]) => {
                 let mut attributes = attributes_of(body)?;
+                let mut fields = Value::Null;
+                merge_fields(&mut fields, attributes.remove("fields").unwrap_or_default());
+                attributes.insert("fields".into(), fields);
                 attributes.insert(
                     "created-at".into(),
                     json!(iso8601(persona::clock::unix_now())),
@@ -739,7 +750,12 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     .store()
                     .update(Kind::Account, id, |account| {
                         for (key, value) in attributes {
-                            account["attributes"][key] = value;
+                            match key.as_str() {
+                                "fields" => {
+                                    merge_fields(&mut account["attributes"]["fields"], value)
+                                }
+                                _ => account["attributes"][key] = value,
+                            }
                         }
                     })
                     .ok_or_else(|| not_found("account"))?;

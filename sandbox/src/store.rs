@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use super::shape::shape;
+
 /// An ordered collection of JSON:API resource objects.
 #[derive(Debug, Default)]
 struct Collection {
@@ -171,8 +173,9 @@ impl Store {
         }
     }
 
-    /// Stores a new object.
-    pub fn insert(&self, kind: Kind, object: Value) -> Value {
+    /// Stores a new object, shaped as Persona serializes its type ([`shape`]).
+    pub fn insert(&self, kind: Kind, mut object: Value) -> Value {
+        shape(&mut object);
         self.with(|inner| Self::collection(inner, kind).insert(object))
     }
 
@@ -186,6 +189,7 @@ impl Store {
         self.with(|inner| {
             let object = Self::collection(inner, kind).get_mut(id)?;
             change(object);
+            shape(object);
             Some(object.clone())
         })
     }
