@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::faults::{Fault, FaultRule};
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
+use super::schema::{self, JsonKind};
 use super::shape::merge_fields;
 use super::state::State;
 use super::store::{Cursor, Kind, iso8601, new_id};
@@ -297,16 +298,23 @@ fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
     if body.is_empty() {
         return Ok(serde_json::Map::new());
     }
-    let json: Value =
-        serde_json::from_slice(body).map_err(|_| Reply::error(400, "Invalid JSON", None, None))?;
+    // Persona's 400s carry a title and details only (the document's 400 error schema).
+    let json: Value = serde_json::from_slice(body).map_err(|_| {
+        Reply::error(
+            400,
+            "Bad Request",
+            Some("the body must be valid JSON"),
+            None,
+        )
+    })?;
     match inflect(json, Inflection::Kebab).pointer("/data/attributes") {
         None | Some(Value::Null) => Ok(serde_json::Map::new()),
         Some(Value::Object(map)) => Ok(map.clone()),
         Some(_) => Err(Reply::error(
             400,
-            "Invalid attributes",
+            "Bad Request",
+            Some("data.attributes must be a hash"),
             None,
-            Some("/data/attributes"),
         )),
     }
 }
@@ -337,6 +345,50 @@ fn passes(object: &Value, name: &str, value: &str) -> bool {
 }
 
 /// A list operation (`operation_id` in the table: its declared filters) over `kind`.
+/// `attributes` against what `operation_id`'s request schema declares for each member it sends:
+/// a member of another JSON kind is Persona's 400 ("Bad Request", with details worded as the
+/// document's examples: "data.attributes.type must be a string").
+fn check_attributes(
+    operation_id: &str,
+    attributes: &serde_json::Map<String, Value>,
+) -> Result<(), Reply> {
+    let Some(declared) = schema::request_attributes(operation_id) else {
+        return Ok(());
+    };
+    for (name, kinds) in declared {
+        let Some(value) = attributes.get(*name) else {
+            continue;
+        };
+        let fits = kinds.iter().any(|kind| match kind {
+            JsonKind::Str => value.is_string(),
+            JsonKind::Integer => value.is_i64() || value.is_u64(),
+            JsonKind::Number => value.is_number(),
+            JsonKind::Bool => value.is_boolean(),
+            JsonKind::List => value.is_array(),
+            JsonKind::Object => value.is_object(),
+            JsonKind::Null => value.is_null(),
+        });
+        if !fits {
+            let wanted = match kinds.iter().find(|kind| **kind != JsonKind::Null) {
+                Some(JsonKind::Str) => "a string",
+                Some(JsonKind::Integer) => "an integer",
+                Some(JsonKind::Number) => "a number",
+                Some(JsonKind::Bool) => "a boolean",
+                Some(JsonKind::List) => "an array",
+                Some(JsonKind::Object) => "an object",
+                Some(JsonKind::Null) | None => "null",
+            };
+            return Err(Reply::error(
+                400,
+                "Bad Request",
+                Some(&format!("data.attributes.{name} must be {wanted}")),
+                None,
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) -> Reply {
     let declared = Operation::find(operation_id).map_or(&[][..], |operation| operation.filters);
     let params = query_params(query);
@@ -587,6 +639,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
         Ok(match (method, segments.as_slice()) {
             ("POST", ["inquiries"]) => {
                 let mut attributes = attributes_of(body)?;
+                check_attributes("create-an-inquiry", &attributes)?;
                 let template = attributes
                     .get("inquiry-template-id")
                     .or_else(|| attributes.get("template-id"));
@@ -643,6 +696,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
             ),
             ("PATCH", ["inquiries", id]) => {
                 let attributes = attributes_of(body)?;
+                check_attributes("update-an-inquiry", &attributes)?;
                 let updated = state
                     .store()
                     .update(Kind::Inquiry, id, |inquiry| {
@@ -719,6 +773,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
             }
             ("POST", ["accounts"]) => {
                 let mut attributes = attributes_of(body)?;
+                check_attributes("create-an-account", &attributes)?;
                 let mut fields = Value::Null;
                 merge_fields(&mut fields, attributes.remove("fields").unwrap_or_default());
                 attributes.insert("fields".into(), fields);
@@ -746,6 +801,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
             ),
             ("PATCH", ["accounts", id]) => {
                 let attributes = attributes_of(body)?;
+                check_attributes("update-an-account", &attributes)?;
                 let updated = state
                     .store()
                     .update(Kind::Account, id, |account| {
