@@ -39,7 +39,9 @@ def resource_types(document) -> dict[str, list[tuple[str, str]]]:
     """Each `type` constant of a schema with `attributes`: the attributes it declares, each with
     how it is served unset."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for schema in document.raw["components"]["schemas"].values():
+    for name, schema in document.raw["components"]["schemas"].items():
+        if name.endswith("-request"):
+            continue  # a request body with the same `type` (e.g. a report's query), not the resource
         top = _properties(document, schema)
         kind = document.resolve(top.get("type", {})) if isinstance(top.get("type"), dict) else {}
         const = kind.get("const")
@@ -52,7 +54,7 @@ def resource_types(document) -> dict[str, list[tuple[str, str]]]:
     return dict(sorted(out.items()))
 
 
-def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict) -> str:
+def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list) -> str:
     lines = [
         HEADER,
         "//! Every resource type of Persona's document and the attributes its schema declares, in the",
@@ -81,6 +83,19 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict) -> str:
         lines.append(f'        "{kind}" => &[{entries}],')
     lines += ["        _ => return None,", "    })", "}", ""]
     lines += rust_requests(requests)
+    lines += rust_operations(served, prefixes)
+    lines += [
+        "/// Whether `resource_type`'s schema has a `relationships` member.",
+        "pub fn has_relationships(resource_type: &str) -> bool {",
+        f"    !matches!(resource_type, {' | '.join(chr(34) + t + chr(34) for t in bare)})",
+        "}",
+        "",
+        "/// Whether `operation_id` answers a list as its `data`.",
+        "pub fn answers_list(operation_id: &str) -> bool {",
+        f"    matches!(operation_id, {' | '.join(chr(34) + o + chr(34) for o in lists)})",
+        "}",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -154,3 +169,95 @@ def rust_requests(table: dict[str, list[tuple[str, list[str]]]]) -> list[str]:
         lines.append(f'        "{op_id}" => &[{entries}],')
     lines += ["        _ => return None,", "    })", "}", ""]
     return lines
+
+
+def _types_of(document, node, depth: int = 0) -> list[str]:
+    """The resource types a response's `data` schema names (a discriminator's mapping, `type`
+    constants through arrays and combinators), in the document's order."""
+    node = document.resolve(node) if node else {}
+    if not node or depth > 6:
+        return []
+    if "discriminator" in node:
+        return list(node["discriminator"].get("mapping", {}))
+    if node.get("type") == "array" or "items" in node:
+        return _types_of(document, node.get("items"), depth + 1)
+    out: list[str] = []
+    for key in ("oneOf", "anyOf", "allOf"):
+        for part in node.get(key, []):
+            out += [t for t in _types_of(document, part, depth + 1) if t not in out]
+    kind = node.get("properties", {}).get("type")
+    if kind:
+        kind = document.resolve(kind)
+        if "const" in kind and kind["const"] not in out:
+            out.append(kind["const"])
+    return out
+
+
+def id_prefixes(document) -> dict[str, str]:
+    """Each resource type's id prefix, from its schema's `id` examples (`inq_ABC123` → `inq`)."""
+    out = {}
+    for schema in document.raw["components"]["schemas"].values():
+        top = _properties(document, schema)
+        kind = document.resolve(top.get("type", {})) if isinstance(top.get("type"), dict) else {}
+        identifier = document.resolve(top.get("id", {})) if isinstance(top.get("id"), dict) else {}
+        examples = identifier.get("examples") or ([identifier["example"]] if "example" in identifier else [])
+        if kind.get("const") and examples and "_" in str(examples[0]):
+            out.setdefault(kind["const"], str(examples[0]).split("_")[0])
+    return out
+
+
+def operations_served(document) -> list[tuple[str, int, list[str]]]:
+    """Each operation: its success status and the resource types its `data` carries."""
+    out = []
+    for _path, _method, op, _ in document.operations():
+        responses = op.get("responses", {})
+        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
+        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
+        data = document.resolve(content["schema"]).get("properties", {}).get("data") if content else None
+        out.append((op["operationId"], int(status), _types_of(document, data)))
+    return out
+
+
+def rust_operations(served: list[tuple[str, int, list[str]]], prefixes: dict[str, str]) -> list[str]:
+    lines = [
+        "/// What an operation answers: its success status and the resource types its `data` carries.",
+        "pub fn operation(operation_id: &str) -> Option<(u16, &'static [&'static str])> {",
+        "    Some(match operation_id {",
+    ]
+    for op_id, status, types in served:
+        lines.append(f'        "{op_id}" => ({status}, &[{", ".join(chr(34) + t + chr(34) for t in types)}]),')
+    lines += ["        _ => return None,", "    })", "}", "",
+              "/// A resource type's id prefix, from its schema's examples (`inq` for `inq_ABC123`).",
+              "pub fn id_prefix(resource_type: &str) -> Option<&'static str> {",
+              "    Some(match resource_type {"]
+    for kind, prefix in sorted(prefixes.items()):
+        lines.append(f'        "{kind}" => "{prefix}",')
+    lines += ["        _ => return None,", "    })", "}", ""]
+    return lines
+
+
+def without_relationships(document) -> list[str]:
+    """The resource types whose schemas have no `relationships` member (an API key, a webhook,
+    an importer): the sandbox answers them without one."""
+    having, lacking = set(), set()
+    for name, schema in document.raw["components"]["schemas"].items():
+        if name.endswith("-request"):
+            continue
+        top = _properties(document, schema)
+        kind = document.resolve(top.get("type", {})) if isinstance(top.get("type"), dict) else {}
+        if kind.get("const") and "attributes" in top:
+            (having if "relationships" in top else lacking).add(kind["const"])
+    return sorted(lacking - having)
+
+
+def list_answers(document) -> list[str]:
+    """The operations whose `data` is a list (lists, and actions over a set such as expire-all)."""
+    out = []
+    for _path, _method, op, _ in document.operations():
+        responses = op.get("responses", {})
+        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
+        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
+        data = document.resolve(document.resolve(content["schema"]).get("properties", {}).get("data", {})) if content else {}
+        if data.get("type") == "array":
+            out.append(op["operationId"])
+    return out

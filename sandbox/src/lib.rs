@@ -18,6 +18,7 @@
 
 mod error;
 pub mod faults;
+mod generic;
 mod idempotency;
 mod inflection;
 mod rate_limit;

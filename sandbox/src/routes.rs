@@ -5,12 +5,13 @@ use http_body_util::Full;
 use serde_json::{Value, json};
 
 use super::faults::{Fault, FaultRule};
+use super::generic;
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
 use super::schema::{self, JsonKind};
 use super::shape::merge_fields;
 use super::state::State;
-use super::store::{Cursor, Kind, iso8601, new_id};
+use super::store::{Cursor, Kind, Page, iso8601, new_id};
 use persona::client::Operation;
 
 /// What the server does with a request.
@@ -22,23 +23,39 @@ pub enum Outcome {
 }
 
 /// A status and JSON body (plus extra headers) before rendering.
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     body: Value,
     headers: Vec<(&'static str, String)>,
+    /// A file answered instead of JSON: its content type and bytes.
+    file: Option<(&'static str, &'static [u8])>,
 }
 
 impl Reply {
-    fn ok(status: u16, body: Value) -> Self {
+    pub(crate) fn ok(status: u16, body: Value) -> Self {
         Self {
             status,
             body,
             headers: Vec::new(),
+            file: None,
+        }
+    }
+
+    /// A file (the `print` operations' PDFs).
+    pub(crate) fn file(status: u16, content_type: &'static str, bytes: &'static [u8]) -> Self {
+        Self {
+            file: Some((content_type, bytes)),
+            ..Self::ok(status, Value::Null)
         }
     }
 
     /// Persona's error format.
-    fn error(status: u16, title: &str, details: Option<&str>, pointer: Option<&str>) -> Self {
+    pub(crate) fn error(
+        status: u16,
+        title: &str,
+        details: Option<&str>,
+        pointer: Option<&str>,
+    ) -> Self {
         let mut error = json!({ "title": title });
         if let Some(details) = details {
             error["details"] = json!(details);
@@ -51,10 +68,16 @@ impl Reply {
 }
 
 fn render(reply: Reply, inflection: Inflection) -> hyper::Response<Full<Bytes>> {
-    let body = serde_json::to_vec(&inflect(reply.body, inflection)).unwrap_or_default();
+    let (content_type, body) = match reply.file {
+        Some((content_type, bytes)) => (content_type, bytes.to_vec()),
+        None => (
+            "application/json; charset=utf-8",
+            serde_json::to_vec(&inflect(reply.body, inflection)).unwrap_or_default(),
+        ),
+    };
     let builder = hyper::Response::builder()
         .status(reply.status)
-        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Content-Type", content_type)
         .header("Request-Id", new_id("req"));
     let mut response = builder
         .body(Full::new(Bytes::from(body)))
@@ -294,7 +317,7 @@ fn query_params(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
+pub(crate) fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
     if body.is_empty() {
         return Ok(serde_json::Map::new());
     }
@@ -344,11 +367,10 @@ fn passes(object: &Value, name: &str, value: &str) -> bool {
     }
 }
 
-/// A list operation (`operation_id` in the table: its declared filters) over `kind`.
 /// `attributes` against what `operation_id`'s request schema declares for each member it sends:
 /// a member of another JSON kind is Persona's 400 ("Bad Request", with details worded as the
 /// document's examples: "data.attributes.type must be a string").
-fn check_attributes(
+pub(crate) fn check_attributes(
     operation_id: &str,
     attributes: &serde_json::Map<String, Value>,
 ) -> Result<(), Reply> {
@@ -389,7 +411,20 @@ fn check_attributes(
     Ok(())
 }
 
+/// A list operation (`operation_id` in the table: its declared filters) over `kind`.
 fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) -> Reply {
+    list_from(operation_id, query, base, |cursor, size, keep| {
+        state.store().page(kind, cursor, size, keep)
+    })
+}
+
+/// A list operation over the objects `page` reads: its declared filters, page size and cursors.
+pub(crate) fn list_from(
+    operation_id: &str,
+    query: &str,
+    base: &str,
+    page: impl FnOnce(Cursor<'_>, usize, &dyn Fn(&Value) -> bool) -> Page,
+) -> Reply {
     let declared = Operation::find(operation_id).map_or(&[][..], |operation| operation.filters);
     let params = query_params(query);
     let get = |name: &str| {
@@ -414,12 +449,15 @@ fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) 
     };
     let mut filters: Vec<(String, String)> = Vec::new();
     for (name, value) in &params {
+        // `filter[name]`, or a nested deepObject `filter[name][key]` (the table's `name.key`).
         let Some(filter) = name
             .strip_prefix("filter[")
             .and_then(|n| n.strip_suffix(']'))
+            .map(|n| n.replace("][", "."))
         else {
             continue;
         };
+        let filter = filter.as_str();
         if !declared.contains(&filter) {
             return Reply::error(
                 400,
@@ -436,7 +474,7 @@ fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) 
         (None, Some(before)) => Cursor::Before(before),
         (None, None) => Cursor::Newest,
     };
-    let page = state.store().page(kind, cursor, size, |object| {
+    let page = page(cursor, size, &|object: &Value| {
         filters
             .iter()
             .all(|(name, value)| passes(object, name, value))
@@ -461,7 +499,7 @@ fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) 
     )
 }
 
-fn not_found(kind: &str) -> Reply {
+pub(crate) fn not_found(kind: &str) -> Reply {
     Reply::error(
         404,
         "Record not found",
@@ -640,9 +678,14 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
             ("POST", ["inquiries"]) => {
                 let mut attributes = attributes_of(body)?;
                 check_attributes("create-an-inquiry", &attributes)?;
-                let template = attributes
-                    .get("inquiry-template-id")
-                    .or_else(|| attributes.get("template-id"));
+                // One of the three template ids the request schema declares names the flow.
+                let template = [
+                    "inquiry-template-id",
+                    "template-id",
+                    "inquiry-template-version-id",
+                ]
+                .iter()
+                .find_map(|name| attributes.get(*name));
                 if !template.is_some_and(Value::is_string) {
                     return Err(Reply::error(
                         422,
@@ -662,7 +705,10 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                     "inquiry-template": to_one("inquiry-template", attributes.remove("inquiry-template-id")),
                     "template": to_one("template", attributes.remove("template-id")),
                     "account": to_one("account", attributes.remove("account-id")),
-                    "inquiry-template-version": { "data": null },
+                    "inquiry-template-version": to_one(
+                        "inquiry-template-version",
+                        attributes.remove("inquiry-template-version-id"),
+                    ),
                     "reports": { "data": [] },
                     "verifications": { "data": [] },
                     "sessions": { "data": [] },
@@ -840,12 +886,16 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 Some(webhook) if webhook["id"] == *id => Reply::ok(200, json!({ "data": webhook })),
                 _ => not_found("webhook"),
             },
-            _ => Reply::error(
-                404,
-                "Not found",
-                Some(&format!("No route for {method} {path}.")),
-                None,
-            ),
+            // Every other operation of the document, from the operation table and its schemas.
+            _ => match generic::serve(state, method, segments.as_slice(), query, body) {
+                Some(reply) => reply,
+                None => Reply::error(
+                    404,
+                    "Not found",
+                    Some(&format!("No route for {method} {path}.")),
+                    None,
+                ),
+            },
         })
     })();
     result.unwrap_or_else(|error| error)

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::schema::{Unset, attributes};
+use super::schema::{Unset, attributes, has_relationships};
 
 /// Shapes `object`'s attributes by the schema of its type (a type the document does not name is
 /// left as it is).
@@ -30,6 +30,14 @@ pub fn shape(object: &mut Value) {
         shaped.insert(name.to_owned(), value);
     }
     object["attributes"] = Value::Object(shaped);
+    let kind = object["type"].as_str().unwrap_or_default().to_owned();
+    if let Some(members) = object.as_object_mut() {
+        if has_relationships(&kind) {
+            members.entry("relationships").or_insert_with(|| json!({}));
+        } else {
+            members.remove("relationships");
+        }
+    }
 }
 
 /// A field's type as Persona names it, for a plain value a request sent. Persona's examples show

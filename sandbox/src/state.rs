@@ -21,6 +21,7 @@ pub struct State {
     pub(crate) faults: Faults,
     pub(crate) idempotency: Idempotency,
     pub(crate) rate_limit: Option<RateLimit>,
+    oauth_codes: std::sync::Mutex<std::collections::HashMap<String, String>>,
     api_key: Option<ApiKey>,
     admin_token: Secret,
     verifier: Option<RequestVerifier>,
@@ -67,6 +68,7 @@ impl State {
             faults: Faults::default(),
             idempotency: Idempotency::default(),
             rate_limit: config.rate_limit.map(RateLimit::new),
+            oauth_codes: std::sync::Mutex::default(),
             api_key: config.api_key.clone(),
             admin_token: config
                 .admin_token
@@ -79,6 +81,13 @@ impl State {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// OAuth codes issued and not yet exchanged, with their scope.
+    pub fn oauth_codes(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.oauth_codes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The token the admin routes require.

@@ -144,9 +144,11 @@ struct Inner {
     accounts: Collection,
     verifications: Collection,
     events: Collection,
+    /// Every other resource type, created through the operations served from the table.
+    others: Collection,
 }
 
-/// Which collection.
+/// Which collection (the hand-served types; every other type lives in one more collection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// `inquiry`
@@ -205,6 +207,77 @@ impl Store {
         self.with(|inner| Self::collection(inner, kind).page(cursor, size, keep))
     }
 
+    /// Stores a new object of a type served from the table, shaped as Persona serializes it.
+    pub fn insert_other(&self, mut object: Value) -> Value {
+        shape(&mut object);
+        self.with(|inner| inner.others.insert(object))
+    }
+
+    /// The object with `id`, in any collection, whatever its type.
+    pub fn get_any(&self, id: &str) -> Option<Value> {
+        self.with(|inner| {
+            Self::all(inner)
+                .find_map(|collection| collection.get(id))
+                .cloned()
+        })
+    }
+
+    /// The object with `id`, in any collection, when its type is one of `types`.
+    pub fn find(&self, id: &str, types: &[&str]) -> Option<Value> {
+        self.with(|inner| {
+            Self::all(inner)
+                .find_map(|collection| collection.get(id))
+                .filter(|object| types.contains(&object["type"].as_str().unwrap_or_default()))
+                .cloned()
+        })
+    }
+
+    /// Changes the object with `id` (in any collection) in place; returns the new value.
+    pub fn update_any(&self, id: &str, change: impl FnOnce(&mut Value)) -> Option<Value> {
+        self.with(|inner| {
+            let object = [
+                &mut inner.inquiries,
+                &mut inner.accounts,
+                &mut inner.verifications,
+                &mut inner.events,
+                &mut inner.others,
+            ]
+            .into_iter()
+            .find_map(|collection| collection.get_mut(id))?;
+            change(object);
+            shape(object);
+            Some(object.clone())
+        })
+    }
+
+    /// A page, newest first, of the objects of the types served from the table that `keep`
+    /// accepts, with the hand-served verifications (a verification list sees both).
+    pub fn page_others(
+        &self,
+        cursor: Cursor<'_>,
+        size: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Page {
+        self.with(|inner| {
+            let mut merged = Collection::default();
+            for object in inner.verifications.items.iter().chain(&inner.others.items) {
+                merged.insert(object.clone());
+            }
+            merged.page(cursor, size, keep)
+        })
+    }
+
+    fn all(inner: &Inner) -> impl Iterator<Item = &Collection> {
+        [
+            &inner.inquiries,
+            &inner.accounts,
+            &inner.verifications,
+            &inner.events,
+            &inner.others,
+        ]
+        .into_iter()
+    }
+
     /// Number of inquiries.
     pub fn inquiry_count(&self) -> usize {
         self.with(|inner| inner.inquiries.items.len())
@@ -218,6 +291,7 @@ impl Store {
                 "accounts": inner.accounts.items.len(),
                 "verifications": inner.verifications.items.len(),
                 "events": inner.events.items.len(),
+                "others": inner.others.items.len(),
             })
         })
     }

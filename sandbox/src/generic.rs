@@ -1,0 +1,236 @@
+//! Every operation of Persona's document that `routes.rs` does not serve by hand, answered from
+//! the client's operation table (method, path, filters) and the document's schemas (the
+//! resource types an operation answers, their attributes and id prefixes, `schema.rs`): one
+//! JSON:API store for every other resource type.
+//!
+//! By the operation's shape:
+//! - `POST /things` creates a resource of the operation's type from `data.attributes` (checked
+//!   against the request schema), answered with the operation's status (an action over a set,
+//!   such as expiring all sessions, answers the empty list it acted on);
+//! - `GET /things` lists that type (declared filters, both cursors);
+//! - `GET /things/{id}`, `PATCH /things/{id}` read and update it (any type the operation answers);
+//! - `DELETE /things/{id}` redacts (`redacted-at`) or archives (`archive-…` operations: status
+//!   `archived`, `archived-at`) it, as the operation is named;
+//! - `POST /things/{id}/<action>` runs the action: `archive`, `enable`/`disable` (status),
+//!   `expire` (status `expired`, `expired-at`), anything else answers the resource as it is;
+//! - `GET /things/{id}/print` answers a PDF.
+//!
+//! What this does not yet do (issue 13): lifecycles beyond these statuses, objects that only
+//! Persona creates appearing on the actions that create them, tags, `include`.
+
+use serde_json::{Map, Value, json};
+
+use super::routes::{Reply, attributes_of, check_attributes, list_from, not_found};
+use super::schema;
+use super::state::State;
+use super::store::{iso8601, new_id};
+use persona::client::Operation;
+
+/// A PDF's bytes for the `print` operations (a real, if empty, one-page document).
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The operation `method` and `segments` (the path under `/api/v1/`) name, with its path values.
+fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(&'static Operation, Vec<&'a str>)> {
+    Operation::all().iter().find_map(|operation| {
+        if !operation
+            .method
+            .as_reqwest()
+            .as_str()
+            .eq_ignore_ascii_case(method)
+        {
+            return None;
+        }
+        let template: Vec<&str> = operation.path.trim_start_matches('/').split('/').collect();
+        if template.len() != segments.len() {
+            return None;
+        }
+        let mut values = Vec::new();
+        for (part, segment) in template.iter().zip(segments) {
+            if part.starts_with('{') {
+                if segment.is_empty() {
+                    return None;
+                }
+                values.push(*segment);
+            } else if part != segment {
+                return None;
+            }
+        }
+        Some((operation, values))
+    })
+}
+
+/// Serves the operation `method` + `segments` names, or `None` when the document has none.
+pub fn serve(
+    state: &State,
+    method: &str,
+    segments: &[&str],
+    query: &str,
+    body: &[u8],
+) -> Option<Reply> {
+    let (operation, values) = route(method, segments)?;
+    let (status, types) = schema::operation(operation.id)?;
+    let last_is_value = operation.path.ends_with('}');
+    let now = iso8601(persona::clock::unix_now());
+    let found = |id: &str| {
+        state
+            .store()
+            .find(id, types)
+            .ok_or_else(|| not_found(types.first().copied().unwrap_or("resource")))
+    };
+    let result: Result<Reply, Reply> = (|| {
+        let reply = match (method, values.last(), last_is_value) {
+            // An action over a set (expire-all): what it acted on, here nothing.
+            ("POST", None, _) if schema::answers_list(operation.id) => {
+                Reply::ok(status, json!({ "data": [] }))
+            }
+            ("POST", None, _) if operation.group == "oauth" => oauth(state, operation, body)?,
+            ("POST", None, _) => {
+                let Some(&kind) = types.first() else {
+                    return Err(unsupported(operation));
+                };
+                let mut attributes = attributes_of(body)?;
+                check_attributes(operation.id, &attributes)?;
+                attributes.insert("created-at".into(), json!(now));
+                attributes.insert("updated-at".into(), json!(now));
+                let prefix = schema::id_prefix(kind).unwrap_or("obj");
+                let object = state.store().insert_other(json!({
+                    "type": kind, "id": new_id(prefix), "attributes": attributes, "relationships": {},
+                }));
+                Reply::ok(status, json!({ "data": object }))
+            }
+            ("GET", None, _) => {
+                let base = format!("/api/v1{}", operation.path);
+                list_from(operation.id, query, &base, |cursor, size, keep| {
+                    state.store().page_others(cursor, size, |object| {
+                        types.contains(&object["type"].as_str().unwrap_or_default()) && keep(object)
+                    })
+                })
+            }
+            ("GET", Some(id), true) => Reply::ok(status, json!({ "data": found(id)? })),
+            ("PATCH", Some(id), true) => {
+                found(id)?;
+                let attributes = attributes_of(body)?;
+                check_attributes(operation.id, &attributes)?;
+                let updated = state.store().update_any(id, |object| {
+                    merge(&mut object["attributes"], attributes);
+                    object["attributes"]["updated-at"] = json!(now);
+                });
+                Reply::ok(status, json!({ "data": updated }))
+            }
+            ("DELETE", Some(id), true) => {
+                found(id)?;
+                let archive = operation.id.starts_with("archive");
+                let updated = state.store().update_any(id, |object| {
+                    if archive {
+                        object["attributes"]["status"] = json!("archived");
+                        object["attributes"]["archived-at"] = json!(now);
+                    } else {
+                        object["attributes"]["redacted-at"] = json!(now);
+                    }
+                    object["attributes"]["updated-at"] = json!(now);
+                });
+                Reply::ok(status, json!({ "data": updated }))
+            }
+            ("GET", Some(id), false) if operation.path.ends_with("/print") => {
+                // Only a resource that exists is printed.
+                state
+                    .store()
+                    .get_any(id)
+                    .ok_or_else(|| not_found("resource"))?;
+                return Ok(Reply::file(status, "application/pdf", PDF));
+            }
+            ("POST", Some(id), false) => {
+                found(id)?;
+                let action = operation.path.rsplit('/').next().unwrap_or_default();
+                let updated = state.store().update_any(id, |object| {
+                    let attributes = &mut object["attributes"];
+                    match action {
+                        "archive" => {
+                            attributes["status"] = json!("archived");
+                            attributes["archived-at"] = json!(now);
+                        }
+                        "enable" => attributes["status"] = json!("enabled"),
+                        "disable" => attributes["status"] = json!("disabled"),
+                        "expire" => {
+                            attributes["status"] = json!("expired");
+                            attributes["expired-at"] = json!(now);
+                        }
+                        _ => {}
+                    }
+                    attributes["updated-at"] = json!(now);
+                });
+                Reply::ok(status, json!({ "data": updated }))
+            }
+            ("GET", Some(id), false) => Reply::ok(status, json!({ "data": found(id)? })),
+            _ => return Err(unsupported(operation)),
+        };
+        Ok(reply)
+    })();
+    Some(result.unwrap_or_else(|error| error))
+}
+
+fn merge(stored: &mut Value, sent: Map<String, Value>) {
+    if !stored.is_object() {
+        *stored = json!({});
+    }
+    for (key, value) in sent {
+        stored[key] = value;
+    }
+}
+
+/// Persona's OAuth code flow, as its document declares it: `POST /oauth/authorize` (form
+/// `client-id`, `response-type`, `scope`) answers a one-time `code`; `POST /oauth/token` (form
+/// `code`, `grant-type`) exchanges a code it issued for a bearer access token of that scope.
+fn oauth(state: &State, operation: &Operation, body: &[u8]) -> Result<Reply, Reply> {
+    let form: Map<String, Value> = url::form_urlencoded::parse(body)
+        .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+        .collect();
+    let field = |name: &str| {
+        form.get(name).and_then(Value::as_str).ok_or_else(|| {
+            Reply::error(
+                400,
+                "Bad Request",
+                Some(&format!("{name} is missing")),
+                None,
+            )
+        })
+    };
+    if operation.path.ends_with("/authorize") {
+        let (_, _, scope) = (
+            field("client-id")?,
+            field("response-type")?,
+            field("scope")?,
+        );
+        let code = new_id("code");
+        state.oauth_codes().insert(code.clone(), scope.to_owned());
+        return Ok(Reply::ok(201, json!({ "code": code, "expires-in": 599 })));
+    }
+    let (code, _) = (field("code")?, field("grant-type")?);
+    let scope = state.oauth_codes().remove(code).ok_or_else(|| {
+        Reply::error(
+            400,
+            "Bad Request",
+            Some("code is invalid or was already used"),
+            None,
+        )
+    })?;
+    Ok(Reply::ok(
+        201,
+        json!({
+            "access-token": new_id("persona_access_token"),
+            "token-type": "bearer",
+            "expires-in": 3599,
+            "scope": scope,
+        }),
+    ))
+}
+
+/// An operation whose shape the sandbox does not know: Persona's 400, worded as its others.
+fn unsupported(operation: &Operation) -> Reply {
+    Reply::error(
+        400,
+        "Bad Request",
+        Some(&format!("{} is not simulated by the sandbox", operation.id)),
+        None,
+    )
+}
