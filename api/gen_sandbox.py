@@ -54,7 +54,7 @@ def resource_types(document) -> dict[str, list[tuple[str, str]]]:
     return dict(sorted(out.items()))
 
 
-def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list) -> str:
+def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list, included: list) -> str:
     lines = [
         HEADER,
         "//! Every resource type of Persona's document and the attributes its schema declares, in the",
@@ -88,6 +88,11 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served:
         "/// Whether `resource_type`'s schema has a `relationships` member.",
         "pub fn has_relationships(resource_type: &str) -> bool {",
         f"    !matches!(resource_type, {' | '.join(chr(34) + t + chr(34) for t in bare)})",
+        "}",
+        "",
+        "/// Whether `operation_id`'s answer declares `included`.",
+        "pub fn answers_included(operation_id: &str) -> bool {",
+        f"    matches!(operation_id, {' | '.join(chr(34) + o + chr(34) for o in included)})",
         "}",
         "",
         "/// Whether `operation_id` answers a list as its `data`.",
@@ -248,6 +253,18 @@ def without_relationships(document) -> list[str]:
         if kind.get("const") and "attributes" in top:
             (having if "relationships" in top else lacking).add(kind["const"])
     return sorted(lacking - having)
+
+
+def included_answers(document) -> list[str]:
+    """The operations whose success answer declares `included`."""
+    out = []
+    for _path, _method, op, _ in document.operations():
+        responses = op.get("responses", {})
+        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
+        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
+        if content and "included" in document.resolve(content["schema"]).get("properties", {}):
+            out.append(op["operationId"])
+    return out
 
 
 def list_answers(document) -> list[str]:

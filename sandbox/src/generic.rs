@@ -30,7 +30,10 @@ use persona::client::Operation;
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /// The operation `method` and `segments` (the path under `/api/v1/`) name, with its path values.
-fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(&'static Operation, Vec<&'a str>)> {
+pub(crate) fn route<'a>(
+    method: &str,
+    segments: &[&'a str],
+) -> Option<(&'static Operation, Vec<&'a str>)> {
     Operation::all().iter().find_map(|operation| {
         if !operation
             .method

@@ -271,7 +271,10 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
 
     let reply = match app_error {
         Some(reply) => reply,
-        None => route(state, &method, &path, &query, &body),
+        None => {
+            let reply = route(state, &method, &path, &query, &body);
+            with_included(state, reply, &method, &path, &query)
+        }
     };
     if let Some(key) = &idempotency_key {
         state.idempotency.complete(
@@ -606,13 +609,151 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
             }),
         );
         state.store().update(Kind::Inquiry, id, |inquiry| {
-            inquiry["relationships"]["verifications"]["data"] =
-                json!([{ "type": verification["type"], "id": verification["id"] }]);
+            let link = json!({ "type": verification["type"], "id": verification["id"] });
+            match inquiry["relationships"]["verifications"]["data"].as_array_mut() {
+                Some(links) => links.push(link),
+                None => inquiry["relationships"]["verifications"]["data"] = json!([link]),
+            }
         });
     }
     let updated = state.store().get(Kind::Inquiry, id).unwrap_or(updated);
     state.emit(transition.event, &updated);
     Ok(updated)
+}
+
+/// `include=a,b`: the resources the primary data's relationships `a` and `b` point to, in
+/// `included` (each once, in the order reached; ids the sandbox does not hold are left out), as
+/// JSON:API and Persona's document declare (`include` on retrieve and action operations).
+fn with_included(state: &State, mut reply: Reply, method: &str, path: &str, query: &str) -> Reply {
+    let Some((_, names)) = query_params(query)
+        .into_iter()
+        .find(|(n, _)| n == "include")
+    else {
+        return reply;
+    };
+    // Only where the operation's answer declares `included`.
+    let segments: Vec<&str> = path
+        .strip_prefix("/api/v1/")
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let declares = generic::route(method, &segments)
+        .is_some_and(|(operation, _)| schema::answers_included(operation.id));
+    if !declares {
+        return reply;
+    }
+    if !(200..300).contains(&reply.status) || reply.body.get("data").is_none() {
+        return reply;
+    }
+    let primary: Vec<Value> = match &reply.body["data"] {
+        Value::Array(items) => items.clone(),
+        Value::Object(_) => vec![reply.body["data"].clone()],
+        _ => Vec::new(),
+    };
+    let mut included: Vec<Value> = Vec::new();
+    for resource in &primary {
+        for name in names.split(',').filter(|n| !n.is_empty()) {
+            let links = match &resource["relationships"][name]["data"] {
+                Value::Array(links) => links.clone(),
+                Value::Object(_) => vec![resource["relationships"][name]["data"].clone()],
+                _ => Vec::new(),
+            };
+            for link in links {
+                let id = link["id"].as_str().unwrap_or_default();
+                if included.iter().any(|r| r["id"] == id) {
+                    continue;
+                }
+                if let Some(related) = state.store().get_any(id) {
+                    included.push(related);
+                }
+            }
+        }
+    }
+    reply.body["included"] = Value::Array(included);
+    reply
+}
+
+/// One action of `perform-simulate-actions`.
+enum Simulated {
+    /// An `inquiry-status-action`.
+    Status(String),
+    /// A `create-verification-action`: `create_passed_verification` or `…_failed_…`.
+    Verification { passed: bool, template: String },
+}
+
+/// The actions of a `perform-simulate-actions` body, by the document's request schema:
+/// `{"meta": {"simulate-actions": [{"type": <inquiry-status-action>} |
+/// {"type": "create_passed_verification" | "create_failed_verification",
+/// "data": {"verification-template-id": …}}]}}`; anything else is Persona's 400.
+fn simulate_actions(body: &[u8]) -> Result<Vec<Simulated>, Reply> {
+    let bad = |details: String| Reply::error(400, "Bad Request", Some(&details), None);
+    let json: Value =
+        serde_json::from_slice(body).map_err(|_| bad("the body must be valid JSON".into()))?;
+    let items = json
+        .pointer("/meta/simulate-actions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("meta.simulate-actions is missing".into()))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let name = item["type"].as_str().unwrap_or_default();
+            match name {
+                "create_passed_verification" | "create_failed_verification" => {
+                    let template = item
+                        .pointer("/data/verification-template-id")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "meta.simulate-actions[{index}].data.verification-template-id is missing"
+                            ))
+                        })?;
+                    Ok(Simulated::Verification {
+                        passed: name == "create_passed_verification",
+                        template: template.to_owned(),
+                    })
+                }
+                _ if transition(name).is_some() => Ok(Simulated::Status(name.to_owned())),
+                _ => Err(bad(format!(
+                    "meta.simulate-actions[{index}].type is not a simulate action"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// A verification of the inquiry, passed or failed, from `template` (its type is a government
+/// ID verification: the template's kind is not known to the sandbox), linked both ways, with its
+/// event (`verification.passed` / `verification.failed`, <https://docs.withpersona.com/events>).
+fn create_verification(state: &State, inquiry_id: &str, passed: bool, template: &str) -> Value {
+    let now = iso8601(persona::clock::unix_now());
+    let status = if passed { "passed" } else { "failed" };
+    let verification = state.store().insert(
+        Kind::Verification,
+        json!({
+            "type": "verification/government-id",
+            "id": new_id("ver"),
+            "attributes": {
+                "status": status, "created-at": now, "submitted-at": now, "completed-at": now,
+            },
+            "relationships": {
+                "inquiry": { "data": { "type": "inquiry", "id": inquiry_id } },
+                "verification-template": {
+                    "data": { "type": "verification-template/government-id", "id": template },
+                },
+            },
+        }),
+    );
+    state.store().update(Kind::Inquiry, inquiry_id, |inquiry| {
+        let link = json!({ "type": verification["type"], "id": verification["id"] });
+        match inquiry["relationships"]["verifications"]["data"].as_array_mut() {
+            Some(links) => links.push(link),
+            None => inquiry["relationships"]["verifications"]["data"] = json!([link]),
+        }
+    });
+    state.emit(&format!("verification.{status}"), &verification);
+    verification
 }
 
 /// Persona's redaction of an inquiry: "PII attributes are nulled out (`name-first`,
@@ -788,34 +929,25 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 )
             }
             ("POST", ["inquiries", id, "perform-simulate-actions"]) => {
-                let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                let actions: Vec<String> = json
-                    .pointer("/meta/simulate-actions")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| {
-                                x.get("type").and_then(Value::as_str).map(str::to_owned)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if actions.is_empty() {
-                    return Err(Reply::error(
-                        400,
-                        "Invalid actions",
-                        Some("meta.simulate-actions must list at least one action"),
-                        Some("/meta/simulate-actions"),
-                    ));
-                }
+                let actions = simulate_actions(body)?;
                 if state.store().get(Kind::Inquiry, id).is_none() {
                     return Err(not_found("inquiry"));
                 }
-                let mut latest = Value::Null;
                 for action in &actions {
-                    latest = apply_transition(state, id, action)?;
+                    match action {
+                        Simulated::Status(name) => {
+                            apply_transition(state, id, name)?;
+                        }
+                        Simulated::Verification { passed, template } => {
+                            create_verification(state, id, *passed, template);
+                        }
+                    }
                 }
-                Reply::ok(200, json!({ "data": latest }))
+                let inquiry = state
+                    .store()
+                    .get(Kind::Inquiry, id)
+                    .ok_or_else(|| not_found("inquiry"))?;
+                Reply::ok(200, json!({ "data": inquiry }))
             }
             ("POST", ["accounts"]) => {
                 let mut attributes = attributes_of(body)?;

@@ -902,3 +902,81 @@ async fn lists_filter_as_the_document_declares_and_page_both_ways() {
         .unwrap();
     assert_eq!(raw.status(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_verifications_are_created_linked_and_announced() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let inquiries = client.api().inquiries();
+    let inquiry = id(&create(&client).await.unwrap());
+    let simulated = inquiries
+        .simulate(
+            &inquiry,
+            &[
+                SimulateAction::StartInquiry,
+                SimulateAction::CreatePassedVerification {
+                    verification_template_id: "vtmpl_pass".into(),
+                },
+                SimulateAction::CreateFailedVerification {
+                    verification_template_id: "vtmpl_fail".into(),
+                },
+            ],
+            Call::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(simulated.attribute_str("status"), Some("pending"));
+    let links = simulated.data()["relationships"]["verifications"]["data"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(links.len(), 2);
+    let mut statuses = Vec::new();
+    for link in &links {
+        let verification = client
+            .api()
+            .verifications()
+            .retrieve(link["id"].as_str().unwrap(), Call::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            verification.data()["relationships"]["inquiry"]["data"]["id"],
+            inquiry.as_str()
+        );
+        statuses.push(verification.attribute_str("status").unwrap().to_owned());
+    }
+    assert_eq!(statuses, ["passed", "failed"]);
+    // `include` brings them along, and the client's related() resolves them.
+    let with_included = inquiries
+        .retrieve(&inquiry, Call::new().include(["verifications"]))
+        .await
+        .unwrap();
+    let related = with_included.related("verifications", None);
+    assert_eq!(related.len(), 2);
+    assert_eq!(related[1]["attributes"]["status"], "failed");
+    let events = client.api().events().list(Call::new()).await.unwrap();
+    let names: Vec<&str> = events
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"verification.passed") && names.contains(&"verification.failed"),
+        "{names:?}"
+    );
+    // A verification action without its template is Persona's 400.
+    let refused = loopback_http()
+        .post(format!(
+            "{}/inquiries/{inquiry}/perform-simulate-actions",
+            sandbox.base_url()
+        ))
+        .bearer_auth(API_KEY)
+        .header("Content-Type", "application/json")
+        .body(r#"{"meta":{"simulate-actions":[{"type":"create_passed_verification"}]}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
