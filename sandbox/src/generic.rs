@@ -12,11 +12,13 @@
 //! - `DELETE /things/{id}` redacts (`redacted-at`) or archives (`archive-…` operations: status
 //!   `archived`, `archived-at`) it, as the operation is named;
 //! - `POST /things/{id}/<action>` runs the action: `archive`, `enable`/`disable` (status),
-//!   `expire` (status `expired`, `expired-at`), anything else answers the resource as it is;
+//!   `expire` (status `expired`, `expired-at`), `add-tag`/`remove-tag`/`set-tags` (`tags`, with
+//!   the document's `account.tag-added`/`-removed` events), anything else answers the resource
+//!   as it is;
 //! - `GET /things/{id}/print` answers a PDF.
 //!
 //! What this does not yet do (issue 13): lifecycles beyond these statuses, objects that only
-//! Persona creates appearing on the actions that create them, tags, `include`.
+//! Persona creates appearing on the actions that create them.
 
 use serde_json::{Map, Value, json};
 
@@ -145,9 +147,11 @@ pub fn serve(
             ("POST", Some(id), false) => {
                 found(id)?;
                 let action = operation.path.rsplit('/').next().unwrap_or_default();
+                let tags = tag_names(body)?;
                 let updated = state.store().update_any(id, |object| {
                     let attributes = &mut object["attributes"];
                     match action {
+                        "add-tag" | "remove-tag" | "set-tags" => retag(attributes, action, &tags),
                         "archive" => {
                             attributes["status"] = json!("archived");
                             attributes["archived-at"] = json!(now);
@@ -162,6 +166,21 @@ pub fn serve(
                     }
                     attributes["updated-at"] = json!(now);
                 });
+                // The tag events Persona's document declares (account.tag-added / -removed).
+                if let Some(updated) = &updated {
+                    let kind = updated["type"].as_str().unwrap_or_default();
+                    let event = match action {
+                        "add-tag" => format!("{kind}.tag-added"),
+                        "remove-tag" => format!("{kind}.tag-removed"),
+                        _ => String::new(),
+                    };
+                    if persona::webhook::EventName::KNOWN
+                        .iter()
+                        .any(|(name, _)| *name == event)
+                    {
+                        state.emit(&event, updated);
+                    }
+                }
                 Reply::ok(status, json!({ "data": updated }))
             }
             ("GET", Some(id), false) => Reply::ok(status, json!({ "data": found(id)? })),
@@ -170,6 +189,54 @@ pub fn serve(
         Ok(reply)
     })();
     Some(result.unwrap_or_else(|error| error))
+}
+
+/// `meta.tag-name` of a tag action's body: one name (add, remove) or a list (set), as the
+/// document's `…-add-tag`/`-remove-tag`/`-set-tags` request schemas declare. (`meta.tag-id`
+/// names a tag object the sandbox does not hold: such a body changes nothing.)
+fn tag_names(body: &[u8]) -> Result<Vec<String>, Reply> {
+    if body.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json: Value = serde_json::from_slice(body).map_err(|_| {
+        Reply::error(
+            400,
+            "Bad Request",
+            Some("the body must be valid JSON"),
+            None,
+        )
+    })?;
+    Ok(match json.pointer("/meta/tag-name") {
+        Some(Value::String(name)) => vec![name.clone()],
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(|name| name.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+fn retag(attributes: &mut Value, action: &str, names: &[String]) {
+    let mut tags: Vec<String> = attributes["tags"]
+        .as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    match action {
+        "add-tag" => {
+            for name in names {
+                if !tags.contains(name) {
+                    tags.push(name.clone());
+                }
+            }
+        }
+        "remove-tag" => tags.retain(|tag| !names.contains(tag)),
+        _ => tags = names.to_vec(),
+    }
+    attributes["tags"] = json!(tags);
 }
 
 fn merge(stored: &mut Value, sent: Map<String, Value>) {

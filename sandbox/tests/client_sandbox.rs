@@ -980,3 +980,54 @@ async fn simulated_verifications_are_created_linked_and_announced() {
         .unwrap();
     assert_eq!(refused.status(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_are_added_removed_and_set_with_the_documents_events() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let accounts = client.api().accounts();
+    let account = id(&accounts
+        .create(body(json!({"reference-id": "tagged"})))
+        .await
+        .unwrap());
+    let tag = |name: Value| Call::new().body(json!({"meta": {"tag-name": name}}));
+    accounts.add_tag(&account, tag(json!("vip"))).await.unwrap();
+    let added = accounts
+        .add_tag(&account, tag(json!("beta")))
+        .await
+        .unwrap();
+    assert_eq!(added.attribute("tags"), Some(&json!(["vip", "beta"])));
+    let removed = accounts
+        .remove_tag(&account, tag(json!("vip")))
+        .await
+        .unwrap();
+    assert_eq!(removed.attribute("tags"), Some(&json!(["beta"])));
+    let set = accounts
+        .set_tags(&account, tag(json!(["x", "y"])))
+        .await
+        .unwrap();
+    assert_eq!(set.attribute("tags"), Some(&json!(["x", "y"])));
+    let events = client.api().events().list(Call::new()).await.unwrap();
+    let names: Vec<&str> = events
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "account.tag-added").count(),
+        2,
+        "{names:?}"
+    );
+    assert!(names.contains(&"account.tag-removed"));
+    // Inquiries carry tags the same way (no tag events in the document for them).
+    let inquiry = id(&create(&client).await.unwrap());
+    let tagged = client
+        .api()
+        .inquiries()
+        .add_tag(&inquiry, tag(json!("apple")))
+        .await
+        .unwrap();
+    assert_eq!(tagged.attribute("tags"), Some(&json!(["apple"])));
+}
