@@ -54,7 +54,7 @@ def resource_types(document) -> dict[str, list[tuple[str, str]]]:
     return dict(sorted(out.items()))
 
 
-def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list, included: list) -> str:
+def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list, included: list, hidden: dict) -> str:
     lines = [
         HEADER,
         "//! Every resource type of Persona's document and the attributes its schema declares, in the",
@@ -88,6 +88,14 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served:
         "/// Whether `resource_type`'s schema has a `relationships` member.",
         "pub fn has_relationships(resource_type: &str) -> bool {",
         f"    !matches!(resource_type, {' | '.join(chr(34) + t + chr(34) for t in bare)})",
+        "}",
+        "",
+        "/// The attributes `operation_id`'s answer leaves out (its schema does not allow them).",
+        "pub fn hidden_attributes(operation_id: &str) -> &'static [&'static str] {",
+        "    match operation_id {",
+        *[f'        "{op}" => &[{", ".join(chr(34) + n + chr(34) for n in names)}],' for op, names in sorted(hidden.items())],
+        "        _ => &[],",
+        "    }",
         "}",
         "",
         "/// Whether `operation_id`'s answer declares `included`.",
@@ -277,4 +285,31 @@ def list_answers(document) -> list[str]:
         data = document.resolve(document.resolve(content["schema"]).get("properties", {}).get("data", {})) if content else {}
         if data.get("type") == "array":
             out.append(op["operationId"])
+    return out
+
+
+def hidden_attributes(document) -> dict[str, list[str]]:
+    """Per operation, the attributes of its answer's type that its answer's schema does not
+    allow (a webhook's `secret` outside `webhook-with-secret`, an API key's `value`)."""
+    union = {kind: [name for name, _ in attributes] for kind, attributes in resource_types(document).items()}
+    out = {}
+    for _path, _method, op, _ in document.operations():
+        responses = op.get("responses", {})
+        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
+        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
+        if not content:
+            continue
+        data = document.resolve(content["schema"]).get("properties", {}).get("data")
+        if not data:
+            continue
+        data = document.resolve(data)
+        item = document.resolve(data.get("items", {})) if data.get("type") == "array" else data
+        top = _properties(document, item)
+        kind = document.resolve(top.get("type", {})) if isinstance(top.get("type"), dict) else {}
+        if not kind.get("const") or "attributes" not in top:
+            continue
+        allowed = set(_properties(document, top["attributes"]))
+        hidden = [name for name in union.get(kind["const"], []) if name not in allowed]
+        if hidden:
+            out[op["operationId"]] = hidden
     return out

@@ -12,7 +12,8 @@
 //! - `DELETE /things/{id}` redacts (`redacted-at`) or archives (`archive-…` operations: status
 //!   `archived`, `archived-at`) it, as the operation is named;
 //! - `POST /things/{id}/<action>` runs the action: `archive`, `enable`/`disable` (status),
-//!   `expire` (status `expired`, `expired-at`), `add-tag`/`remove-tag`/`set-tags` (`tags`, with
+//!   `expire` (status `expired`, `expired-at`), `rotate-secret` (a webhook's new secret; the old
+//!   one signs too until `meta.expires-in-seconds`), `add-tag`/`remove-tag`/`set-tags` (`tags`, with
 //!   the document's `account.tag-added`/`-removed` events), anything else answers the resource
 //!   as it is;
 //! - `GET /things/{id}/print` answers a PDF.
@@ -97,6 +98,17 @@ pub fn serve(
                 check_attributes(operation.id, &attributes)?;
                 attributes.insert("created-at".into(), json!(now));
                 attributes.insert("updated-at".into(), json!(now));
+                if kind == "webhook" {
+                    // A new webhook has its signing secret, and starts as the document's
+                    // example shows it: disabled until enabled.
+                    let secret = new_id("wbhsec");
+                    attributes.insert("secret".into(), json!(secret));
+                    attributes.insert(
+                        "secrets".into(),
+                        json!([{ "value": secret, "expires-at": null }]),
+                    );
+                    attributes.insert("status".into(), json!("disabled"));
+                }
                 let prefix = schema::id_prefix(kind).unwrap_or("obj");
                 let object = state.store().insert_other(json!({
                     "type": kind, "id": new_id(prefix), "attributes": attributes, "relationships": {},
@@ -148,10 +160,12 @@ pub fn serve(
                 found(id)?;
                 let action = operation.path.rsplit('/').next().unwrap_or_default();
                 let tags = tag_names(body)?;
+                let overlap = rotation_overlap(body)?;
                 let updated = state.store().update_any(id, |object| {
                     let attributes = &mut object["attributes"];
                     match action {
                         "add-tag" | "remove-tag" | "set-tags" => retag(attributes, action, &tags),
+                        "rotate-secret" => rotate(attributes, overlap),
                         "archive" => {
                             attributes["status"] = json!("archived");
                             attributes["archived-at"] = json!(now);
@@ -237,6 +251,52 @@ fn retag(attributes: &mut Value, action: &str, names: &[String]) {
         _ => tags = names.to_vec(),
     }
     attributes["tags"] = json!(tags);
+}
+
+/// `meta.expires-in-seconds` of a rotate-secret body: how long the old secret keeps signing
+/// (the document's example: 7200); without it, 24 hours.
+fn rotation_overlap(body: &[u8]) -> Result<i64, Reply> {
+    if body.is_empty() {
+        return Ok(24 * 60 * 60);
+    }
+    let json: Value = serde_json::from_slice(body).map_err(|_| {
+        Reply::error(
+            400,
+            "Bad Request",
+            Some("the body must be valid JSON"),
+            None,
+        )
+    })?;
+    match json.pointer("/meta/expires-in-seconds") {
+        None | Some(Value::Null) => Ok(24 * 60 * 60),
+        Some(seconds) => seconds.as_i64().filter(|s| *s >= 0).ok_or_else(|| {
+            Reply::error(
+                400,
+                "Bad Request",
+                Some("meta.expires-in-seconds must be an integer"),
+                None,
+            )
+        }),
+    }
+}
+
+/// A new signing secret; the live ones keep signing for `overlap` seconds, so deliveries carry
+/// both signatures meanwhile.
+fn rotate(attributes: &mut Value, overlap: i64) {
+    let expires = iso8601(persona::clock::unix_now() + overlap);
+    let mut secrets: Vec<Value> = attributes["secrets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for secret in &mut secrets {
+        if secret["expires-at"].is_null() {
+            secret["expires-at"] = json!(expires);
+        }
+    }
+    let fresh = new_id("wbhsec");
+    secrets.insert(0, json!({ "value": fresh, "expires-at": null }));
+    attributes["secret"] = json!(fresh);
+    attributes["secrets"] = Value::Array(secrets);
 }
 
 fn merge(stored: &mut Value, sent: Map<String, Value>) {

@@ -273,7 +273,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         Some(reply) => reply,
         None => {
             let reply = route(state, &method, &path, &query, &body);
-            with_included(state, reply, &method, &path, &query)
+            as_declared(state, reply, &method, &path, &query)
         }
     };
     if let Some(key) = &idempotency_key {
@@ -621,42 +621,55 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
     Ok(updated)
 }
 
-/// `include=a,b`: the resources the primary data's relationships `a` and `b` point to, in
-/// `included` (each once, in the order reached; ids the sandbox does not hold are left out), as
-/// JSON:API and Persona's document declare (`include` on retrieve and action operations).
-fn with_included(state: &State, mut reply: Reply, method: &str, path: &str, query: &str) -> Reply {
-    let Some((_, names)) = query_params(query)
-        .into_iter()
-        .find(|(n, _)| n == "include")
-    else {
+/// The answer as the operation's schema declares it: without the attributes its answer leaves
+/// out (a webhook's secrets outside `webhook-with-secret`, an API key's value after creation),
+/// and with `include=a,b` filled in `included` where the answer declares it (the resources
+/// those relationships point to, each once, in the order reached; ids the sandbox does not hold
+/// are left out).
+fn as_declared(state: &State, mut reply: Reply, method: &str, path: &str, query: &str) -> Reply {
+    if !(200..300).contains(&reply.status) || reply.body.get("data").is_none() {
         return reply;
-    };
-    // Only where the operation's answer declares `included`.
+    }
     let segments: Vec<&str> = path
         .strip_prefix("/api/v1/")
         .unwrap_or_default()
         .trim_end_matches('/')
         .split('/')
         .collect();
-    let declares = generic::route(method, &segments)
-        .is_some_and(|(operation, _)| schema::answers_included(operation.id));
-    if !declares {
+    let Some((operation, _)) = generic::route(method, &segments) else {
         return reply;
-    }
-    if !(200..300).contains(&reply.status) || reply.body.get("data").is_none() {
-        return reply;
+    };
+    let hidden = schema::hidden_attributes(operation.id);
+    let primary: Vec<&mut Value> = match &mut reply.body["data"] {
+        Value::Array(items) => items.iter_mut().collect(),
+        data @ Value::Object(_) => vec![data],
+        _ => Vec::new(),
+    };
+    for resource in primary {
+        if let Some(attributes) = resource["attributes"].as_object_mut() {
+            for name in hidden {
+                attributes.remove(*name);
+            }
+        }
     }
     let primary: Vec<Value> = match &reply.body["data"] {
         Value::Array(items) => items.clone(),
-        Value::Object(_) => vec![reply.body["data"].clone()],
+        data @ Value::Object(_) => vec![data.clone()],
         _ => Vec::new(),
+    };
+    let names = query_params(query)
+        .into_iter()
+        .find(|(n, _)| n == "include")
+        .map(|(_, names)| names);
+    let (Some(names), true) = (names, schema::answers_included(operation.id)) else {
+        return reply;
     };
     let mut included: Vec<Value> = Vec::new();
     for resource in &primary {
         for name in names.split(',').filter(|n| !n.is_empty()) {
             let links = match &resource["relationships"][name]["data"] {
                 Value::Array(links) => links.clone(),
-                Value::Object(_) => vec![resource["relationships"][name]["data"].clone()],
+                link @ Value::Object(_) => vec![link.clone()],
                 _ => Vec::new(),
             };
             for link in links {
@@ -1010,14 +1023,6 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 200,
                 json!({ "data": state.store().get(Kind::Event, id).ok_or_else(|| not_found("event"))? }),
             ),
-            ("GET", ["webhooks"]) => Reply::ok(
-                200,
-                json!({ "data": state.webhook_resource().into_iter().collect::<Vec<_>>(), "links": { "prev": null, "next": null } }),
-            ),
-            ("GET", ["webhooks", id]) => match state.webhook_resource() {
-                Some(webhook) if webhook["id"] == *id => Reply::ok(200, json!({ "data": webhook })),
-                _ => not_found("webhook"),
-            },
             // Every other operation of the document, from the operation table and its schemas.
             _ => match generic::serve(state, method, segments.as_slice(), query, body) {
                 Some(reply) => reply,

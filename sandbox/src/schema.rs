@@ -2037,6 +2037,21 @@ pub fn has_relationships(resource_type: &str) -> bool {
     )
 }
 
+/// The attributes `operation_id`'s answer leaves out (its schema does not allow them).
+pub fn hidden_attributes(operation_id: &str) -> &'static [&'static str] {
+    match operation_id {
+        "archive-a-webhook" => &["secret", "secrets"],
+        "disable-a-webhook" => &["secret", "secrets"],
+        "enable-a-webhook" => &["secret", "secrets"],
+        "expire-an-api-key" => &["value"],
+        "list-all-api-keys" => &["value"],
+        "list-all-webhooks" => &["secret", "secrets"],
+        "update-a-webhook" => &["secret", "secrets"],
+        "update-an-api-key" => &["value"],
+        _ => &[],
+    }
+}
+
 /// Whether `operation_id`'s answer declares `included`.
 pub fn answers_included(operation_id: &str) -> bool {
     matches!(

@@ -9,7 +9,7 @@ use super::faults::Faults;
 use super::idempotency::Idempotency;
 use super::rate_limit::RateLimit;
 use super::store::{Kind, Store, iso8601, new_id};
-use super::webhooks::Deliverer;
+use super::webhooks::{Deliverer, Delivery};
 use persona::{ApiKey, RequestVerifier, Secret};
 use subtle::ConstantTimeEq;
 
@@ -25,7 +25,7 @@ pub struct State {
     api_key: Option<ApiKey>,
     admin_token: Secret,
     verifier: Option<RequestVerifier>,
-    webhooks: Option<Arc<Deliverer>>,
+    deliverer: Arc<Deliverer>,
 }
 
 impl std::fmt::Debug for State {
@@ -33,7 +33,7 @@ impl std::fmt::Debug for State {
         f.debug_struct("State")
             .field("api_key", &self.api_key.is_some())
             .field("key_pair", &self.verifier.is_some())
-            .field("webhooks", &self.webhooks.is_some())
+            .field("webhooks", &self.deliverer)
             .finish()
     }
 }
@@ -54,17 +54,36 @@ impl State {
             ),
             None => None,
         };
-        let webhooks = match (&config.webhook_url, &config.webhook_secret) {
-            (Some(url), Some(secret)) => Some(Arc::new(Deliverer::new(url, secret.clone())?)),
+        let store = Store::default();
+        match (&config.webhook_url, &config.webhook_secret) {
+            // The configured webhook is a webhook object like any created through the API.
+            (Some(url), Some(secret)) => {
+                url::Url::parse(url)
+                    .map_err(|_| SandboxError::Config("webhook URL is invalid".into()))?;
+                store.insert_other(json!({
+                    "type": "webhook",
+                    "id": "wbh_sandbox",
+                    "attributes": {
+                        "status": "enabled",
+                        "url": url,
+                        "enabled-events": ["*"],
+                        "secret": secret.expose(),
+                        "secrets": [{ "value": secret.expose(), "expires-at": null }],
+                        "api-version": persona::client::DEFAULT_PERSONA_VERSION,
+                        "api-key-inflection": "kebab",
+                        "created-at": iso8601(persona::clock::unix_now()),
+                    },
+                }));
+            }
             (Some(_), None) => {
                 return Err(SandboxError::Config(
                     "--webhook-url needs PERSONA_WEBHOOK_SECRET to sign deliveries".into(),
                 ));
             }
-            _ => None,
-        };
+            _ => {}
+        }
         Ok(Self {
-            store: Store::default(),
+            store,
             faults: Faults::default(),
             idempotency: Idempotency::default(),
             rate_limit: config.rate_limit.map(RateLimit::new),
@@ -75,7 +94,7 @@ impl State {
                 .clone()
                 .unwrap_or_else(|| Secret::new(new_id("sbx_admin"))),
             verifier,
-            webhooks,
+            deliverer: Arc::new(Deliverer::new()?),
         })
     }
 
@@ -143,32 +162,53 @@ impl State {
         })
     }
 
-    /// Records an event about `object` and delivers it as a webhook when configured.
+    /// Records an event about `object` and delivers it to every enabled webhook that listens
+    /// for it (`enabled-events` names it, or `*`), signed with each of its live secrets.
     pub fn emit(&self, name: &str, object: &Value) -> Value {
+        let now = iso8601(persona::clock::unix_now());
         let event = json!({
             "type": "event",
             "id": new_id("evt"),
             "attributes": {
                 "name": name,
-                "created-at": iso8601(persona::clock::unix_now()),
+                "created-at": now,
                 "payload": { "data": object },
             },
         });
         let event = self.store.insert(Kind::Event, event);
-        if let Some(deliverer) = &self.webhooks {
-            deliverer.enqueue(json!({ "data": event }));
+        for webhook in self.store.of_type("webhook") {
+            let attributes = &webhook["attributes"];
+            let listens = attributes["enabled-events"]
+                .as_array()
+                .is_some_and(|events| events.iter().any(|e| e == "*" || e == name));
+            if attributes["status"] != "enabled" || !listens {
+                continue;
+            }
+            let Some(url) = attributes["url"].as_str() else {
+                continue;
+            };
+            let secrets: Vec<Secret> = attributes["secrets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|secret| {
+                    secret["expires-at"]
+                        .as_str()
+                        .is_none_or(|at| at > now.as_str())
+                })
+                .filter_map(|secret| secret["value"].as_str().map(Secret::new))
+                .collect();
+            if secrets.is_empty() {
+                continue;
+            }
+            self.deliverer.enqueue(
+                Delivery {
+                    url: url.to_owned(),
+                    secrets,
+                },
+                json!({ "data": event }),
+            );
         }
         event
-    }
-
-    /// The configured webhook as a resource (for `GET /webhooks`).
-    pub fn webhook_resource(&self) -> Option<Value> {
-        self.webhooks.as_ref().map(|d| {
-            json!({
-                "type": "webhook",
-                "id": "wbh_sandbox",
-                "attributes": { "status": "enabled", "url": d.url(), "enabled-events": ["*"] },
-            })
-        })
     }
 }

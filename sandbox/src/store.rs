@@ -213,6 +213,19 @@ impl Store {
         self.with(|inner| inner.others.insert(object))
     }
 
+    /// Every object of a type served from the table, e.g. the webhooks.
+    pub fn of_type(&self, resource_type: &str) -> Vec<Value> {
+        self.with(|inner| {
+            inner
+                .others
+                .items
+                .iter()
+                .filter(|object| object["type"] == resource_type)
+                .cloned()
+                .collect()
+        })
+    }
+
     /// The object with `id`, in any collection, whatever its type.
     pub fn get_any(&self, id: &str) -> Option<Value> {
         self.with(|inner| {

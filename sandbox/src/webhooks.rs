@@ -21,67 +21,66 @@ fn delivered(status: reqwest::StatusCode) -> bool {
     matches!(status.as_u16(), 200 | 201 | 202 | 204)
 }
 
-/// Sends events to one URL.
+/// Sends events to webhook URLs (one HTTP client for all).
 pub struct Deliverer {
-    url: String,
-    secret: Secret,
     http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Deliverer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Deliverer")
-            .field("url", &self.url)
-            .field("secret", &self.secret)
-            .finish()
+        f.debug_struct("Deliverer").finish_non_exhaustive()
     }
 }
 
+/// One delivery: where, signed with which secrets (several during a rotation). `Secret` prints
+/// redacted.
+#[derive(Debug)]
+pub struct Delivery {
+    pub url: String,
+    pub secrets: Vec<Secret>,
+}
+
 impl Deliverer {
-    /// A deliverer for `url` (http allowed: receivers under test run on loopback).
-    pub fn new(url: &str, secret: Secret) -> Result<Self, SandboxError> {
-        url::Url::parse(url).map_err(|_| SandboxError::Config("webhook URL is invalid".into()))?;
+    /// The HTTP client deliveries use (http allowed: receivers under test run on loopback).
+    pub fn new() -> Result<Self, SandboxError> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(10))
             .tls_backend_preconfigured(crate::tls::client_config()?)
             .build()
             .map_err(|err| SandboxError::Delivery(err.to_string()))?;
-        Ok(Self {
-            url: url.to_owned(),
-            secret,
-            http,
-        })
-    }
-
-    /// The destination.
-    pub fn url(&self) -> &str {
-        &self.url
+        Ok(Self { http })
     }
 
     /// Delivers `event` in the background.
-    pub fn enqueue(self: &std::sync::Arc<Self>, event: serde_json::Value) {
+    pub fn enqueue(self: &std::sync::Arc<Self>, to: Delivery, event: serde_json::Value) {
         let this = std::sync::Arc::clone(self);
-        tokio::spawn(async move { this.deliver(event).await });
+        tokio::spawn(async move { this.deliver(to, event).await });
     }
 
-    async fn deliver(&self, event: serde_json::Value) {
+    async fn deliver(&self, to: Delivery, event: serde_json::Value) {
         let Ok(body) = serde_json::to_vec(&event) else {
             return;
         };
         let first_attempted_at = persona::clock::unix_now();
         for attempt in 1..=MAX_ATTEMPTS {
-            // Signed per attempt, like Persona: a fresh `t` each time.
-            let Ok(signature) =
-                persona::sign_webhook(self.secret.clone(), &body, persona::clock::unix_now())
-            else {
+            // Signed per attempt, like Persona: a fresh `t` each time; during a secret rotation
+            // "the Persona-Signature header will contain two space-separated sets of the
+            // key-value pairs" (https://docs.withpersona.com/docs/webhooks-best-practices).
+            let now = persona::clock::unix_now();
+            let signatures: Result<Vec<String>, _> = to
+                .secrets
+                .iter()
+                .map(|secret| persona::sign_webhook(secret.clone(), &body, now))
+                .collect();
+            let Ok(signatures) = signatures else {
                 return;
             };
             let sent = self
                 .http
-                .post(&self.url)
+                .post(&to.url)
                 .header("Content-Type", "application/json")
-                .header("Persona-Signature", signature)
+                .header("Persona-Signature", signatures.join(" "))
                 .header("Persona-Webhook-Attempts-Made", attempt.to_string())
                 .header(
                     "Persona-Webhook-Attempts-Left",

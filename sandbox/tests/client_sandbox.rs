@@ -1031,3 +1031,105 @@ async fn tags_are_added_removed_and_set_with_the_documents_events() {
         .unwrap();
     assert_eq!(tagged.attribute("tags"), Some(&json!(["apple"])));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_made_through_the_api_drive_delivery_and_rotate_their_secret() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let webhooks = client.api().webhooks();
+    let receiver_for = |secret: String| async move {
+        persona_sandbox::WebhookReceiver::start(persona::WebhookVerifier::new([secret]).unwrap(), 0)
+            .await
+            .unwrap()
+    };
+    // Created with its secret (webhook-with-secret), disabled until enabled.
+    let probe = receiver_for("unused".into()).await;
+    let created = webhooks
+        .create(body(
+            json!({"url": probe.url(), "enabled-events": ["inquiry.created"]}),
+        ))
+        .await
+        .unwrap();
+    let webhook = id(&created);
+    let first_secret = created.attribute_str("secret").unwrap().to_owned();
+    assert!(first_secret.starts_with("wbhsec_"));
+    assert_eq!(created.attribute_str("status"), Some("disabled"));
+    drop(probe);
+    let mut old = receiver_for(first_secret.clone()).await;
+    webhooks
+        .update(&webhook, body(json!({"url": old.url()})))
+        .await
+        .unwrap();
+    create(&client).await.unwrap();
+    assert!(
+        old.next(Duration::from_millis(500)).await.is_none(),
+        "a disabled webhook delivers nothing"
+    );
+    let enabled = webhooks.enable(&webhook, Call::new()).await.unwrap();
+    assert_eq!(enabled.attribute_str("status"), Some("enabled"));
+    assert!(
+        enabled.attribute("secret").is_none(),
+        "secrets only where the schema has them"
+    );
+    create(&client).await.unwrap();
+    let delivered = old.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(delivered.event.unwrap().name, "inquiry.created");
+    // Events it does not listen for are not sent.
+    let inquiry = id(&create(&client).await.unwrap());
+    old.next(Duration::from_secs(5)).await.unwrap();
+    client
+        .api()
+        .inquiries()
+        .simulate(&inquiry, &[SimulateAction::StartInquiry], Call::new())
+        .await
+        .unwrap();
+    assert!(old.next(Duration::from_millis(500)).await.is_none());
+    // Rotation: the old secret keeps signing for the overlap, beside the new one.
+    let rotated = webhooks
+        .rotate_secret(
+            &webhook,
+            Call::new().body(json!({"meta": {"expires-in-seconds": 3600}})),
+        )
+        .await
+        .unwrap();
+    let second_secret = rotated.attribute_str("secret").unwrap().to_owned();
+    assert_ne!(second_secret, first_secret);
+    assert_eq!(
+        rotated
+            .attribute("secrets")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    create(&client).await.unwrap();
+    assert!(
+        old.next(Duration::from_secs(5))
+            .await
+            .unwrap()
+            .event
+            .is_ok(),
+        "the old secret still verifies"
+    );
+    let mut new = receiver_for(second_secret).await;
+    webhooks
+        .update(&webhook, body(json!({"url": new.url()})))
+        .await
+        .unwrap();
+    create(&client).await.unwrap();
+    assert!(
+        new.next(Duration::from_secs(5))
+            .await
+            .unwrap()
+            .event
+            .is_ok(),
+        "the new secret verifies"
+    );
+    // Disabled again: silence.
+    webhooks.disable(&webhook, Call::new()).await.unwrap();
+    create(&client).await.unwrap();
+    assert!(new.next(Duration::from_millis(500)).await.is_none());
+    let listed = webhooks.list(Call::new()).await.unwrap();
+    assert!(listed.data()[0]["attributes"].get("secret").is_none());
+}
