@@ -90,7 +90,17 @@ def test_served_operations_answer_as_the_document_declares(sandbox):
     verification = included["data"]["relationships"]["verifications"]["data"][0]["id"]
     api("GET", "/verifications/{verification-id}", f"/verifications/{verification}")
     api("POST", "/inquiries/{inquiry-id}/approve", f"/inquiries/{inquiry}/approve")
-    api("POST", "/inquiries/{inquiry-id}/resume", f"/inquiries/{inquiry}/resume")
+    resumed = api("POST", "/inquiries/{inquiry-id}/resume", f"/inquiries/{inquiry}/resume")
+    # Resuming opens an inquiry session, reachable through its own operations.
+    session = resumed["data"]["relationships"]["sessions"]["data"][-1]["id"]
+    api("GET", "/inquiry-sessions/{inquiry-session-id}", f"/inquiry-sessions/{session}")
+    # Every call is an API log, under its Request-Id.
+    logs = api("GET", "/api-logs", "/api-logs?page%5Bsize%5D=3")
+    assert logs["data"] and logs["data"][0]["attributes"]["request"]["headers"]["Authorization"].startswith("****")
+    api("GET", "/api-logs/{api-log-id}", f"/api-logs/{logs['data'][0]['id']}")
+    # Sparse fieldsets keep only the attributes asked for.
+    sparse = api("GET", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}?fields%5Binquiry%5D=status,reference-id")
+    assert sorted(sparse["data"]["attributes"]) == ["reference-id", "status"]
     other = api("POST", "/inquiries", "/inquiries", {"data": {"attributes": {"inquiry-template-id": "itmpl_conformance"}}}, status=201)["data"]["id"]
     api("POST", "/inquiries/{inquiry-id}/expire", f"/inquiries/{other}/expire")
     api("POST", "/inquiries/{inquiry-id}/decline", f"/inquiries/{other}/decline")
@@ -112,7 +122,7 @@ def test_served_operations_answer_as_the_document_declares(sandbox):
     api("POST", "/accounts", "/accounts", {"data": {"attributes": {"reference-id": 5}}}, status=400)
     api("POST", "/accounts", "/accounts", {"data": {"attributes": []}}, status=400)
     api("GET", "/inquiries", "/inquiries", status=401, key="persona_sandbox_wrong")
-    assert len(api.checked) == 28
+    assert len(api.checked) == 32
 
 
 BASELINE = json.loads((ROOT / "sandbox" / "conformance-baseline.json").read_text())["deviations"]

@@ -63,12 +63,23 @@ pub fn to_kebab(key: &str) -> String {
     out
 }
 
-/// Rewrites every object key in `value`.
+/// Members whose value is wire data kept verbatim (an API log's HTTP headers and parameters):
+/// their keys are header and parameter names, not attribute names.
+const VERBATIM: &[&str] = &["headers", "get-params", "post-params"];
+
+/// Rewrites every object key in `value` (not inside the [`VERBATIM`] members).
 pub fn inflect(value: Value, to: Inflection) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (convert_key(&k, to), inflect(v, to)))
+                .map(|(k, v)| {
+                    let v = if VERBATIM.contains(&k.as_str()) {
+                        v
+                    } else {
+                        inflect(v, to)
+                    };
+                    (convert_key(&k, to), v)
+                })
                 .collect::<Map<String, Value>>(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(|v| inflect(v, to)).collect()),

@@ -224,7 +224,24 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
             return Outcome::Reply(render(with_headers(reply, &limit_headers), inflection));
         }
     }
-    let finish = |reply: Reply| render(with_headers(reply, &limit_headers), inflection);
+    // Every authenticated API call is an API log, its id the answer's Request-Id
+    // (`list-all-api-logs`, `retrieve-an-api-log`).
+    let request_id = new_id("req");
+    let finish = |mut reply: Reply| {
+        if path.starts_with("/api/v1/") {
+            log_call(
+                state,
+                &request_id,
+                &method,
+                &path,
+                &query,
+                &headers,
+                reply.status,
+            );
+        }
+        reply.headers.push(("Request-Id", request_id.clone()));
+        render(with_headers(reply, &limit_headers), inflection)
+    };
 
     if let Some(version) = header(&headers, "persona-version") {
         if !accepted_version(version) {
@@ -273,7 +290,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         Some(reply) => reply,
         None => {
             let reply = route(state, &method, &path, &query, &body);
-            as_declared(state, reply, &method, &path, &query)
+            sparse(as_declared(state, reply, &method, &path, &query), &query)
         }
     };
     if let Some(key) = &idempotency_key {
@@ -687,6 +704,76 @@ fn as_declared(state: &State, mut reply: Reply, method: &str, path: &str, query:
     reply
 }
 
+/// Sparse fieldsets: `fields[type]=a,b` keeps only those attributes of every resource of that
+/// type in `data` and `included` (JSON:API; the document's `fields` parameter).
+fn sparse(mut reply: Reply, query: &str) -> Reply {
+    let wanted: Vec<(String, Vec<String>)> = query_params(query)
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let kind = name.strip_prefix("fields[")?.strip_suffix(']')?.to_owned();
+            Some((kind, value.split(',').map(str::to_owned).collect()))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return reply;
+    }
+    let trim = |resource: &mut Value| {
+        let kind = resource["type"].as_str().unwrap_or_default().to_owned();
+        if let Some((_, keep)) = wanted.iter().find(|(k, _)| *k == kind) {
+            if let Some(attributes) = resource["attributes"].as_object_mut() {
+                attributes.retain(|name, _| keep.contains(name));
+            }
+        }
+    };
+    for member in ["data", "included"] {
+        match reply.body.get_mut(member) {
+            Some(Value::Array(items)) => items.iter_mut().for_each(trim),
+            Some(item @ Value::Object(_)) => trim(item),
+            _ => {}
+        }
+    }
+    reply
+}
+
+/// The API log of one call, shaped by the document's `api-log` schema: the request's method,
+/// path, query and the headers the schema lists (the credential masked as Persona masks it),
+/// and the answer's status. Request bodies are not kept: they hold personal data.
+fn log_call(
+    state: &State,
+    request_id: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(String, String)],
+    status: u16,
+) {
+    let mut logged = serde_json::Map::new();
+    for name in ["Accept", "Host", "Persona-Version", "User-Agent"] {
+        if let Some(value) = header(headers, name) {
+            logged.insert(name.to_owned(), json!(value));
+        }
+    }
+    if header(headers, "authorization").is_some() {
+        logged.insert("Authorization".into(), json!("****-****-************"));
+    }
+    let params: serde_json::Map<String, Value> = query_params(query)
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
+    state.store().insert_other(json!({
+        "type": "api-log",
+        "id": request_id,
+        "attributes": {
+            "request": {
+                "method": method, "path": path, "headers": logged,
+                "get-params": params, "post-params": {}, "ip-address": "127.0.0.1",
+            },
+            "response": { "status": status },
+            "created-at": iso8601(persona::clock::unix_now()),
+        },
+    }));
+}
+
 /// One action of `perform-simulate-actions`.
 enum Simulated {
     /// An `inquiry-status-action`.
@@ -922,10 +1009,29 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 state.emit("inquiry.redacted", &redacted);
                 Reply::ok(200, json!({ "data": redacted }))
             }
+            // Resuming starts an inquiry session (what a user's device opens at Persona): it
+            // appears in the inquiry's `sessions` and through the inquiry-session operations.
             ("POST", ["inquiries", id, "resume"]) => {
-                let inquiry = state
+                state
                     .store()
                     .get(Kind::Inquiry, id)
+                    .ok_or_else(|| not_found("inquiry"))?;
+                let now = iso8601(persona::clock::unix_now());
+                let session = state.store().insert_other(json!({
+                    "type": "inquiry-session",
+                    "id": new_id("iqse"),
+                    "attributes": { "status": "active", "created-at": now, "started-at": now },
+                    "relationships": { "inquiry": { "data": { "type": "inquiry", "id": id } } },
+                }));
+                let inquiry = state
+                    .store()
+                    .update(Kind::Inquiry, id, |inquiry| {
+                        let link = json!({ "type": "inquiry-session", "id": session["id"] });
+                        match inquiry["relationships"]["sessions"]["data"].as_array_mut() {
+                            Some(links) => links.push(link),
+                            None => inquiry["relationships"]["sessions"]["data"] = json!([link]),
+                        }
+                    })
                     .ok_or_else(|| not_found("inquiry"))?;
                 Reply::ok(
                     200,

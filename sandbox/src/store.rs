@@ -142,9 +142,9 @@ pub struct Store {
 struct Inner {
     inquiries: Collection,
     accounts: Collection,
-    verifications: Collection,
     events: Collection,
-    /// Every other resource type, created through the operations served from the table.
+    /// Every other resource type (verifications among them), created through the operations
+    /// served from the table or by the actions that make them.
     others: Collection,
 }
 
@@ -161,6 +161,19 @@ pub enum Kind {
     Event,
 }
 
+impl Kind {
+    /// Whether `object` is of this kind.
+    fn holds(self, object: &Value) -> bool {
+        let kind = object["type"].as_str().unwrap_or_default();
+        match self {
+            Self::Inquiry => kind == "inquiry",
+            Self::Account => kind == "account",
+            Self::Verification => kind.starts_with("verification/"),
+            Self::Event => kind == "event",
+        }
+    }
+}
+
 impl Store {
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
         f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
@@ -170,7 +183,7 @@ impl Store {
         match kind {
             Kind::Inquiry => &mut inner.inquiries,
             Kind::Account => &mut inner.accounts,
-            Kind::Verification => &mut inner.verifications,
+            Kind::Verification => &mut inner.others,
             Kind::Event => &mut inner.events,
         }
     }
@@ -181,15 +194,22 @@ impl Store {
         self.with(|inner| Self::collection(inner, kind).insert(object))
     }
 
-    /// One object.
+    /// One object of `kind`.
     pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
-        self.with(|inner| Self::collection(inner, kind).get(id).cloned())
+        self.with(|inner| {
+            Self::collection(inner, kind)
+                .get(id)
+                .filter(|object| kind.holds(object))
+                .cloned()
+        })
     }
 
     /// Changes an object in place; returns the new value.
     pub fn update(&self, kind: Kind, id: &str, change: impl FnOnce(&mut Value)) -> Option<Value> {
         self.with(|inner| {
-            let object = Self::collection(inner, kind).get_mut(id)?;
+            let object = Self::collection(inner, kind)
+                .get_mut(id)
+                .filter(|object| kind.holds(object))?;
             change(object);
             shape(object);
             Some(object.clone())
@@ -204,7 +224,10 @@ impl Store {
         size: usize,
         keep: impl Fn(&Value) -> bool,
     ) -> Page {
-        self.with(|inner| Self::collection(inner, kind).page(cursor, size, keep))
+        self.with(|inner| {
+            Self::collection(inner, kind)
+                .page(cursor, size, |object| kind.holds(object) && keep(object))
+        })
     }
 
     /// Stores a new object of a type served from the table, shaped as Persona serializes it.
@@ -251,7 +274,6 @@ impl Store {
             let object = [
                 &mut inner.inquiries,
                 &mut inner.accounts,
-                &mut inner.verifications,
                 &mut inner.events,
                 &mut inner.others,
             ]
@@ -263,28 +285,21 @@ impl Store {
         })
     }
 
-    /// A page, newest first, of the objects of the types served from the table that `keep`
-    /// accepts, with the hand-served verifications (a verification list sees both).
+    /// A page, newest first, of the objects of the types served from the table (verifications
+    /// among them) that `keep` accepts.
     pub fn page_others(
         &self,
         cursor: Cursor<'_>,
         size: usize,
         keep: impl Fn(&Value) -> bool,
     ) -> Page {
-        self.with(|inner| {
-            let mut merged = Collection::default();
-            for object in inner.verifications.items.iter().chain(&inner.others.items) {
-                merged.insert(object.clone());
-            }
-            merged.page(cursor, size, keep)
-        })
+        self.with(|inner| inner.others.page(cursor, size, keep))
     }
 
     fn all(inner: &Inner) -> impl Iterator<Item = &Collection> {
         [
             &inner.inquiries,
             &inner.accounts,
-            &inner.verifications,
             &inner.events,
             &inner.others,
         ]
@@ -302,7 +317,7 @@ impl Store {
             json!({
                 "inquiries": inner.inquiries.items.len(),
                 "accounts": inner.accounts.items.len(),
-                "verifications": inner.verifications.items.len(),
+                "verifications": inner.others.items.iter().filter(|o| Kind::Verification.holds(o)).count(),
                 "events": inner.events.items.len(),
                 "others": inner.others.items.len(),
             })
