@@ -19,6 +19,14 @@ def _properties(document, node: dict, depth: int = 0) -> dict:
     return out
 
 
+def _success_json(document, op: dict) -> tuple[int, dict | None]:
+    """An operation's success status and its JSON answer's schema (None without one)."""
+    responses = op.get("responses", {})
+    status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
+    content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
+    return int(status), (document.resolve(content["schema"]) if content else None)
+
+
 def _unset(document, schema: dict) -> str:
     """What an unset attribute is served as: `null` where the schema allows it, an empty list or
     object where it is a non-null list or object, and left out where it is a non-null scalar (the
@@ -223,11 +231,9 @@ def operations_served(document) -> list[tuple[str, int, list[str]]]:
     """Each operation: its success status and the resource types its `data` carries."""
     out = []
     for _path, _method, op, _ in document.operations():
-        responses = op.get("responses", {})
-        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
-        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
-        data = document.resolve(content["schema"]).get("properties", {}).get("data") if content else None
-        out.append((op["operationId"], int(status), _types_of(document, data)))
+        status, schema = _success_json(document, op)
+        data = schema.get("properties", {}).get("data") if schema else None
+        out.append((op["operationId"], status, _types_of(document, data)))
     return out
 
 
@@ -267,10 +273,8 @@ def included_answers(document) -> list[str]:
     """The operations whose success answer declares `included`."""
     out = []
     for _path, _method, op, _ in document.operations():
-        responses = op.get("responses", {})
-        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
-        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
-        if content and "included" in document.resolve(content["schema"]).get("properties", {}):
+        _, schema = _success_json(document, op)
+        if schema and "included" in schema.get("properties", {}):
             out.append(op["operationId"])
     return out
 
@@ -279,10 +283,8 @@ def list_answers(document) -> list[str]:
     """The operations whose `data` is a list (lists, and actions over a set such as expire-all)."""
     out = []
     for _path, _method, op, _ in document.operations():
-        responses = op.get("responses", {})
-        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
-        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
-        data = document.resolve(document.resolve(content["schema"]).get("properties", {}).get("data", {})) if content else {}
+        _, schema = _success_json(document, op)
+        data = document.resolve(schema.get("properties", {}).get("data", {})) if schema else {}
         if data.get("type") == "array":
             out.append(op["operationId"])
     return out
@@ -294,12 +296,8 @@ def hidden_attributes(document) -> dict[str, list[str]]:
     union = {kind: [name for name, _ in attributes] for kind, attributes in resource_types(document).items()}
     out = {}
     for _path, _method, op, _ in document.operations():
-        responses = op.get("responses", {})
-        status = next((code for code in ("200", "201", "202", "204") if code in responses), "200")
-        content = document.resolve(responses.get(status, {})).get("content", {}).get("application/json")
-        if not content:
-            continue
-        data = document.resolve(content["schema"]).get("properties", {}).get("data")
+        _, schema = _success_json(document, op)
+        data = schema.get("properties", {}).get("data") if schema else None
         if not data:
             continue
         data = document.resolve(data)

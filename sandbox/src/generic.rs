@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::routes::{Reply, attributes_of, check_attributes, list_from, not_found};
+use super::routes::{Reply, attributes_of, check_attributes, json_body, list_from, not_found};
 use super::schema;
 use super::state::State;
 use super::store::{iso8601, new_id};
@@ -212,14 +212,7 @@ fn tag_names(body: &[u8]) -> Result<Vec<String>, Reply> {
     if body.is_empty() {
         return Ok(Vec::new());
     }
-    let json: Value = serde_json::from_slice(body).map_err(|_| {
-        Reply::error(
-            400,
-            "Bad Request",
-            Some("the body must be valid JSON"),
-            None,
-        )
-    })?;
+    let json = json_body(body)?;
     Ok(match json.pointer("/meta/tag-name") {
         Some(Value::String(name)) => vec![name.clone()],
         Some(Value::Array(names)) => names
@@ -259,14 +252,7 @@ fn rotation_overlap(body: &[u8]) -> Result<i64, Reply> {
     if body.is_empty() {
         return Ok(24 * 60 * 60);
     }
-    let json: Value = serde_json::from_slice(body).map_err(|_| {
-        Reply::error(
-            400,
-            "Bad Request",
-            Some("the body must be valid JSON"),
-            None,
-        )
-    })?;
+    let json = json_body(body)?;
     match json.pointer("/meta/expires-in-seconds") {
         None | Some(Value::Null) => Ok(24 * 60 * 60),
         Some(seconds) => seconds.as_i64().filter(|s| *s >= 0).ok_or_else(|| {

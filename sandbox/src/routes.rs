@@ -337,19 +337,24 @@ fn query_params(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(crate) fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
-    if body.is_empty() {
-        return Ok(serde_json::Map::new());
-    }
-    // Persona's 400s carry a title and details only (the document's 400 error schema).
-    let json: Value = serde_json::from_slice(body).map_err(|_| {
+/// A request body as JSON; anything else is Persona's 400 (a title and details only: the
+/// document's 400 error schema).
+pub(crate) fn json_body(body: &[u8]) -> Result<Value, Reply> {
+    serde_json::from_slice(body).map_err(|_| {
         Reply::error(
             400,
             "Bad Request",
             Some("the body must be valid JSON"),
             None,
         )
-    })?;
+    })
+}
+
+pub(crate) fn attributes_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reply> {
+    if body.is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    let json = json_body(body)?;
     match inflect(json, Inflection::Kebab).pointer("/data/attributes") {
         None | Some(Value::Null) => Ok(serde_json::Map::new()),
         Some(Value::Object(map)) => Ok(map.clone()),
@@ -788,8 +793,7 @@ enum Simulated {
 /// "data": {"verification-template-id": …}}]}}`; anything else is Persona's 400.
 fn simulate_actions(body: &[u8]) -> Result<Vec<Simulated>, Reply> {
     let bad = |details: String| Reply::error(400, "Bad Request", Some(&details), None);
-    let json: Value =
-        serde_json::from_slice(body).map_err(|_| bad("the body must be valid JSON".into()))?;
+    let json = json_body(body)?;
     let items = json
         .pointer("/meta/simulate-actions")
         .and_then(Value::as_array)

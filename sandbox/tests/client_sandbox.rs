@@ -71,6 +71,18 @@ async fn start_with_webhooks(
     (receiver, sandbox)
 }
 
+/// The names of the newest events (the first page).
+async fn event_names(client: &Client) -> Vec<String> {
+    let events = client.api().events().list(Call::new()).await.unwrap();
+    events
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 async fn inject(sandbox: &SandboxHandle, rule: Value) {
     let response = loopback_http()
         .post(format!("{}/_sandbox/faults", sandbox.origin()))
@@ -954,16 +966,10 @@ async fn simulated_verifications_are_created_linked_and_announced() {
     let related = with_included.related("verifications", None);
     assert_eq!(related.len(), 2);
     assert_eq!(related[1]["attributes"]["status"], "failed");
-    let events = client.api().events().list(Call::new()).await.unwrap();
-    let names: Vec<&str> = events
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap())
-        .collect();
+    let names = event_names(&client).await;
     assert!(
-        names.contains(&"verification.passed") && names.contains(&"verification.failed"),
+        names.iter().any(|n| n == "verification.passed")
+            && names.iter().any(|n| n == "verification.failed"),
         "{names:?}"
     );
     // A verification action without its template is Persona's 400.
@@ -1007,20 +1013,13 @@ async fn tags_are_added_removed_and_set_with_the_documents_events() {
         .await
         .unwrap();
     assert_eq!(set.attribute("tags"), Some(&json!(["x", "y"])));
-    let events = client.api().events().list(Call::new()).await.unwrap();
-    let names: Vec<&str> = events
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap())
-        .collect();
+    let names = event_names(&client).await;
     assert_eq!(
-        names.iter().filter(|n| **n == "account.tag-added").count(),
+        names.iter().filter(|n| *n == "account.tag-added").count(),
         2,
         "{names:?}"
     );
-    assert!(names.contains(&"account.tag-removed"));
+    assert!(names.iter().any(|n| n == "account.tag-removed"));
     // Inquiries carry tags the same way (no tag events in the document for them).
     let inquiry = id(&create(&client).await.unwrap());
     let tagged = client
