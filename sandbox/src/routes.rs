@@ -49,7 +49,8 @@ impl Reply {
         }
     }
 
-    /// Persona's error format.
+    /// Persona's error format. Titles are the document's example titles: "Bad Request" (400),
+    /// "Unprocessable entity" / "Record invalid" (422), "Rate limit exceeded" (429).
     pub(crate) fn error(
         status: u16,
         title: &str,
@@ -212,10 +213,12 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         if decision.refused {
             let mut reply = Reply::error(
                 429,
-                "Too many requests",
-                Some(
-                    "The rate limit for this API key was exceeded; retry after RateLimit-Reset seconds.",
-                ),
+                // The document's 429 example, word for word.
+                "Rate limit exceeded",
+                Some(&format!(
+                    "You have hit your rate limit of {} requests / min. Please reach out to support@withpersona.com if you need this changed.",
+                    decision.limit
+                )),
                 None,
             );
             reply
@@ -247,7 +250,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         if !accepted_version(version) {
             return Outcome::Reply(finish(Reply::error(
                 400,
-                "Invalid Persona-Version",
+                "Bad Request",
                 Some("Persona-Version must be an API version Persona publishes, e.g. 2023-01-05."),
                 None,
             )));
@@ -270,7 +273,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
             Claim::Mismatch => {
                 return Outcome::Reply(finish(Reply::error(
                     409,
-                    "Idempotency error",
+                    "Conflict",
                     Some("Idempotency-Key was already used with different parameters."),
                     None,
                 )));
@@ -278,7 +281,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
             Claim::InProgress => {
                 return Outcome::Reply(finish(Reply::error(
                     409,
-                    "Idempotency error",
+                    "Conflict",
                     Some("A request with this Idempotency-Key is still in progress."),
                     None,
                 )));
@@ -465,7 +468,7 @@ pub(crate) fn list_from(
         Some(_) => {
             return Reply::error(
                 400,
-                "Invalid page size",
+                "Bad Request",
                 Some("page[size] must be 1-100"),
                 // The document's 400 error schema has no `source`.
                 None,
@@ -486,7 +489,7 @@ pub(crate) fn list_from(
         if !declared.contains(&filter) {
             return Reply::error(
                 400,
-                "Invalid filter",
+                "Bad Request",
                 Some(&format!("filter[{filter}] is not a filter of this list.")),
                 None,
             );
@@ -590,9 +593,9 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
     let transition = transition(action).ok_or_else(|| {
         Reply::error(
             400,
-            "Invalid action",
-            Some(&format!("Unknown action `{action}`.")),
-            Some("/meta/simulate-actions"),
+            "Bad Request",
+            Some(&format!("{action} is not a simulate action")),
+            None,
         )
     })?;
     let now = iso8601(persona::clock::unix_now());
@@ -606,7 +609,7 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
                 // action" (https://docs.withpersona.com/errors).
                 refused = Some(Reply::error(
                     422,
-                    "Invalid action",
+                    "Unprocessable entity",
                     Some(&format!("Cannot {action} an inquiry that is {status}.")),
                     None,
                 ));
@@ -934,7 +937,7 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 if !template.is_some_and(Value::is_string) {
                     return Err(Reply::error(
                         422,
-                        "Invalid attribute",
+                        "Record invalid",
                         Some("inquiry-template-id is required"),
                         Some("/data/attributes/inquiry-template-id"),
                     ));
@@ -1024,7 +1027,9 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 let session = state.store().insert_other(json!({
                     "type": "inquiry-session",
                     "id": new_id("iqse"),
-                    "attributes": { "status": "active", "created-at": now, "started-at": now },
+                    // No status: the document's only example is "expired", and Persona's docs
+                    // list no live session status.
+                    "attributes": { "created-at": now, "started-at": now },
                     "relationships": { "inquiry": { "data": { "type": "inquiry", "id": id } } },
                 }));
                 let inquiry = state

@@ -40,13 +40,14 @@ pub fn shape(object: &mut Value) {
     }
 }
 
-/// A field's type as Persona names it, for a plain value a request sent. Persona's examples show
-/// `string` (and `hash` for nested fields); the JSON kinds map to the names of its field types.
+/// A field's type as Persona names it, for a plain value a request sent: its field types are
+/// `array`, `boolean`, `choices`, `date`, `datetime`, `file`, `hash`, `multi_choices`, `number`
+/// and `string` (<https://docs.withpersona.com/inquiry-fields>); a plain JSON value is the one of
+/// these its kind is (a date is a string until a template says otherwise).
 fn field_type(value: &Value) -> &'static str {
     match value {
         Value::Bool(_) => "boolean",
-        Value::Number(number) if number.is_f64() => "float",
-        Value::Number(_) => "integer",
+        Value::Number(_) => "number",
         Value::Array(_) => "array",
         Value::Object(_) => "hash",
         Value::String(_) | Value::Null => "string",
@@ -103,7 +104,7 @@ mod tests {
             fields["name-first"],
             json!({"type": "string", "value": "Jane"})
         );
-        assert_eq!(fields["age"], json!({"type": "integer", "value": 3}));
+        assert_eq!(fields["age"], json!({"type": "number", "value": 3}));
         assert_eq!(
             fields["kept"],
             json!({"type": "date", "value": "2000-01-01"})
