@@ -321,40 +321,10 @@ def rust_api(operations: list[dict]) -> str:
         "use super::reply::BinaryResponse;",
         "use crate::error::PersonaError;",
         "",
-        "/// Every operation of Persona's API, by group ([`Client::api`]).",
-        "#[derive(Debug, Clone, Copy)]",
-        "pub struct Api<'a> {",
-        "    client: &'a Client,",
-        "}",
-        "",
-        "impl Client {",
-        "    /// Every operation of Persona's API as a typed method, by group.",
-        "    pub fn api(&self) -> Api<'_> {",
-        "        Api { client: self }",
-        "    }",
-        "}",
-        "",
-        "impl<'a> Api<'a> {",
     ]
-    for group in groups:
-        lines += [
-            f"    /// The `{group}` operations.",
-            f"    pub fn {group}(&self) -> {camel(group)}<'a> {{",
-            f"        {camel(group)} {{ client: self.client }}",
-            "    }",
-            "",
-        ]
-    lines[-1:] = ["}", ""]
+    lines += rust_surface(groups, "", "Client", "([`Client::api`])", "Every operation of Persona's API as a typed method, by group.")
     for group, members in groups.items():
-        lines += [
-            f"/// The `{group}` operations ([`Api::{group}`]).",
-            "#[derive(Debug, Clone, Copy)]",
-            f"pub struct {camel(group)}<'a> {{",
-            "    client: &'a Client,",
-            "}",
-            "",
-            f"impl {camel(group)}<'_> {{",
-        ]
+        lines += rust_group_head("", "Client", group, f"([`Api::{group}`])")
         for index, o in members:
             params = [(p, snake(p)) for p in o["path_params"]]
             arguments = "".join(f"{rust}: &str, " for _, rust in params)
@@ -388,44 +358,58 @@ def rust_api(operations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def rust_blocking_api(groups: dict[str, list[tuple[int, dict]]]) -> list[str]:
-    """The same methods on [`BlockingClient`]: each runs its async twin to completion."""
+def rust_surface(groups: dict, prefix: str, holder: str, where: str, doc: str) -> list[str]:
+    """`<holder>::api()` and `<prefix>Api` with one accessor per group: the same scaffolding for
+    the async client and the blocking one."""
+    api = f"{prefix}Api"
     lines = [
-        "impl BlockingClient {",
-        "    /// Every operation of Persona's API as a typed method, by group; each call blocks until",
-        "    /// it is answered.",
-        "    pub fn api(&self) -> BlockingApi<'_> {",
-        "        BlockingApi { client: self }",
+        f"/// Every operation of Persona's API, by group, {where}." if prefix else f"/// Every operation of Persona's API, by group {where}.",
+        "#[derive(Debug, Clone, Copy)]",
+        f"pub struct {api}<'a> {{",
+        f"    client: &'a {holder},",
+        "}",
+        "",
+        f"impl {holder} {{",
+        f"    /// {doc}",
+        f"    pub fn api(&self) -> {api}<'_> {{",
+        f"        {api} {{ client: self }}",
         "    }",
         "}",
         "",
-        "/// Every operation of Persona's API, by group, blocking ([`BlockingClient::api`]).",
-        "#[derive(Debug, Clone, Copy)]",
-        "pub struct BlockingApi<'a> {",
-        "    client: &'a BlockingClient,",
-        "}",
-        "",
-        "impl<'a> BlockingApi<'a> {",
+        f"impl<'a> {api}<'a> {{",
     ]
     for group in groups:
         lines += [
             f"    /// The `{group}` operations.",
-            f"    pub fn {group}(&self) -> Blocking{camel(group)}<'a> {{",
-            f"        Blocking{camel(group)} {{ client: self.client }}",
+            f"    pub fn {group}(&self) -> {prefix}{camel(group)}<'a> {{",
+            f"        {prefix}{camel(group)} {{ client: self.client }}",
             "    }",
             "",
         ]
     lines[-1:] = ["}", ""]
+    return lines
+
+
+def rust_group_head(prefix: str, holder: str, group: str, where: str) -> list[str]:
+    """A group's struct and the head of its methods' `impl`."""
+    name = f"{prefix}{camel(group)}"
+    return [
+        f"/// The `{group}` operations, {where}." if prefix else f"/// The `{group}` operations {where}.",
+        "#[derive(Debug, Clone, Copy)]",
+        f"pub struct {name}<'a> {{",
+        f"    client: &'a {holder},",
+        "}",
+        "",
+        f"impl {name}<'_> {{",
+    ]
+
+
+def rust_blocking_api(groups: dict[str, list[tuple[int, dict]]]) -> list[str]:
+    """The same methods on [`BlockingClient`]: each runs its async twin to completion."""
+    lines = rust_surface(groups, "Blocking", "BlockingClient", "blocking ([`BlockingClient::api`])",
+                         "Every operation as a typed method, by group; each call blocks until answered.")
     for group, members in groups.items():
-        lines += [
-            f"/// The `{group}` operations, blocking ([`BlockingApi::{group}`]).",
-            "#[derive(Debug, Clone, Copy)]",
-            f"pub struct Blocking{camel(group)}<'a> {{",
-            "    client: &'a BlockingClient,",
-            "}",
-            "",
-            f"impl Blocking{camel(group)}<'_> {{",
-        ]
+        lines += rust_group_head("Blocking", "BlockingClient", group, f"blocking ([`BlockingApi::{group}`])")
         for _, o in members:
             params = [snake(p) for p in o["path_params"]]
             arguments = "".join(f"{rust}: &str, " for rust in params)

@@ -65,16 +65,19 @@ pub(crate) fn route<'a>(
     })
 }
 
-/// Serves the operation `method` + `segments` names, or `None` when the document has none.
+/// Serves `operation` (found by [`route`]) for its path `values`.
 pub fn serve(
     state: &State,
-    method: &str,
-    segments: &[&str],
+    operation: &'static Operation,
+    values: &[&str],
     query: &str,
     body: &[u8],
-) -> Option<Reply> {
-    let (operation, values) = route(method, segments)?;
-    let (status, types) = schema::operation(operation.id)?;
+) -> Reply {
+    let method = operation.method.as_reqwest();
+    let method = method.as_str();
+    let Some((status, types)) = schema::operation(operation.id) else {
+        return unsupported(operation);
+    };
     let last_is_value = operation.path.ends_with('}');
     let now = iso8601(persona::clock::unix_now());
     let found = |id: &str| {
@@ -202,7 +205,7 @@ pub fn serve(
         };
         Ok(reply)
     })();
-    Some(result.unwrap_or_else(|error| error))
+    result.unwrap_or_else(|error| error)
 }
 
 /// `meta.tag-name` of a tag action's body: one name (add, remove) or a list (set), as the

@@ -292,8 +292,18 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
     let reply = match app_error {
         Some(reply) => reply,
         None => {
-            let reply = route(state, &method, &path, &query, &body);
-            sparse(as_declared(state, reply, &method, &path, &query), &query)
+            // The operation of the document the request names, found once for the handler and
+            // for shaping its answer.
+            let segments: Vec<&str> = path
+                .strip_prefix("/api/v1/")
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .split('/')
+                .collect();
+            let operation = generic::route(&method, &segments);
+            let named = operation.as_ref().map(|(operation, _)| *operation);
+            let reply = route(state, operation, &method, &path, &query, &body);
+            sparse(as_declared(state, reply, named, &query), &query)
         }
     };
     if let Some(key) = &idempotency_key {
@@ -651,17 +661,16 @@ fn apply_transition(state: &State, id: &str, action: &str) -> Result<Value, Repl
 /// and with `include=a,b` filled in `included` where the answer declares it (the resources
 /// those relationships point to, each once, in the order reached; ids the sandbox does not hold
 /// are left out).
-fn as_declared(state: &State, mut reply: Reply, method: &str, path: &str, query: &str) -> Reply {
+fn as_declared(
+    state: &State,
+    mut reply: Reply,
+    operation: Option<&'static Operation>,
+    query: &str,
+) -> Reply {
     if !(200..300).contains(&reply.status) || reply.body.get("data").is_none() {
         return reply;
     }
-    let segments: Vec<&str> = path
-        .strip_prefix("/api/v1/")
-        .unwrap_or_default()
-        .trim_end_matches('/')
-        .split('/')
-        .collect();
-    let Some((operation, _)) = generic::route(method, &segments) else {
+    let Some(operation) = operation else {
         return reply;
     };
     let hidden = schema::hidden_attributes(operation.id);
@@ -916,7 +925,14 @@ fn redact_inquiry(inquiry: &mut Value, now: &str) {
     attributes.insert("updated-at".into(), json!(now));
 }
 
-fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
+fn route(
+    state: &State,
+    operation: Option<(&'static Operation, Vec<&str>)>,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> Reply {
     let Some(rest) = path.strip_prefix("/api/v1/") else {
         return Reply::error(404, "Not found", None, None);
     };
@@ -1139,8 +1155,8 @@ fn route(state: &State, method: &str, path: &str, query: &str, body: &[u8]) -> R
                 json!({ "data": state.store().get(Kind::Event, id).ok_or_else(|| not_found("event"))? }),
             ),
             // Every other operation of the document, from the operation table and its schemas.
-            _ => match generic::serve(state, method, segments.as_slice(), query, body) {
-                Some(reply) => reply,
+            _ => match operation {
+                Some((operation, values)) => generic::serve(state, operation, &values, query, body),
                 None => Reply::error(
                     404,
                     "Not found",

@@ -1866,18 +1866,17 @@ impl Workflows<'_> {
     }
 }
 
-impl BlockingClient {
-    /// Every operation of Persona's API as a typed method, by group; each call blocks until
-    /// it is answered.
-    pub fn api(&self) -> BlockingApi<'_> {
-        BlockingApi { client: self }
-    }
-}
-
 /// Every operation of Persona's API, by group, blocking ([`BlockingClient::api`]).
 #[derive(Debug, Clone, Copy)]
 pub struct BlockingApi<'a> {
     client: &'a BlockingClient,
+}
+
+impl BlockingClient {
+    /// Every operation as a typed method, by group; each call blocks until answered.
+    pub fn api(&self) -> BlockingApi<'_> {
+        BlockingApi { client: self }
+    }
 }
 
 impl<'a> BlockingApi<'a> {
