@@ -62,7 +62,7 @@ def resource_types(document) -> dict[str, list[tuple[str, str]]]:
     return dict(sorted(out.items()))
 
 
-def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served: list, prefixes: dict, bare: list, lists: list, included: list, hidden: dict) -> str:
+def rust_schema(types: dict[str, list[tuple[str, str]]], served: list, prefixes: dict, bare: list, lists: list, included: list, hidden: dict) -> str:
     lines = [
         HEADER,
         "//! Every resource type of Persona's document and the attributes its schema declares, in the",
@@ -90,7 +90,6 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served:
         entries = ", ".join(f'("{name}", {unset})' for name, unset in attributes)
         lines.append(f'        "{kind}" => &[{entries}],')
     lines += ["        _ => return None,", "    })", "}", ""]
-    lines += rust_requests(requests)
     lines += rust_operations(served, prefixes)
     lines += [
         "/// Whether `resource_type`'s schema has a `relationships` member.",
@@ -118,78 +117,6 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], requests: dict, served:
         "",
     ]
     return "\n".join(lines)
-
-
-def _kinds(document, schema: dict, depth: int = 0) -> list[str]:
-    """The JSON kinds a request attribute's schema accepts ([] when it does not constrain it)."""
-    schema = document.resolve(schema)
-    if depth > 8:
-        return []
-    declared = schema.get("type")
-    kinds = [declared] if isinstance(declared, str) else list(declared or [])
-    if not kinds and "const" in schema:
-        # The document's `null` schema is `{"const": null}`.
-        const = schema["const"]
-        kinds = ["null" if const is None else "boolean" if isinstance(const, bool) else "string" if isinstance(const, str) else "number"]
-    for key in ("oneOf", "anyOf"):
-        for part in schema.get(key, []):
-            more = _kinds(document, part, depth + 1)
-            if not more:
-                return []
-            kinds += more
-    if not kinds and ("properties" in schema or "allOf" in schema):
-        kinds = ["object"]
-    return sorted(set(kinds))
-
-
-def request_attributes(document, operations: list[dict]) -> dict[str, list[tuple[str, list[str]]]]:
-    """Each operation with a JSON body: the `data.attributes` members its request schema declares
-    and the JSON kinds each accepts."""
-    out = {}
-    for path, method, op, _ in document.operations():
-        body = op.get("requestBody")
-        if not body:
-            continue
-        content = document.resolve(body).get("content", {}).get("application/json")
-        if not content:
-            continue
-        schema = document.resolve(content["schema"])
-        data = document.resolve(schema.get("properties", {}).get("data", {}))
-        attributes = _properties(document, data.get("properties", {}).get("attributes", {})) if data else {}
-        members = [(name, kinds) for name, node in attributes.items() if (kinds := _kinds(document, node))]
-        if members:
-            out[op["operationId"]] = members
-    return out
-
-
-KINDS = {"string": "Str", "integer": "Integer", "number": "Number", "boolean": "Bool", "array": "List", "object": "Object", "null": "Null"}
-
-
-def rust_requests(table: dict[str, list[tuple[str, list[str]]]]) -> list[str]:
-    lines = [
-        "/// A JSON kind a request attribute may take.",
-        "#[derive(Debug, Clone, Copy, PartialEq, Eq)]",
-        "pub enum JsonKind {",
-        "    Str,",
-        "    Integer,",
-        "    Number,",
-        "    Bool,",
-        "    List,",
-        "    Object,",
-        "    Null,",
-        "}",
-        "",
-        "/// The `data.attributes` members `operation_id`'s request schema declares, with the JSON kinds",
-        "/// each accepts (`None`: an operation without such a body).",
-        "pub fn request_attributes(operation_id: &str) -> Option<&'static [(&'static str, &'static [JsonKind])]> {",
-        "    use JsonKind::*;",
-        "    Some(match operation_id {",
-    ]
-    for op_id, members in sorted(table.items()):
-        entries = ", ".join(f'("{name}", &[{", ".join(KINDS[k] for k in kinds)}])' for name, kinds in members)
-        lines.append(f'        "{op_id}" => &[{entries}],')
-    lines += ["        _ => return None,", "    })", "}", ""]
-    return lines
 
 
 def _types_of(document, node, depth: int = 0) -> list[str]:

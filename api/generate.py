@@ -1020,7 +1020,7 @@ def main() -> int:
         UNIFFI_MODELS: rustfmt(gen_models.uniffi_models(models)),
         RUST_MODEL_FIELDS: rustfmt(gen_models.rust_test_fields(models)),
         PYTHON_MODELS: gen_models.python_models(models),
-        SANDBOX_SCHEMA: rustfmt(gen_sandbox.rust_schema(gen_sandbox.resource_types(document), gen_sandbox.request_attributes(document, operations), gen_sandbox.operations_served(document), gen_sandbox.id_prefixes(document), gen_sandbox.without_relationships(document), gen_sandbox.list_answers(document), gen_sandbox.included_answers(document), gen_sandbox.hidden_attributes(document))),
+        SANDBOX_SCHEMA: rustfmt(gen_sandbox.rust_schema(gen_sandbox.resource_types(document), gen_sandbox.operations_served(document), gen_sandbox.id_prefixes(document), gen_sandbox.without_relationships(document), gen_sandbox.list_answers(document), gen_sandbox.included_answers(document), gen_sandbox.hidden_attributes(document))),
         RUST_SIMULATE: rustfmt(gen_simulate.rust_actions(simulate_actions)),
         UNIFFI_SIMULATE: rustfmt(gen_simulate.uniffi_actions(simulate_actions)),
     }

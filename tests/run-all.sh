@@ -88,6 +88,11 @@ python3 -c 'import persona, persona._native' # fails loudly if the install did n
 PERSONA_BIN="$ROOT/target/debug/persona" PERSONA_TEST_HOOKS_LIBRARY="$ROOT/target/debug/libpersona.so" \
   python3 -m pytest -q -p no:cacheprovider --rootdir "$ROOT/python" -o pythonpath= python/tests
 
+step "Sandbox conformance gate: schemathesis drives every operation of Persona's document (fixed seed; sandbox/conformance-baseline.json)"
+# Pinned: the gate's seed reproduces the same data only with the same generator.
+python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5' 2>&1 | grep -v 'Running pip as' || true
+python3 tests/conformance/gate.py --persona "$ROOT/target/debug/persona"
+
 step "Kotlin: mvn -f kotlin/pom.xml verify (builds libpersona, generates the UniFFI Kotlin, JUnit against a real sandbox)"
 # Needs a JDK 17+ (on the machine) and Maven (installed above); Maven fetches its plugins.
 PERSONA_TEST_HOOKS_LIBRARY="$ROOT/target/debug/libpersona.so" mvn -B -q -f kotlin/pom.xml verify

@@ -115,9 +115,11 @@ def test_served_operations_answer_as_the_document_declares(sandbox):
     api("GET", "/inquiries/{inquiry-id}", "/inquiries/inq_missing", status=404)
     api("POST", "/inquiries/{inquiry-id}/approve", f"/inquiries/{other}/approve", status=422)
     api("GET", "/inquiries", "/inquiries?page%5Bsize%5D=0", status=400)
-    # Attributes of the wrong JSON kind are Persona's 400, in its error schema.
+    # Bodies against the document's request schema: Persona's 400, in its error schema, naming the
+    # member and never echoing the value (it may be identity data).
     bad = api("POST", "/inquiries", "/inquiries", {"data": {"attributes": {"inquiry-template-id": "itmpl_x", "tags": "not-an-array"}}}, status=400)
-    assert bad["errors"][0]["details"] == "data.attributes.tags must be an array"
+    assert bad["errors"][0]["details"].startswith("data.attributes.tags: ")
+    assert "not-an-array" not in bad["errors"][0]["details"]
     api("PATCH", "/inquiries/{inquiry-id}", f"/inquiries/{inquiry}", {"data": {"attributes": {"fields": -748}}}, status=400)
     api("POST", "/accounts", "/accounts", {"data": {"attributes": {"reference-id": 5}}}, status=400)
     api("POST", "/accounts", "/accounts", {"data": {"attributes": []}}, status=400)

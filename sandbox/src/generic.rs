@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::routes::{Reply, attributes_of, check_attributes, json_body, list_from, not_found};
+use super::routes::{Reply, accepted_version, attributes_of, json_body, list_from, not_found};
 use super::schema;
 use super::state::State;
 use super::store::{iso8601, new_id};
@@ -98,7 +98,7 @@ pub fn serve(
                     return Err(unsupported(operation));
                 };
                 let mut attributes = attributes_of(body)?;
-                check_attributes(operation.id, &attributes)?;
+                record_rules(&mut attributes)?;
                 attributes.insert("created-at".into(), json!(now));
                 attributes.insert("updated-at".into(), json!(now));
                 if kind == "webhook" {
@@ -129,8 +129,8 @@ pub fn serve(
             ("GET", Some(id), true) => Reply::ok(status, json!({ "data": found(id)? })),
             ("PATCH", Some(id), true) => {
                 found(id)?;
-                let attributes = attributes_of(body)?;
-                check_attributes(operation.id, &attributes)?;
+                let mut attributes = attributes_of(body)?;
+                record_rules(&mut attributes)?;
                 let updated = state.store().update_any(id, |object| {
                     merge(&mut object["attributes"], attributes);
                     object["attributes"]["updated-at"] = json!(now);
@@ -352,4 +352,46 @@ fn unsupported(operation: &Operation) -> Reply {
         Some(&format!("{} is not simulated by the sandbox", operation.id)),
         None,
     )
+}
+
+/// What Persona checks beyond the request schema: an `api-version` (an API key's, a webhook's)
+/// is a version Persona publishes — the document types it a plain string on the way in and a
+/// `date` on the way out — and an `api-key-inflection` one of its three inflections. A
+/// geolocation's `radius-meters` is a number on the way in and an integer on the way out: cast as
+/// Rails casts a number into an integer column (truncated).
+fn record_rules(attributes: &mut Map<String, Value>) -> Result<(), Reply> {
+    if let Some(radius) = attributes.get_mut("radius-meters") {
+        if let Some(float) = radius
+            .as_f64()
+            .filter(|_| !radius.is_i64() && !radius.is_u64())
+        {
+            // `as` saturates at i64's bounds, and NaN cannot come from JSON.
+            *radius = json!(float.trunc() as i64);
+        }
+    }
+    let invalid = |name: &str, details: &str| {
+        Err(Reply::error(
+            422,
+            "Record invalid",
+            Some(details),
+            Some(&format!("/data/attributes/{name}")),
+        ))
+    };
+    if let Some(version) = attributes.get("api-version").and_then(Value::as_str) {
+        if !accepted_version(version) {
+            return invalid(
+                "api-version",
+                "api-version must be an API version Persona publishes, e.g. 2023-01-05",
+            );
+        }
+    }
+    if let Some(inflection) = attributes.get("api-key-inflection").and_then(Value::as_str) {
+        if !["camel", "kebab", "snake"].contains(&inflection) {
+            return invalid(
+                "api-key-inflection",
+                "api-key-inflection must be one of camel, kebab, snake",
+            );
+        }
+    }
+    Ok(())
 }

@@ -30,6 +30,7 @@ mod shape;
 mod state;
 mod store;
 mod tls;
+mod validate;
 pub mod webhooks;
 
 use std::net::SocketAddr;

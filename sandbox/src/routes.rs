@@ -8,10 +8,11 @@ use super::faults::{Fault, FaultRule};
 use super::generic;
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
-use super::schema::{self, JsonKind};
+use super::schema;
 use super::shape::merge_fields;
 use super::state::State;
 use super::store::{Cursor, Kind, Page, iso8601, new_id};
+use super::validate;
 use persona::client::Operation;
 
 /// What the server does with a request.
@@ -23,9 +24,10 @@ pub enum Outcome {
 }
 
 /// A status and JSON body (plus extra headers) before rendering.
+#[derive(Debug)]
 pub(crate) struct Reply {
-    status: u16,
-    body: Value,
+    pub(crate) status: u16,
+    pub(crate) body: Value,
     headers: Vec<(&'static str, String)>,
     /// A file answered instead of JSON: its content type and bytes.
     file: Option<(&'static str, &'static [u8])>,
@@ -106,7 +108,7 @@ fn with_headers(mut reply: Reply, first: &[(&'static str, String)]) -> Reply {
 /// 2021-05-14 has its own docs, <https://docs.withpersona.com/v2021-05-14/docs/models-lifecycle>).
 const LATER_VERSIONS: &[&str] = &["2025-12-08", "2025-10-27", "2021-05-14"];
 
-fn accepted_version(version: &str) -> bool {
+pub(crate) fn accepted_version(version: &str) -> bool {
     persona::client::operations::API_VERSIONS.contains(&version)
         || LATER_VERSIONS.contains(&version)
 }
@@ -257,6 +259,29 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
         }
     }
 
+    // The operation of the document the request names, found once for the checks, the handler
+    // and the shaping of its answer.
+    let segments: Vec<&str> = path
+        .strip_prefix("/api/v1/")
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let operation = generic::route(&method, &segments);
+    let named = operation.as_ref().map(|(operation, _)| *operation);
+    let body = match named.map(|operation| {
+        validate::request(
+            operation,
+            header(&headers, "key-inflection"),
+            header(&headers, "content-type"),
+            &body,
+        )
+    }) {
+        Some(Err(reply)) => return Outcome::Reply(finish(reply)),
+        Some(Ok(Some(rewritten))) => rewritten,
+        Some(Ok(None)) | None => body,
+    };
+
     let idempotency_key = header(&headers, "idempotency-key")
         .filter(|_| method == "POST")
         .map(str::to_owned);
@@ -292,16 +317,6 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
     let reply = match app_error {
         Some(reply) => reply,
         None => {
-            // The operation of the document the request names, found once for the handler and
-            // for shaping its answer.
-            let segments: Vec<&str> = path
-                .strip_prefix("/api/v1/")
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .split('/')
-                .collect();
-            let operation = generic::route(&method, &segments);
-            let named = operation.as_ref().map(|(operation, _)| *operation);
             let reply = route(state, operation, &method, &path, &query, &body);
             sparse(as_declared(state, reply, named, &query), &query)
         }
@@ -405,50 +420,6 @@ fn passes(object: &Value, name: &str, value: &str) -> bool {
     }
 }
 
-/// `attributes` against what `operation_id`'s request schema declares for each member it sends:
-/// a member of another JSON kind is Persona's 400 ("Bad Request", with details worded as the
-/// document's examples: "data.attributes.type must be a string").
-pub(crate) fn check_attributes(
-    operation_id: &str,
-    attributes: &serde_json::Map<String, Value>,
-) -> Result<(), Reply> {
-    let Some(declared) = schema::request_attributes(operation_id) else {
-        return Ok(());
-    };
-    for (name, kinds) in declared {
-        let Some(value) = attributes.get(*name) else {
-            continue;
-        };
-        let fits = kinds.iter().any(|kind| match kind {
-            JsonKind::Str => value.is_string(),
-            JsonKind::Integer => value.is_i64() || value.is_u64(),
-            JsonKind::Number => value.is_number(),
-            JsonKind::Bool => value.is_boolean(),
-            JsonKind::List => value.is_array(),
-            JsonKind::Object => value.is_object(),
-            JsonKind::Null => value.is_null(),
-        });
-        if !fits {
-            let wanted = match kinds.iter().find(|kind| **kind != JsonKind::Null) {
-                Some(JsonKind::Str) => "a string",
-                Some(JsonKind::Integer) => "an integer",
-                Some(JsonKind::Number) => "a number",
-                Some(JsonKind::Bool) => "a boolean",
-                Some(JsonKind::List) => "an array",
-                Some(JsonKind::Object) => "an object",
-                Some(JsonKind::Null) | None => "null",
-            };
-            return Err(Reply::error(
-                400,
-                "Bad Request",
-                Some(&format!("data.attributes.{name} must be {wanted}")),
-                None,
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// A list operation (`operation_id` in the table: its declared filters) over `kind`.
 fn list(state: &State, kind: Kind, operation_id: &str, query: &str, base: &str) -> Reply {
     list_from(operation_id, query, base, |cursor, size, keep| {
@@ -496,6 +467,11 @@ pub(crate) fn list_from(
             continue;
         };
         let filter = filter.as_str();
+        // An empty deepObject (`filter[identifier]=`) of a nested filter sets none of its keys.
+        let nested_prefix = format!("{filter}.");
+        if value.is_empty() && declared.iter().any(|name| name.starts_with(&nested_prefix)) {
+            continue;
+        }
         if !declared.contains(&filter) {
             return Reply::error(
                 400,
@@ -505,6 +481,20 @@ pub(crate) fn list_from(
             );
         }
         filters.push((filter.to_owned(), value.clone()));
+    }
+    // `page` is a deepObject of `after`, `before` and `size` only (additionalProperties: false).
+    if let Some((name, _)) = params.iter().find(|(name, _)| {
+        name.starts_with("page[")
+            && !matches!(name.as_str(), "page[after]" | "page[before]" | "page[size]")
+    }) {
+        return Reply::error(
+            400,
+            "Bad Request",
+            Some(&format!(
+                "{name} is not a page parameter (after, before, size)"
+            )),
+            None,
+        );
     }
     let (after, before) = (get("page[after]"), get("page[before]"));
     let cursor = match (&after, &before) {
@@ -941,7 +931,6 @@ fn route(
         Ok(match (method, segments.as_slice()) {
             ("POST", ["inquiries"]) => {
                 let mut attributes = attributes_of(body)?;
-                check_attributes("create-an-inquiry", &attributes)?;
                 // One of the three template ids the request schema declares names the flow.
                 let template = [
                     "inquiry-template-id",
@@ -1006,7 +995,6 @@ fn route(
             ),
             ("PATCH", ["inquiries", id]) => {
                 let attributes = attributes_of(body)?;
-                check_attributes("update-an-inquiry", &attributes)?;
                 let updated = state
                     .store()
                     .update(Kind::Inquiry, id, |inquiry| {
@@ -1073,10 +1061,10 @@ fn route(
                 )
             }
             ("POST", ["inquiries", id, "perform-simulate-actions"]) => {
-                let actions = simulate_actions(body)?;
                 if state.store().get(Kind::Inquiry, id).is_none() {
                     return Err(not_found("inquiry"));
                 }
+                let actions = simulate_actions(body)?;
                 for action in &actions {
                     match action {
                         Simulated::Status(name) => {
@@ -1095,7 +1083,6 @@ fn route(
             }
             ("POST", ["accounts"]) => {
                 let mut attributes = attributes_of(body)?;
-                check_attributes("create-an-account", &attributes)?;
                 let mut fields = Value::Null;
                 merge_fields(&mut fields, attributes.remove("fields").unwrap_or_default());
                 attributes.insert("fields".into(), fields);
@@ -1123,7 +1110,6 @@ fn route(
             ),
             ("PATCH", ["accounts", id]) => {
                 let attributes = attributes_of(body)?;
-                check_attributes("update-an-account", &attributes)?;
                 let updated = state
                     .store()
                     .update(Kind::Account, id, |account| {
