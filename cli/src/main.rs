@@ -13,6 +13,7 @@ mod demo;
 mod input;
 mod request;
 mod sandbox;
+mod trigger;
 mod webhook;
 
 use std::process::ExitCode;
@@ -84,6 +85,9 @@ enum Command {
     Webhook(webhook::WebhookCommand),
     /// Run the local Persona-compatible sandbox server.
     Sandbox(sandbox::SandboxArgs),
+    /// Make a running sandbox send a webhook event (`persona trigger inquiry.completed`) by doing
+    /// through the API what makes Persona send it.
+    Trigger(trigger::TriggerArgs),
     /// Run the end-to-end demo against an embedded sandbox (no network, no credentials needed).
     Demo,
 }
@@ -119,6 +123,7 @@ fn run(command: Command) -> CommandResult {
         Command::VerifyRequest(args) => request::verify(&args),
         Command::Webhook(command) => webhook::run(&command),
         Command::Sandbox(args) => sandbox::run(&args),
+        Command::Trigger(args) => trigger::run(&args),
         Command::Demo => demo::run(),
     }
 }

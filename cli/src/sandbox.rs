@@ -19,8 +19,9 @@ pub(crate) struct SandboxArgs {
     /// Port (0 picks a free one; the first stdout line says which).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// POST lifecycle events here, signed with PERSONA_WEBHOOK_SECRET.
-    #[arg(long)]
+    /// POST every webhook event here, signed with PERSONA_WEBHOOK_SECRET (`--forward-to` as in
+    /// the stripe CLI: point it at your app's webhook route, then `persona trigger <event>`).
+    #[arg(long, visible_alias = "forward-to")]
     webhook_url: Option<String>,
     /// Requests per minute before 429, as Persona counts them (300 is Persona's default);
     /// 0 turns the limit and its RateLimit-* headers off.

@@ -258,14 +258,24 @@ fn rotation_overlap(body: &[u8]) -> Result<i64, Reply> {
     let json = json_body(body)?;
     match json.pointer("/meta/expires-in-seconds") {
         None | Some(Value::Null) => Ok(24 * 60 * 60),
-        Some(seconds) => seconds.as_i64().filter(|s| *s >= 0).ok_or_else(|| {
-            Reply::error(
-                400,
-                "Bad Request",
-                Some("meta.expires-in-seconds must be an integer"),
-                None,
-            )
-        }),
+        // JSON Schema's integer includes `3600.0`; a negative overlap ends the old secret now.
+        Some(seconds) => seconds
+            .as_i64()
+            .or_else(|| {
+                seconds
+                    .as_f64()
+                    .filter(|float| float.fract() == 0.0)
+                    .map(|float| float as i64)
+            })
+            .map(|seconds| seconds.max(0))
+            .ok_or_else(|| {
+                Reply::error(
+                    400,
+                    "Bad Request",
+                    Some("meta.expires-in-seconds must be an integer"),
+                    None,
+                )
+            }),
     }
 }
 
@@ -359,7 +369,25 @@ fn unsupported(operation: &Operation) -> Reply {
 /// `date` on the way out — and an `api-key-inflection` one of its three inflections. A
 /// geolocation's `radius-meters` is a number on the way in and an integer on the way out: cast as
 /// Rails casts a number into an integer column (truncated).
+///
+/// Uploaded `files` and `attachments` (`{filename, data}` in a request) are answered as Persona's file objects
+/// (`{filename, url, byte-size}`).
 fn record_rules(attributes: &mut Map<String, Value>) -> Result<(), Reply> {
+    for uploads in ["files", "attachments"] {
+        let Some(Value::Array(files)) = attributes.get_mut(uploads) else {
+            continue;
+        };
+        // An upload without a file name is no file (a case's attachments cannot be null).
+        files.retain(|file| file.get("filename").is_some_and(Value::is_string));
+        for file in files.iter_mut() {
+            let size = file["data"].as_str().map_or(0, |data| data.len() * 3 / 4);
+            *file = json!({
+                "filename": file["filename"],
+                "url": format!("https://files.withpersona.com/{}", new_id("file")),
+                "byte-size": size,
+            });
+        }
+    }
     if let Some(radius) = attributes.get_mut("radius-meters") {
         if let Some(float) = radius
             .as_f64()

@@ -63,9 +63,14 @@ pub fn to_kebab(key: &str) -> String {
     out
 }
 
-/// Members whose value is wire data kept verbatim (an API log's HTTP headers and parameters):
-/// their keys are header and parameter names, not attribute names.
-const VERBATIM: &[&str] = &["headers", "get-params", "post-params"];
+/// Members whose value is wire data kept verbatim (an API log's HTTP headers and parameters, a
+/// webhook's custom HTTP headers): their keys are header and parameter names, not attribute names.
+const VERBATIM: &[&str] = &[
+    "headers",
+    "get-params",
+    "post-params",
+    "custom-http-headers",
+];
 
 /// Rewrites every object key in `value` (not inside the [`VERBATIM`] members).
 pub fn inflect(value: Value, to: Inflection) -> Value {

@@ -1095,6 +1095,7 @@ fn route(
                     Kind::Account,
                     json!({ "type": "account", "id": new_id("act"), "attributes": attributes }),
                 );
+                state.emit("account.created", &account);
                 Reply::ok(201, json!({ "data": account }))
             }
             ("GET", ["accounts"]) => list(

@@ -27,8 +27,33 @@ use persona::client::Operation;
 
 const DOCUMENT_URI: &str = "urn:persona:openapi";
 
-static DOCUMENT: LazyLock<Option<Value>> =
-    LazyLock::new(|| serde_json::from_str(include_str!("../../api/persona-openapi.json")).ok());
+static DOCUMENT: LazyLock<Option<Value>> = LazyLock::new(|| {
+    let mut document = serde_json::from_str(include_str!("../../api/persona-openapi.json")).ok()?;
+    with_integer_bounds(&mut document);
+    Some(document)
+});
+
+/// OpenAPI's `int32`/`int64` formats are bounds (OpenAPI 3.1 §4.2, the format registry: signed 32
+/// and 64 bits); JSON Schema formats constrain strings only, so the bounds are written out where
+/// the document names the format.
+fn with_integer_bounds(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let bounds = match map.get("format").and_then(Value::as_str) {
+                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+                Some("int64") => Some((i64::MIN, i64::MAX)),
+                _ => None,
+            };
+            if let Some((low, high)) = bounds {
+                map.entry("minimum").or_insert(Value::from(low));
+                map.entry("maximum").or_insert(Value::from(high));
+            }
+            map.values_mut().for_each(with_integer_bounds);
+        }
+        Value::Array(items) => items.iter_mut().for_each(with_integer_bounds),
+        _ => {}
+    }
+}
 
 static REGISTRY: LazyLock<Option<Registry<'static>>> = LazyLock::new(|| {
     let document = DOCUMENT.as_ref()?;
@@ -95,12 +120,68 @@ pub(crate) fn request(
         _ => {
             let json: Value =
                 serde_json::from_slice(body).map_err(|_| bad("the body must be valid JSON"))?;
-            if let Some(schema) = body_schema(operation, "application/json") {
-                check(&schema, &inflect(json, Inflection::Kebab))?;
-            }
-            Ok(None)
+            let Some(schema) = body_schema(operation, "application/json") else {
+                return Ok(None);
+            };
+            let mut json = inflect(json, Inflection::Kebab);
+            check(&schema, &json)?;
+            Ok(permitted_only(operation, &mut json).then(|| Bytes::from(json.to_string())))
         }
     }
+}
+
+/// Drops the `data.attributes` members `operation`'s request schema does not declare, as Persona
+/// (a Rails application: strong parameters) ignores them: where a schema allows more
+/// (`additionalProperties: true`), an attribute Persona computes (a case's `attachments`, a
+/// `status`) is still never taken from the request. Whether anything was dropped.
+fn permitted_only(operation: &Operation, json: &mut Value) -> bool {
+    let Some(declared) = declared_attributes(operation) else {
+        return false;
+    };
+    let Some(attributes) = json
+        .pointer_mut("/data/attributes")
+        .and_then(Value::as_object_mut)
+    else {
+        return false;
+    };
+    let before = attributes.len();
+    attributes.retain(|name, _| declared.iter().any(|known| known == name));
+    attributes.len() != before
+}
+
+/// The attribute names `operation`'s JSON request schema declares under `data.attributes`
+/// (`None`: no such schema, or one that names none).
+fn declared_attributes(operation: &Operation) -> Option<Vec<String>> {
+    let document = DOCUMENT.as_ref()?;
+    let resolve = |node: &'static Value| -> Option<&'static Value> {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(target) => document.pointer(target.trim_start_matches('#')),
+            None => Some(node),
+        }
+    };
+    let body = document.pointer(&format!(
+        "/paths/{}/{}/requestBody",
+        escape(operation.path),
+        operation.method.as_reqwest().as_str().to_ascii_lowercase()
+    ))?;
+    let body = resolve(body)?;
+    let schema = resolve(body.pointer("/content/application~1json/schema")?)?;
+    let data = resolve(schema.pointer("/properties/data")?)?;
+    let attributes = data.pointer("/properties/attributes")?;
+    let mut names = Vec::new();
+    let mut pending = vec![attributes];
+    while let Some(node) = pending.pop() {
+        let node = resolve(node)?;
+        if let Some(properties) = node.get("properties").and_then(Value::as_object) {
+            names.extend(properties.keys().cloned());
+        }
+        for combinator in ["allOf", "anyOf", "oneOf"] {
+            if let Some(parts) = node.get(combinator).and_then(Value::as_array) {
+                pending.extend(parts);
+            }
+        }
+    }
+    (!names.is_empty()).then_some(names)
 }
 
 fn bad(details: &str) -> Reply {
@@ -316,6 +397,27 @@ mod tests {
         let body = br#"{"data":{"attributes":{"tags":"a"}}}"#;
         let reply = request(operation("create-an-inquiry"), None, None, body).unwrap_err();
         assert!(details(reply).starts_with("data.attributes.tags: "));
+    }
+
+    #[test]
+    fn attributes_persona_computes_are_never_taken_from_a_request() {
+        // The case create schema allows more attributes; `attachments` is Persona's to fill.
+        let body =
+            br#"{"data":{"attributes":{"case-template-id":"ctmpl_1","attachments":[{"data":1}]}}}"#;
+        let rewritten = request(operation("create-a-case"), None, None, body)
+            .unwrap()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&rewritten).unwrap();
+        assert_eq!(
+            json["data"]["attributes"],
+            serde_json::json!({"case-template-id": "ctmpl_1"})
+        );
+        let body = br#"{"data":{"attributes":{"case-template-id":"ctmpl_1"}}}"#;
+        assert!(
+            request(operation("create-a-case"), None, None, body)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

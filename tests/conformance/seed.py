@@ -1,0 +1,186 @@
+"""Real ids for the conformance gate: objects made in the running sandbox through the API itself,
+so that schemathesis reaches the operations that take an id with an id that exists (otherwise
+every one of them only ever meets a 404).
+
+How the objects come to exist is how they do at Persona: every create operation is sent a body
+built from its request schema (required members, the document's examples); an inquiry is
+simulated through its lifecycle with a passed verification (Persona creates the verification);
+every list is read for the objects Persona makes on its own (API logs, events, sessions…). Each
+path parameter of each operation is then given an id of a resource type that operation answers
+(the types come from the document's schemas, as the sandbox's own table does).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "api"))
+
+import gen_sandbox  # noqa: E402  (the document's resource types per operation, one reading)
+from generate import Document  # noqa: E402
+
+DOCUMENT = ROOT / "api" / "persona-openapi.json"
+
+
+def _call(base: str, api_key: str, method: str, path: str, query: str = "", body: str = "", headers=None):
+    request = urllib.request.Request(
+        base + path + ("?" + query if query else ""),
+        method=method,
+        data=body.encode() if body else None,
+        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {}
+
+
+def _objects(answer) -> list[dict]:
+    data = answer.get("data") if isinstance(answer, dict) else None
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    items += answer.get("included", []) if isinstance(answer, dict) else []
+    return [item for item in items if isinstance(item, dict) and "id" in item and "type" in item]
+
+
+def example(document, node, depth: int = 0):
+    """A value valid against `node`: the document's example where it gives one, else the
+    simplest value of its type, with an object's required members only."""
+    # A `$ref` with siblings (`required` beside it) is both.
+    node = {**document.resolve(node), **{k: v for k, v in node.items() if k != "$ref"}} if node else {}
+    if depth > 12:
+        return None
+    for key in ("examples",):
+        if node.get(key):
+            return node[key][0]
+    if "example" in node:
+        return node["example"]
+    if "const" in node:
+        return node["const"]
+    if "enum" in node:
+        return node["enum"][0]
+    for key in ("oneOf", "anyOf"):
+        for part in node.get(key, []):
+            part = document.resolve(part)
+            if part.get("type") != "null" and part.get("const", 0) is not None:
+                return example(document, part, depth + 1)
+    if "allOf" in node:
+        merged = {}
+        for part in node["allOf"]:
+            value = example(document, part, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        if merged or node.get("type") == "object":
+            return merged
+    kind = node.get("type")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    if kind == "object" or "properties" in node:
+        properties = node.get("properties", {})
+        return {name: example(document, properties.get(name, {}), depth + 1) for name in node.get("required", [])}
+    return {"array": [], "string": "conformance", "integer": 1, "number": 1, "boolean": True}.get(kind)
+
+
+def request_body(document, op):
+    """`op`'s request body built by `example`, and its media type (JSON preferred)."""
+    body = op.get("requestBody")
+    if not body:
+        return None, None
+    content = document.resolve(body).get("content", {})
+    for media in ("application/json", "multipart/form-data"):
+        if media in content:
+            return example(document, content[media]["schema"]), media
+    return None, None
+
+
+def _multipart(base: str, api_key: str, path: str, body) -> dict:
+    attributes = (body or {}).get("data", {}).get("attributes", {})
+    boundary = "conformance-boundary"
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="data[attributes][{name}]"\r\n\r\n{value}\r\n'
+        for name, value in attributes.items()
+    )
+    return _call(base, api_key, "POST", path, body=parts + f"--{boundary}--\r\n",
+                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def path_parameters(base: str, api_key: str) -> dict[str, dict[str, str]]:
+    """operationId → {path parameter: an existing id} for every operation that takes ids."""
+    document = Document(json.loads(DOCUMENT.read_text()))
+    answers = {op_id: types for op_id, _status, types in gen_sandbox.operations_served(document)}
+
+    ids: dict[str, list[str]] = {}
+
+    def remember(answer) -> None:
+        for item in _objects(answer):
+            ids.setdefault(item["type"], []).append(item["id"])
+
+    # Every create, with a body built from the document's own request schema and examples.
+    for path, method, op, _ in document.operations():
+        if method != "post" or "{" in path:
+            continue
+        body, media = request_body(document, op)
+        if media == "application/json":
+            remember(_call(base, api_key, "POST", path, body=json.dumps(body)))
+        elif media == "multipart/form-data":
+            remember(_multipart(base, api_key, path, body))
+
+    # Persona's own objects: a verification from a simulated inquiry, its session, events.
+    inquiry = _call(base, api_key, "POST", "/inquiries", body=json.dumps(
+        {"data": {"attributes": {"inquiry-template-id": "itmpl_conformance"}}}))
+    remember(inquiry)
+    inquiry_id = (inquiry.get("data") or {}).get("id")
+    if inquiry_id:
+        remember(_call(base, api_key, "POST", f"/inquiries/{inquiry_id}/resume"))
+        remember(_call(base, api_key, "POST", f"/inquiries/{inquiry_id}/perform-simulate-actions", body=json.dumps(
+            {"meta": {"simulate-actions": [
+                {"type": "start_inquiry"},
+                {"type": "create_passed_verification", "data": {"verification-template-id": "vtmpl_conformance"}},
+            ]}})))
+        remember(_call(base, api_key, "GET", f"/inquiries/{inquiry_id}", "include=verifications,sessions"))
+
+    for path, method, op, _ in document.operations():
+        if method == "get" and "{" not in path:
+            remember(_call(base, api_key, "GET", path, "page[size]=100"))
+
+    out: dict[str, dict[str, str]] = {}
+    for path, _method, op, parameters in document.operations():
+        names = [p["name"] for p in parameters if p.get("in") == "path"]
+        if not names:
+            continue
+        chosen = {}
+        for index, name in enumerate(names):
+            last = index == len(names) - 1
+            # The last id is the operation's own resource; an earlier one names its parent.
+            kinds = answers.get(op["operationId"], []) if last else []
+            # A PDF's operation answers no type: the one its id names, of any kind.
+            base_type = name.removesuffix("-id")
+            kinds = kinds or [k for k in sorted(ids) if k == base_type or k.startswith(base_type + "/")]
+            found = next((ids[kind][0] for kind in kinds if ids.get(kind)), None)
+            if found is None and not last:
+                break
+            if found is not None:
+                chosen[name] = found
+        if chosen:
+            out[op["operationId"]] = chosen
+    return out
+
+
+def schemathesis_config(parameters: dict[str, dict[str, str]]) -> str:
+    """A schemathesis.toml giving each operation its ids."""
+    lines = []
+    for operation_id, values in sorted(parameters.items()):
+        lines.append("[[operations]]")
+        lines.append(f"include-operation-id = {json.dumps(operation_id)}")
+        pairs = ", ".join(f"{json.dumps(name)} = {json.dumps(value)}" for name, value in values.items())
+        lines.append(f"parameters = {{ {pairs} }}")
+        lines.append("")
+    return "\n".join(lines)
