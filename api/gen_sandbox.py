@@ -90,6 +90,13 @@ def rust_schema(types: dict[str, list[tuple[str, str]]], served: list, prefixes:
         entries = ", ".join(f'("{name}", {unset})' for name, unset in attributes)
         lines.append(f'        "{kind}" => &[{entries}],')
     lines += ["        _ => return None,", "    })", "}", ""]
+    lines += [
+        "/// Every resource type the document names, in [`attributes`]'s order.",
+        "pub const RESOURCE_TYPES: &[&str] = &[",
+        *[f'    "{kind}",' for kind in types],
+        "];",
+        "",
+    ]
     lines += rust_operations(served, prefixes)
     lines += [
         "/// Whether `resource_type`'s schema has a `relationships` member.",

@@ -23,6 +23,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::lifecycle;
 use super::routes::{Reply, accepted_version, attributes_of, json_body, list_from, not_found};
 use super::schema;
 use super::state::State;
@@ -79,7 +80,8 @@ pub fn serve(
         return unsupported(operation);
     };
     let last_is_value = operation.path.ends_with('}');
-    let now = iso8601(persona::clock::unix_now());
+    let unix_now = persona::clock::unix_now();
+    let now = iso8601(unix_now);
     let found = |id: &str| {
         state
             .store()
@@ -112,11 +114,48 @@ pub fn serve(
                     );
                     attributes.insert("status".into(), json!("disabled"));
                 }
-                let prefix = schema::id_prefix(kind).unwrap_or("obj");
+                lifecycle::on_create(kind, &mut attributes, &meta_of(body), unix_now);
+                let id = new_id(schema::id_prefix(kind).unwrap_or("obj"));
+                let mut relationships = json!({});
+                if kind == "inquiry-session" {
+                    relationships["device"] = lifecycle::device_for_session(state);
+                }
                 let object = state.store().insert_other(json!({
-                    "type": kind, "id": new_id(prefix), "attributes": attributes, "relationships": {},
+                    "type": kind, "id": id, "attributes": attributes,
+                    "relationships": relationships,
                 }));
+                if lifecycle::processes(kind) {
+                    state.process_later(object["id"].as_str().unwrap_or_default());
+                }
                 Reply::ok(status, json!({ "data": object }))
+            }
+            // A device's schema has no relationships: the session it opened on links it, so
+            // `filter[inquiry-session-id]` (which the document requires here) reads the sessions.
+            ("GET", None, _) if operation.id == "list-all-devices" => {
+                let session_of: std::collections::HashMap<String, String> = state
+                    .store()
+                    .of_type("inquiry-session")
+                    .iter()
+                    .filter_map(|session| {
+                        let device = session["relationships"]["device"]["data"]["id"].as_str()?;
+                        Some((device.to_owned(), session["id"].as_str()?.to_owned()))
+                    })
+                    .collect();
+                let base = format!("/api/v1{}", operation.path);
+                list_from(operation.id, query, &base, |cursor, size, keep| {
+                    state.store().page_others(cursor, size, |object| {
+                        if object["type"] != "device" {
+                            return false;
+                        }
+                        let mut linked = object.clone();
+                        if let Some(session) = object["id"].as_str().and_then(|id| session_of.get(id)) {
+                            linked["relationships"] = json!({
+                                "inquiry-session": { "data": { "type": "inquiry-session", "id": session } },
+                            });
+                        }
+                        keep(&linked)
+                    })
+                })
             }
             ("GET", None, _) => {
                 let base = format!("/api/v1{}", operation.path);
@@ -159,13 +198,25 @@ pub fn serve(
                     .ok_or_else(|| not_found("resource"))?;
                 return Ok(Reply::file(status, "application/pdf", PDF));
             }
+            ("POST", Some(workflow), false) if operation.id == "create-a-workflow-run" => {
+                Reply::ok(
+                    status,
+                    json!({ "data": lifecycle::trigger_workflow(state, workflow, unix_now) }),
+                )
+            }
             ("POST", Some(id), false) => {
                 found(id)?;
                 let action = operation.path.rsplit('/').next().unwrap_or_default();
                 let tags = tag_names(body)?;
                 let overlap = rotation_overlap(body)?;
+                let meta = meta_of(body);
                 let updated = state.store().update_any(id, |object| {
+                    let kind = object["type"].as_str().unwrap_or_default().to_owned();
                     let attributes = &mut object["attributes"];
+                    if lifecycle::on_action(&kind, action, attributes, &meta, unix_now) {
+                        attributes["updated-at"] = json!(now);
+                        return;
+                    }
                     match action {
                         "add-tag" | "remove-tag" | "set-tags" => retag(attributes, action, &tags),
                         "rotate-secret" => rotate(attributes, overlap),
@@ -186,6 +237,9 @@ pub fn serve(
                 // The tag events Persona's document declares (account.tag-added / -removed).
                 if let Some(updated) = &updated {
                     let kind = updated["type"].as_str().unwrap_or_default();
+                    if action == "run" && lifecycle::processes(kind) {
+                        state.process_later(id);
+                    }
                     let event = match action {
                         "add-tag" => format!("{kind}.tag-added"),
                         "remove-tag" => format!("{kind}.tag-removed"),
@@ -422,4 +476,9 @@ fn record_rules(attributes: &mut Map<String, Value>) -> Result<(), Reply> {
         }
     }
     Ok(())
+}
+
+/// The body's `meta` (`null` without one): what an action or a create takes besides attributes.
+fn meta_of(body: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(body).map_or(Value::Null, |json| json["meta"].clone())
 }

@@ -21,6 +21,7 @@ pub mod faults;
 mod generic;
 mod idempotency;
 mod inflection;
+mod lifecycle;
 mod rate_limit;
 pub mod receiver;
 mod routes;

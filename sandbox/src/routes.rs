@@ -8,6 +8,7 @@ use super::faults::{Fault, FaultRule};
 use super::generic;
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
+use super::lifecycle;
 use super::schema;
 use super::shape::merge_fields;
 use super::state::State;
@@ -141,6 +142,7 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
 
     if let Some(rest) = path.strip_prefix("/_sandbox/") {
         let reply = if state.is_admin(header(&headers, "authorization")) {
+            audit(state, &method, &path, &query);
             admin(state, &method, rest, &body)
         } else {
             Reply::error(
@@ -229,6 +231,8 @@ pub async fn dispatch(state: &State, parts: hyper::http::request::Parts, body: B
             return Outcome::Reply(render(with_headers(reply, &limit_headers), inflection));
         }
     }
+    // What Persona processes between requests (a report made by an earlier one) is done.
+    lifecycle::settle(state, persona::clock::unix_now());
     // Every authenticated API call is an API log, its id the answer's Request-Id
     // (`list-all-api-logs`, `retrieve-an-api-log`).
     let request_id = new_id("req");
@@ -415,6 +419,9 @@ fn passes(object: &Value, name: &str, value: &str) -> bool {
             any(object["relationships"]["inquiry-template"]["data"]["id"].as_str())
         }
         "template-id" => any(object["relationships"]["template"]["data"]["id"].as_str()),
+        "inquiry-session-id" => {
+            any(object["relationships"]["inquiry-session"]["data"]["id"].as_str())
+        }
         "object-id" => any(object["attributes"]["payload"]["data"]["id"].as_str()),
         attribute => any(object["attributes"][attribute].as_str()),
     }
@@ -456,6 +463,19 @@ pub(crate) fn list_from(
             );
         }
     };
+    let required =
+        Operation::find(operation_id).map_or(&[][..], |operation| operation.required_filters);
+    if let Some(missing) = required
+        .iter()
+        .find(|name| get(&format!("filter[{name}]")).is_none())
+    {
+        return Reply::error(
+            400,
+            "Bad Request",
+            Some(&format!("filter[{missing}] is required")),
+            None,
+        );
+    }
     let mut filters: Vec<(String, String)> = Vec::new();
     for (name, value) in &params {
         // `filter[name]`, or a nested deepObject `filter[name][key]` (the table's `name.key`).
@@ -781,6 +801,26 @@ fn log_call(
     }));
 }
 
+/// A user audit log of an admin request: at Persona, an organization user's request to its
+/// dashboard (the document's example path is `/api/internal/dashboard/v1/cases/…`); the sandbox's
+/// admin routes are what stands for its dashboard, and whoever holds the admin token its user.
+fn audit(state: &State, method: &str, path: &str, query: &str) {
+    let params: serde_json::Map<String, Value> = query_params(query)
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
+    state.store().insert_other(json!({
+        "type": "user-audit-log",
+        "id": new_id("ual"),
+        "attributes": {
+            "path": path, "method": method, "get-params": params, "post-params": {},
+            "ip-address": "127.0.0.1", "created-at": iso8601(persona::clock::unix_now()),
+            "impersonator-email-address": null,
+        },
+        "relationships": { "user": { "data": { "type": "user", "id": "user_sandbox_admin" } } },
+    }));
+}
+
 /// One action of `perform-simulate-actions`.
 enum Simulated {
     /// An `inquiry-status-action`.
@@ -832,13 +872,29 @@ fn simulate_actions(body: &[u8]) -> Result<Vec<Simulated>, Reply> {
 /// A verification of the inquiry, passed or failed, from `template` (its type is a government
 /// ID verification: the template's kind is not known to the sandbox), linked both ways, with its
 /// event (`verification.passed` / `verification.failed`, <https://docs.withpersona.com/events>).
+/// The verification type a template runs. Persona's verification templates are configured in its
+/// dashboard, which the sandbox does not have, so the template id names the kind: `vtmpl_selfie…`
+/// runs a `verification/selfie`, `vtmpl_database-tin…` a `verification/database-tin` (any type of
+/// the document, the longest that matches); any other id a government-id verification, the one
+/// Persona's docs walk through.
+fn verification_type(template: &str) -> &'static str {
+    let named = template.strip_prefix("vtmpl_").unwrap_or_default();
+    schema::RESOURCE_TYPES
+        .iter()
+        .filter_map(|kind| Some((*kind, kind.strip_prefix("verification/")?)))
+        .filter(|(_, suffix)| named.starts_with(suffix))
+        .max_by_key(|(_, suffix)| suffix.len())
+        .map_or("verification/government-id", |(kind, _)| kind)
+}
+
 fn create_verification(state: &State, inquiry_id: &str, passed: bool, template: &str) -> Value {
     let now = iso8601(persona::clock::unix_now());
     let status = if passed { "passed" } else { "failed" };
+    let kind = verification_type(template);
     let verification = state.store().insert(
         Kind::Verification,
         json!({
-            "type": "verification/government-id",
+            "type": kind,
             "id": new_id("ver"),
             "attributes": {
                 "status": status, "created-at": now, "submitted-at": now, "completed-at": now,
@@ -846,7 +902,10 @@ fn create_verification(state: &State, inquiry_id: &str, passed: bool, template: 
             "relationships": {
                 "inquiry": { "data": { "type": "inquiry", "id": inquiry_id } },
                 "verification-template": {
-                    "data": { "type": "verification-template/government-id", "id": template },
+                    "data": {
+                        "type": kind.replace("verification/", "verification-template/"),
+                        "id": template,
+                    },
                 },
             },
         }),
@@ -1028,13 +1087,17 @@ fn route(
                     .get(Kind::Inquiry, id)
                     .ok_or_else(|| not_found("inquiry"))?;
                 let now = iso8601(persona::clock::unix_now());
+                let session_id = new_id("iqse");
                 let session = state.store().insert_other(json!({
                     "type": "inquiry-session",
-                    "id": new_id("iqse"),
+                    "id": session_id,
                     // No status: the document's only example is "expired", and Persona's docs
                     // list no live session status.
                     "attributes": { "created-at": now, "started-at": now },
-                    "relationships": { "inquiry": { "data": { "type": "inquiry", "id": id } } },
+                    "relationships": {
+                        "inquiry": { "data": { "type": "inquiry", "id": id } },
+                        "device": lifecycle::device_for_session(state),
+                    },
                 }));
                 let inquiry = state
                     .store()

@@ -26,6 +26,8 @@ pub struct State {
     admin_token: Secret,
     verifier: Option<RequestVerifier>,
     deliverer: Arc<Deliverer>,
+    /// Resources Persona processes after the request that made them (`lifecycle::settle`).
+    processing: std::sync::Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for State {
@@ -95,6 +97,7 @@ impl State {
                 .unwrap_or_else(|| Secret::new(new_id("sbx_admin"))),
             verifier,
             deliverer: Arc::new(Deliverer::new()?),
+            processing: std::sync::Mutex::default(),
         })
     }
 
@@ -164,6 +167,21 @@ impl State {
 
     /// Records an event about `object` and delivers it to every enabled webhook that listens
     /// for it (`enabled-events` names it, or `*`), signed with each of its live secrets.
+    /// Marks `id` for processing after this request (`lifecycle::settle`).
+    pub(crate) fn process_later(&self, id: &str) {
+        if let Ok(mut processing) = self.processing.lock() {
+            processing.push(id.to_owned());
+        }
+    }
+
+    /// The ids marked by [`State::process_later`], taken.
+    pub(crate) fn take_processing(&self) -> Vec<String> {
+        self.processing
+            .lock()
+            .map(|mut processing| std::mem::take(&mut *processing))
+            .unwrap_or_default()
+    }
+
     pub fn emit(&self, name: &str, object: &Value) -> Value {
         let now = iso8601(persona::clock::unix_now());
         let event = json!({

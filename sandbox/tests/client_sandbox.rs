@@ -1132,3 +1132,171 @@ async fn webhooks_made_through_the_api_drive_delivery_and_rotate_their_secret() 
     let listed = webhooks.list(Call::new()).await.unwrap();
     assert!(listed.data()[0]["attributes"].get("secret").is_none());
 }
+
+/// The lifecycles of Persona's docs beyond the inquiry's (sandbox/src/lifecycle.rs), and the
+/// objects Persona makes on its own appearing when it would make them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycles_and_objects_persona_makes() {
+    let sandbox = start().await;
+    let client = client(&sandbox, bearer());
+    let api = client.api();
+    let status = |response: &ApiResponse| response.attribute("status").cloned();
+
+    // A case opens in its template's initial status, is assigned, and resolves on an end status.
+    let case = api
+        .cases()
+        .create(Call::new().body(json!({
+            "data": {"attributes": {"case-template-id": "ctmpl_test"}},
+            "meta": {"sla-expires-in-seconds": 7200},
+        })))
+        .await
+        .unwrap();
+    let case_id = id(&case);
+    assert_eq!(status(&case), Some(json!("Open")));
+    assert!(case.attribute("sla-expires-at").unwrap().is_string());
+    let assigned = api
+        .cases()
+        .assign(
+            &case_id,
+            Call::new().body(json!({"meta": {"user-email-address": "reviewer@example.com"}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        assigned.attribute("assignee-id"),
+        Some(&json!("reviewer@example.com"))
+    );
+    assert!(assigned.attribute("assigned-at").unwrap().is_string());
+    let set = |status: &'static str| Call::new().body(json!({"meta": {"status": status}}));
+    let resolved = api
+        .cases()
+        .set_status(&case_id, set("Approved"))
+        .await
+        .unwrap();
+    assert_eq!(resolved.attribute("resolution"), Some(&json!("Approved")));
+    assert!(resolved.attribute("resolved-at").unwrap().is_string());
+    let reopened = api
+        .cases()
+        .set_status(&case_id, set("Pending"))
+        .await
+        .unwrap();
+    assert_eq!(reopened.attribute("resolved-at"), Some(&Value::Null));
+
+    // A report is pending when made and ready by the next request; a re-run is pending again.
+    let report = api
+        .reports()
+        .create(
+            Call::new().body(json!({"data": {"attributes": {"report-template-id": "rptp_test"}}})),
+        )
+        .await
+        .unwrap();
+    let report_id = id(&report);
+    assert_eq!(status(&report), Some(json!("pending")));
+    let ready = api
+        .reports()
+        .retrieve(&report_id, Call::new())
+        .await
+        .unwrap();
+    assert_eq!(status(&ready), Some(json!("ready")));
+    assert!(ready.attribute("completed-at").unwrap().is_string());
+    let rerun = api.reports().run(&report_id, Call::new()).await.unwrap();
+    assert_eq!(status(&rerun), Some(json!("pending")));
+    let resumed = api.reports().resume(&report_id, Call::new()).await.unwrap();
+    assert_eq!(resumed.attribute("is-continuous"), Some(&json!(true)));
+    assert_eq!(status(&resumed), Some(json!("ready")));
+    let paused = api.reports().pause(&report_id, Call::new()).await.unwrap();
+    assert_eq!(paused.attribute("is-continuous"), Some(&json!(false)));
+
+    // An API key expires when told (it has no status).
+    let key = api.api_keys().create(Call::new()).await.unwrap();
+    let expired = api
+        .api_keys()
+        .expire(
+            &id(&key),
+            Call::new().body(json!({"meta": {"expires-in-seconds": 60}})),
+        )
+        .await
+        .unwrap();
+    assert!(expired.attribute("expires-at").unwrap().is_string());
+
+    // Triggering a workflow makes a run, in progress, then completed.
+    let run = api
+        .workflows()
+        .trigger(
+            "wfl_test",
+            Call::new().body(json!({"data": {"attributes": {}}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(run.data()["type"], "workflow-run");
+    assert_eq!(status(&run), Some(json!("in_progress")));
+    let done = api
+        .workflows()
+        .retrieve_workflow_run(&id(&run), Call::new())
+        .await
+        .unwrap();
+    assert_eq!(status(&done), Some(json!("completed")));
+
+    // A session opening records its device; the template id names a verification's type.
+    let inquiry = create(&client).await.unwrap();
+    let inquiry_id = id(&inquiry);
+    let resumed = api
+        .inquiries()
+        .resume(&inquiry_id, Call::new())
+        .await
+        .unwrap();
+    let session_id = resumed.data()["relationships"]["sessions"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let devices = api
+        .devices()
+        .list(Call::new().filter("inquiry-session-id", session_id.as_str()))
+        .await
+        .unwrap();
+    let device_id = devices.data()[0]["id"].as_str().unwrap().to_owned();
+    assert!(device_id.starts_with("dev_"));
+    api.devices()
+        .retrieve(&device_id, Call::new())
+        .await
+        .unwrap();
+    api.inquiries()
+        .simulate(
+            &inquiry_id,
+            &[
+                SimulateAction::StartInquiry,
+                SimulateAction::CreatePassedVerification {
+                    verification_template_id: "vtmpl_selfie_test".into(),
+                },
+            ],
+            Call::new(),
+        )
+        .await
+        .unwrap();
+    let with = api
+        .inquiries()
+        .retrieve(&inquiry_id, Call::new().include(["verifications"]))
+        .await
+        .unwrap();
+    let selfie = with.body["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|object| object["type"] == "verification/selfie")
+        .expect("a selfie verification");
+    api.selfie_verifications()
+        .retrieve(selfie["id"].as_str().unwrap(), Call::new())
+        .await
+        .unwrap();
+
+    // A request to the sandbox's admin routes (its dashboard) is a user audit log.
+    let stats = loopback_http()
+        .get(format!("{}/_sandbox/stats", sandbox.origin()))
+        .bearer_auth(sandbox.admin_token().expose())
+        .send()
+        .await
+        .unwrap();
+    assert!(stats.status().is_success());
+    let logs = api.user_audit_logs().list(Call::new()).await.unwrap();
+    assert_eq!(logs.data()[0]["attributes"]["path"], "/_sandbox/stats");
+}

@@ -117,9 +117,9 @@ def accepted_by(failure: Failure, entries: list[dict]) -> dict | None:
     return None
 
 
-def start_sandbox(persona: str, api_key: str) -> tuple[subprocess.Popen, str]:
+def start_sandbox(persona: str, api_key: str) -> tuple[subprocess.Popen, str, str]:
     env = dict(os.environ, PERSONA_API_KEY=api_key)
-    for name in ("PERSONA_API_KEY_ID", "PERSONA_API_KEY_SECRET", "PERSONA_WEBHOOK_SECRET"):
+    for name in ("PERSONA_API_KEY_ID", "PERSONA_API_KEY_SECRET", "PERSONA_WEBHOOK_SECRET", "PERSONA_SANDBOX_ADMIN_TOKEN"):
         env.pop(name, None)
     process = subprocess.Popen(
         [persona, "sandbox", "--port", "0", "--rate-limit", "0"],
@@ -130,10 +130,11 @@ def start_sandbox(persona: str, api_key: str) -> tuple[subprocess.Popen, str]:
     assert process.stdout is not None
     first = process.stdout.readline().strip()
     match = re.match(r"listening on (http://127\.0\.0\.1:\d+)", first)
+    admin = process.stdout.readline().strip().removeprefix("admin token: ")
     if not match:
         process.kill()
         sys.exit(f"the sandbox did not start: {first!r}")
-    return process, match.group(1)
+    return process, match.group(1), admin
 
 
 def main() -> int:
@@ -150,11 +151,11 @@ def main() -> int:
     known = operations()
     baseline = json.loads(BASELINE.read_text())["schemathesis"]
     api_key = "persona_sandbox_" + secrets.token_hex(12)
-    sandbox, url = start_sandbox(args.persona, api_key)
+    sandbox, url, admin_token = start_sandbox(args.persona, api_key)
     try:
         with tempfile.TemporaryDirectory() as reports:
             # Real ids for the operations that take one (tests/conformance/seed.py).
-            ids = seed.path_parameters(f"{url}/api/v1", api_key)
+            ids = seed.path_parameters(f"{url}/api/v1", api_key, admin_token)
             config = Path(reports) / "schemathesis.toml"
             config.write_text(seed.schemathesis_config(ids))
             env = dict(

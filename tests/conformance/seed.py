@@ -5,7 +5,8 @@ every one of them only ever meets a 404).
 How the objects come to exist is how they do at Persona: every create operation is sent a body
 built from its request schema (required members, the document's examples); an inquiry is
 simulated through its lifecycle with a passed verification (Persona creates the verification);
-every list is read for the objects Persona makes on its own (API logs, events, sessions…). Each
+a workflow is triggered; every list is read for the objects Persona makes on its own (API logs,
+events, sessions, their devices…). Each
 path parameter of each operation is then given an id of a resource type that operation answers
 (the types come from the document's schemas, as the sandbox's own table does).
 """
@@ -112,7 +113,7 @@ def _multipart(base: str, api_key: str, path: str, body) -> dict:
                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
 
-def path_parameters(base: str, api_key: str) -> dict[str, dict[str, str]]:
+def path_parameters(base: str, api_key: str, admin_token: str = "") -> dict[str, dict[str, str]]:
     """operationId → {path parameter: an existing id} for every operation that takes ids."""
     document = Document(json.loads(DOCUMENT.read_text()))
     answers = {op_id: types for op_id, _status, types in gen_sandbox.operations_served(document)}
@@ -140,16 +141,29 @@ def path_parameters(base: str, api_key: str) -> dict[str, dict[str, str]]:
     inquiry_id = (inquiry.get("data") or {}).get("id")
     if inquiry_id:
         remember(_call(base, api_key, "POST", f"/inquiries/{inquiry_id}/resume"))
+        # One verification of every type the document names: the sandbox reads the type from
+        # the template id (`vtmpl_selfie…`), as Persona reads it from the template.
+        kinds = [t.removeprefix("verification/") for t in gen_sandbox.resource_types(document) if t.startswith("verification/")]
         remember(_call(base, api_key, "POST", f"/inquiries/{inquiry_id}/perform-simulate-actions", body=json.dumps(
-            {"meta": {"simulate-actions": [
-                {"type": "start_inquiry"},
-                {"type": "create_passed_verification", "data": {"verification-template-id": "vtmpl_conformance"}},
+            {"meta": {"simulate-actions": [{"type": "start_inquiry"}] + [
+                {"type": "create_passed_verification", "data": {"verification-template-id": f"vtmpl_{kind}_conformance"}}
+                for kind in kinds
             ]}})))
         remember(_call(base, api_key, "GET", f"/inquiries/{inquiry_id}", "include=verifications,sessions"))
+
+    # A dashboard user's request is a user audit log; the sandbox's admin routes are its dashboard.
+    if admin_token:
+        _call(base.removesuffix("/api/v1"), admin_token, "GET", "/_sandbox/stats")
+    # A workflow is configured in Persona's dashboard; triggering one makes a run.
+    remember(_call(base, api_key, "POST", "/workflows/wfl_conformance/trigger", body=json.dumps({"data": {"attributes": {}}})))
 
     for path, method, op, _ in document.operations():
         if method == "get" and "{" not in path:
             remember(_call(base, api_key, "GET", path, "page[size]=100"))
+
+    # A device is listed by the session it opened on (the filter the document requires).
+    for session in ids.get("inquiry-session", []):
+        remember(_call(base, api_key, "GET", "/devices", f"filter[inquiry-session-id]={session}"))
 
     out: dict[str, dict[str, str]] = {}
     for path, _method, op, parameters in document.operations():

@@ -1,0 +1,177 @@
+//! The sandbox server's own throughput: `persona sandbox` processes (one or more builds, so a
+//! build from before a change runs in the same session as the one after it) driven over loopback
+//! at concurrency 1, 8 and 64 by a bare HTTP client (reqwest, keep-alive, no signing, no retries):
+//! the work the server does, not the client's.
+//!
+//! ```sh
+//! cargo build --release --bin persona
+//! THROUGHPUT_BINS="after=target/release/persona,before=/tmp/before/persona" \
+//!   cargo bench -p persona-sandbox --bench throughput
+//! ```
+//!
+//! Workload per request, alternating: `POST /inquiries` (validated against the document,
+//! stored, `inquiry.created` emitted) and `GET /inquiries/{id}` of one created at the start.
+//! Each (build, concurrency) runs `THROUGHPUT_SECONDS` (default 3) per round, in
+//! `THROUGHPUT_ROUNDS` (default 3) rounds that alternate the builds; the median round is reported.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const API_KEY: &str = "persona_sandbox_throughput";
+const CONCURRENCY: [usize; 3] = [1, 8, 64];
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(binary: &str) -> Server {
+    let help = Command::new(binary)
+        .args(["sandbox", "--help"])
+        .output()
+        .unwrap();
+    let mut command = Command::new(binary);
+    command.args(["sandbox", "--port", "0"]);
+    // Builds from before the rate limit existed have no flag (and no limit).
+    if String::from_utf8_lossy(&help.stdout).contains("--rate-limit") {
+        command.args(["--rate-limit", "0"]);
+    }
+    let mut child = command
+        .env("PERSONA_API_KEY", API_KEY)
+        .env_remove("PERSONA_API_KEY_ID")
+        .env_remove("PERSONA_API_KEY_SECRET")
+        .env_remove("PERSONA_WEBHOOK_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let origin = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    Server {
+        child,
+        base: format!("{origin}/api/v1"),
+    }
+}
+
+/// Requests per second and the p50/p99 latency of one run.
+async fn run(base: &str, inquiry: &str, concurrency: usize, seconds: u64) -> (f64, f64, f64) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (client, stop) = (client.clone(), stop.clone());
+        let (create, retrieve) = (
+            format!("{base}/inquiries"),
+            format!("{base}/inquiries/{inquiry}"),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut n = worker;
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let request = if n % 2 == 0 {
+                    client.post(&create).header("Content-Type", "application/json").body(
+                        r#"{"data":{"attributes":{"inquiry-template-id":"itmpl_throughput","reference-id":"bench"}}}"#,
+                    )
+                } else {
+                    client.get(&retrieve)
+                };
+                let response = request.bearer_auth(API_KEY).send().await.unwrap();
+                assert!(response.status().is_success(), "{}", response.status());
+                response.bytes().await.unwrap();
+                latencies.push(started.elapsed().as_secs_f64());
+                n += 1;
+            }
+            latencies
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies: Vec<f64> = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize] * 1e3;
+    (latencies.len() as f64 / seconds as f64, at(0.5), at(0.99))
+}
+
+fn main() {
+    let bins = std::env::var("THROUGHPUT_BINS")
+        .unwrap_or_else(|_| "current=target/release/persona".to_owned());
+    let builds: Vec<(String, String)> = bins
+        .split(',')
+        .map(|pair| {
+            let (name, path) = pair
+                .split_once('=')
+                .expect("THROUGHPUT_BINS: name=path,...");
+            (name.to_owned(), path.to_owned())
+        })
+        .collect();
+    let seconds = std::env::var("THROUGHPUT_SECONDS").map_or(3, |s| s.parse().unwrap());
+    let rounds = std::env::var("THROUGHPUT_ROUNDS").map_or(3, |s| s.parse().unwrap());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // results[build][concurrency] = one (req/s, p50, p99) per round
+    let mut results = vec![vec![Vec::new(); CONCURRENCY.len()]; builds.len()];
+    for _ in 0..rounds {
+        for (b, (_, binary)) in builds.iter().enumerate() {
+            let server = start(binary);
+            runtime.block_on(async {
+                let created = reqwest::Client::new()
+                    .post(format!("{}/inquiries", server.base))
+                    .bearer_auth(API_KEY)
+                    .header("Content-Type", "application/json")
+                    .body(r#"{"data":{"attributes":{"inquiry-template-id":"itmpl_throughput"}}}"#)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                let created: serde_json::Value = serde_json::from_slice(&created).unwrap();
+                let inquiry = created["data"]["id"].as_str().unwrap().to_owned();
+                for (c, &concurrency) in CONCURRENCY.iter().enumerate() {
+                    results[b][c].push(run(&server.base, &inquiry, concurrency, seconds).await);
+                }
+            });
+        }
+    }
+    println!("| build | concurrency | requests/s | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for (b, (name, _)) in builds.iter().enumerate() {
+        for (c, concurrency) in CONCURRENCY.iter().enumerate() {
+            let mut rows = results[b][c].clone();
+            rows.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let (rps, p50, p99) = rows[rows.len() / 2];
+            println!("| {name} | {concurrency} | {rps:.0} | {p50:.2} | {p99:.2} |");
+        }
+    }
+}
