@@ -10,6 +10,8 @@ Generated (do not edit by hand):
   core with an operation id, so this is the only copy of the list in code).
 - tests/vectors/requests.json: for each operation, one call and the exact HTTP request it must
   produce, replayed by every language against a capturing loopback server.
+- tests/vectors/matrix.json (api/gen_matrix.py): every operation's call against a real sandbox
+  with fixtures, and the status it must answer, run by every language through its typed methods.
 
 Naming, written once here: an operation belongs to the group of its first tag (snake_case:
 "Inquiry Sessions" → inquiry_sessions). Its method name is short when the path lives under the
@@ -30,6 +32,7 @@ import subprocess
 import sys
 
 import gen_models
+import gen_matrix
 import gen_sandbox
 import gen_simulate
 
@@ -51,6 +54,7 @@ RUST_MODELS = ROOT / "src" / "model" / "generated.rs"
 RUST_SIMULATE = ROOT / "src" / "client" / "simulate_actions.rs"
 UNIFFI_SIMULATE = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "simulate_actions.rs"
 SANDBOX_SCHEMA = ROOT / "sandbox" / "src" / "schema.rs"
+MATRIX = ROOT / "tests" / "vectors" / "matrix.json"
 PYTHON_MODELS = ROOT / "python" / "persona" / "models.py"
 RUST_MODEL_FIELDS = ROOT / "tests" / "support" / "model_fields.rs"
 UNIFFI_MODELS = ROOT / "bindings" / "ffi" / "src" / "uniffi_api" / "models.rs"
@@ -1021,6 +1025,7 @@ def main() -> int:
         RUST_MODEL_FIELDS: rustfmt(gen_models.rust_test_fields(models)),
         PYTHON_MODELS: gen_models.python_models(models),
         SANDBOX_SCHEMA: rustfmt(gen_sandbox.rust_schema(gen_sandbox.resource_types(document), gen_sandbox.operations_served(document), gen_sandbox.id_prefixes(document), gen_sandbox.without_relationships(document), gen_sandbox.list_answers(document), gen_sandbox.included_answers(document), gen_sandbox.hidden_attributes(document))),
+        MATRIX: gen_matrix.matrix(document),
         RUST_SIMULATE: rustfmt(gen_simulate.rust_actions(simulate_actions)),
         UNIFFI_SIMULATE: rustfmt(gen_simulate.uniffi_actions(simulate_actions)),
     }

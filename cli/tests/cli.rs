@@ -707,3 +707,125 @@ fn trigger_delivers_the_event_to_the_forward_to_url() {
     child.wait().unwrap();
     drop(stdout);
 }
+
+/// A raw HTTP/1.1 POST of JSON to loopback (the sandbox's admin routes take no API key, so the
+/// CLI's own client is not the tool); the status line.
+fn post_json(origin: &str, path: &str, token: &str, body: &str) -> String {
+    use std::io::Read;
+    let address = origin.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+/// The cross-language matrix, the CLI's row: every operation of Persona's document as its
+/// `persona <group> <operation>` command against a sandbox holding the matrix's fixtures
+/// (tests/vectors/matrix.json), answering one of the statuses the matrix expects (exit 0 for a
+/// success; exit 1 with Persona's `HTTP <status>` otherwise).
+#[test]
+fn matrix_every_operation_as_its_command_against_the_sandbox() {
+    use std::io::BufRead;
+    let api_key = "persona_sandbox_CLI-matrix";
+    let admin = "sbx_admin_cli-matrix";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/matrix.json");
+    let matrix: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_persona"))
+        .args(["sandbox", "--port", "0", "--rate-limit", "0"])
+        .env_remove("PERSONA_API_KEY_ID")
+        .env_remove("PERSONA_API_KEY_SECRET")
+        .env("PERSONA_API_KEY", api_key)
+        .env("PERSONA_SANDBOX_ADMIN_TOKEN", admin)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let origin = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let fixtures = serde_json::json!({ "fixtures": matrix["fixtures"] }).to_string();
+    let status = post_json(&origin, "/_sandbox/fixtures", admin, &fixtures);
+    assert!(status.contains(" 201 "), "{status}");
+    let base = format!("{origin}/api/v1");
+    let calls = matrix["calls"].as_array().unwrap();
+    let mut failures = Vec::new();
+    for entry in calls {
+        let call = &entry["call"];
+        let id = call["operation"].as_str().unwrap();
+        let operation = persona::client::Operation::find(id).unwrap();
+        let mut args: Vec<String> = vec![
+            operation.group.replace('_', "-"),
+            operation.name.replace('_', "-"),
+        ];
+        for parameter in operation.path_params {
+            args.push(call["path"][*parameter].as_str().unwrap().to_owned());
+        }
+        if let Some(body) = call.get("body") {
+            args.extend(["--body".to_owned(), body.to_string()]);
+        }
+        for (name, value) in call["filter"].as_object().into_iter().flatten() {
+            args.extend([
+                "--filter".to_owned(),
+                format!("{name}={}", value.as_str().unwrap()),
+            ]);
+        }
+        for pair in call["form"].as_array().into_iter().flatten() {
+            let (name, value) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+            args.extend(["--form".to_owned(), format!("{name}={value}")]);
+        }
+        if operation.response == persona::client::operation::ResponseKind::Pdf {
+            args.extend(["--output".to_owned(), "-".to_owned()]);
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_persona"))
+            .args(&args)
+            .args(["--base-url", &base])
+            .env_remove("PERSONA_API_KEY_ID")
+            .env_remove("PERSONA_API_KEY_SECRET")
+            .env("PERSONA_API_KEY", api_key)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let want: Vec<u64> = entry["status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|status| status.as_u64().unwrap())
+            .collect();
+        let ok = if output.status.success() {
+            want.iter().any(|status| (200..300).contains(status))
+        } else {
+            stderr
+                .split("HTTP ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|status| status.parse::<u64>().ok())
+                .is_some_and(|status| code(&output) == 1 && want.contains(&status))
+        };
+        if !ok {
+            failures.push(format!("{id} ({}): {stderr}", args.join(" ")));
+        }
+    }
+    println!(
+        "CLI matrix: {}/{} operations as their commands against the sandbox",
+        calls.len() - failures.len(),
+        calls.len()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdout);
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(calls.len(), 167);
+}

@@ -5,9 +5,12 @@
 //!
 //! ```sh
 //! cargo build --release --bin persona
-//! THROUGHPUT_BINS="after=target/release/persona,before=/tmp/before/persona" \
+//! THROUGHPUT_BINS="after=$PWD/target/release/persona,before=/tmp/before/persona" \
 //!   cargo bench -p persona-sandbox --bench throughput
 //! ```
+//!
+//! Without `THROUGHPUT_BINS` it measures `target/release/persona`. Under `cargo test` (no
+//! `--bench`) it runs one 1-second round against `target/debug/persona` as a smoke test.
 //!
 //! Workload per request, alternating: `POST /inquiries` (validated against the document,
 //! stored, `inquiry.created` emitted) and `GET /inquiries/{id}` of one created at the start.
@@ -22,7 +25,12 @@
     clippy::print_stderr
 )]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::loopback_http;
+
 use std::io::BufRead;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -80,10 +88,7 @@ fn start(binary: &str) -> Server {
 
 /// Requests per second and the p50/p99 latency of one run.
 async fn run(base: &str, inquiry: &str, concurrency: usize, seconds: u64) -> (f64, f64, f64) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .unwrap();
+    let client = loopback_http();
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
@@ -125,8 +130,16 @@ async fn run(base: &str, inquiry: &str, concurrency: usize, seconds: u64) -> (f6
 }
 
 fn main() {
-    let bins = std::env::var("THROUGHPUT_BINS")
-        .unwrap_or_else(|_| "current=target/release/persona".to_owned());
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    // `cargo test` runs a bench without `--bench`: one short round against the debug build, so
+    // the bench is known to work without costing a measurement.
+    let measuring = std::env::args().any(|arg| arg == "--bench");
+    let default = if measuring {
+        format!("current={}", target.join("release/persona").display())
+    } else {
+        format!("debug={}", target.join("debug/persona").display())
+    };
+    let bins = std::env::var("THROUGHPUT_BINS").unwrap_or(default);
     let builds: Vec<(String, String)> = bins
         .split(',')
         .map(|pair| {
@@ -136,8 +149,14 @@ fn main() {
             (name.to_owned(), path.to_owned())
         })
         .collect();
-    let seconds = std::env::var("THROUGHPUT_SECONDS").map_or(3, |s| s.parse().unwrap());
-    let rounds = std::env::var("THROUGHPUT_ROUNDS").map_or(3, |s| s.parse().unwrap());
+    let (seconds, rounds) = if measuring {
+        (
+            std::env::var("THROUGHPUT_SECONDS").map_or(3, |s| s.parse().unwrap()),
+            std::env::var("THROUGHPUT_ROUNDS").map_or(3, |s| s.parse().unwrap()),
+        )
+    } else {
+        (1, 1)
+    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // results[build][concurrency] = one (req/s, p50, p99) per round
     let mut results = vec![vec![Vec::new(); CONCURRENCY.len()]; builds.len()];
@@ -145,7 +164,7 @@ fn main() {
         for (b, (_, binary)) in builds.iter().enumerate() {
             let server = start(binary);
             runtime.block_on(async {
-                let created = reqwest::Client::new()
+                let created = loopback_http()
                     .post(format!("{}/inquiries", server.base))
                     .bearer_auth(API_KEY)
                     .header("Content-Type", "application/json")

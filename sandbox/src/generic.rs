@@ -104,15 +104,7 @@ pub fn serve(
                 attributes.insert("created-at".into(), json!(now));
                 attributes.insert("updated-at".into(), json!(now));
                 if kind == "webhook" {
-                    // A new webhook has its signing secret, and starts as the document's
-                    // example shows it: disabled until enabled.
-                    let secret = new_id("wbhsec");
-                    attributes.insert("secret".into(), json!(secret));
-                    attributes.insert(
-                        "secrets".into(),
-                        json!([{ "value": secret, "expires-at": null }]),
-                    );
-                    attributes.insert("status".into(), json!("disabled"));
+                    new_webhook_secret(&mut attributes);
                 }
                 lifecycle::on_create(kind, &mut attributes, &meta_of(body), unix_now);
                 let id = new_id(schema::id_prefix(kind).unwrap_or("obj"));
@@ -481,4 +473,16 @@ fn record_rules(attributes: &mut Map<String, Value>) -> Result<(), Reply> {
 /// The body's `meta` (`null` without one): what an action or a create takes besides attributes.
 fn meta_of(body: &[u8]) -> Value {
     serde_json::from_slice::<Value>(body).map_or(Value::Null, |json| json["meta"].clone())
+}
+
+/// A new webhook has its signing secret, and starts as the document's example shows it:
+/// disabled until enabled.
+pub(crate) fn new_webhook_secret(attributes: &mut Map<String, Value>) {
+    let secret = new_id("wbhsec");
+    attributes.insert("secret".into(), json!(secret));
+    attributes.insert(
+        "secrets".into(),
+        json!([{ "value": secret, "expires-at": null }]),
+    );
+    attributes.insert("status".into(), json!("disabled"));
 }

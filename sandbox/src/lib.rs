@@ -18,6 +18,7 @@
 
 mod error;
 pub mod faults;
+mod fixtures;
 mod generic;
 mod idempotency;
 mod inflection;

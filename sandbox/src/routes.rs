@@ -5,6 +5,7 @@ use http_body_util::Full;
 use serde_json::{Value, json};
 
 use super::faults::{Fault, FaultRule};
+use super::fixtures;
 use super::generic;
 use super::idempotency::{Claim, Stored, fingerprint};
 use super::inflection::{Inflection, inflect};
@@ -354,6 +355,7 @@ fn admin(state: &State, method: &str, rest: &str, body: &[u8]) -> Reply {
             Reply::ok(200, json!({ "ok": true }))
         }
         ("GET", "stats") => Reply::ok(200, state.store().stats()),
+        ("POST", "fixtures") => fixtures::load(state, body),
         ("POST", "reset") => {
             state.store().clear();
             state.faults.clear();
@@ -554,6 +556,29 @@ pub(crate) fn not_found(kind: &str) -> Reply {
         Some(&format!("No {kind} with that id.")),
         None,
     )
+}
+
+/// A new inquiry's relationships: the create body's ids are relationships in the inquiry Persona
+/// answers (its schema has no such attributes): inquiry-template, template, account, version.
+pub(crate) fn inquiry_relationships(attributes: &mut serde_json::Map<String, Value>) -> Value {
+    let to_one = |kind: &str, id: Option<Value>| match id {
+        Some(Value::String(id)) => json!({ "data": { "type": kind, "id": id } }),
+        _ => json!({ "data": null }),
+    };
+    json!({
+        "inquiry-template": to_one("inquiry-template", attributes.remove("inquiry-template-id")),
+        "template": to_one("template", attributes.remove("template-id")),
+        "account": to_one("account", attributes.remove("account-id")),
+        "inquiry-template-version": to_one(
+            "inquiry-template-version",
+            attributes.remove("inquiry-template-version-id"),
+        ),
+        "reports": { "data": [] },
+        "verifications": { "data": [] },
+        "sessions": { "data": [] },
+        "documents": { "data": [] },
+        "selfies": { "data": [] },
+    })
 }
 
 /// An inquiry status action (Persona's `inquiry-status-action` names, also behind
@@ -1007,26 +1032,7 @@ fn route(
                     ));
                 }
                 let now = iso8601(persona::clock::unix_now());
-                // The create body's ids are relationships in the inquiry Persona answers (its
-                // schema has no such attributes): inquiry-template, template, account.
-                let to_one = |kind: &str, id: Option<Value>| match id {
-                    Some(Value::String(id)) => json!({ "data": { "type": kind, "id": id } }),
-                    _ => json!({ "data": null }),
-                };
-                let relationships = json!({
-                    "inquiry-template": to_one("inquiry-template", attributes.remove("inquiry-template-id")),
-                    "template": to_one("template", attributes.remove("template-id")),
-                    "account": to_one("account", attributes.remove("account-id")),
-                    "inquiry-template-version": to_one(
-                        "inquiry-template-version",
-                        attributes.remove("inquiry-template-version-id"),
-                    ),
-                    "reports": { "data": [] },
-                    "verifications": { "data": [] },
-                    "sessions": { "data": [] },
-                    "documents": { "data": [] },
-                    "selfies": { "data": [] },
-                });
+                let relationships = inquiry_relationships(&mut attributes);
                 let mut fields = Value::Null;
                 merge_fields(&mut fields, attributes.remove("fields").unwrap_or_default());
                 attributes.insert("fields".into(), fields);

@@ -140,9 +140,10 @@ run() {
 
 build_failed=0
 if [ "$valgrind" -eq 0 ]; then
-  for t in abi_test vectors_test requests_test client_test; do
+  for t in abi_test vectors_test requests_test client_test matrix_test; do
     extra=()
     [ "$t" = vectors_test ] && extra=(-lcjson)
+    [ "$t" = matrix_test ] && extra=(-lcjson)
     [ "$t" = requests_test ] && extra=(-lcjson -lpthread)
     build "$build_dir/${t}_shared" "$script_dir/$t.c" shared "${extra[@]}" || build_failed=$((build_failed + 1))
     build "$build_dir/${t}_static" "$script_dir/$t.c" static "${extra[@]}" || build_failed=$((build_failed + 1))
@@ -180,6 +181,31 @@ if [ "$valgrind" -eq 0 ]; then
     run "client_test_${kind}" "$build_dir/client_test_${kind}" "$origin/api/v1" "$sandbox_key" "$webhook_port" "$webhook_secret"
   done
   kill "$sandbox_pid" 2>/dev/null || true
+  # The matrix (tests/vectors/matrix.json): a fresh sandbox with its fixtures per run, since the
+  # calls change their objects (an approve, a redact).
+  for kind in shared static; do
+    matrix_out="$build_dir/matrix-sandbox-$kind.out"
+    admin_token="sbx_admin_c-matrix-$$"
+    PERSONA_API_KEY="$sandbox_key" PERSONA_API_KEY_ID= PERSONA_API_KEY_SECRET= PERSONA_SANDBOX_ADMIN_TOKEN="$admin_token" \
+      "$target_dir/persona" sandbox --port 0 --rate-limit 0 >"$matrix_out" 2>&1 &
+    matrix_pid=$!
+    for _ in $(seq 1 100); do
+      grep -q '^listening on ' "$matrix_out" 2>/dev/null && break
+      sleep 0.1
+    done
+    matrix_origin="$(sed -n 's/^listening on //p' "$matrix_out" | head -n 1)"
+    [ -n "$matrix_origin" ] || die "the matrix sandbox did not start: $(cat "$matrix_out")"
+    python3 - "$matrix_origin" "$admin_token" "$vectors_dir/matrix.json" <<'PY' || die "loading the matrix fixtures failed"
+import json, sys, urllib.request
+origin, token, path = sys.argv[1:]
+body = json.dumps({"fixtures": json.load(open(path))["fixtures"]}).encode()
+request = urllib.request.Request(origin + "/_sandbox/fixtures", data=body, method="POST",
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=10).read()
+PY
+    run "matrix_test_${kind}" "$build_dir/matrix_test_${kind}" "$vectors_dir" "$matrix_origin/api/v1" "$sandbox_key"
+    kill "$matrix_pid" 2>/dev/null || true
+  done
 else
   for t in abi_test vectors_test; do
     extra=()

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "api"))
 
 import gen_sandbox  # noqa: E402  (the document's resource types per operation, one reading)
+from gen_matrix import request_body  # noqa: E402  (bodies from the document's request schemas, one builder)
 from generate import Document  # noqa: E402
 
 DOCUMENT = ROOT / "api" / "persona-openapi.json"
@@ -51,55 +52,6 @@ def _objects(answer) -> list[dict]:
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     items += answer.get("included", []) if isinstance(answer, dict) else []
     return [item for item in items if isinstance(item, dict) and "id" in item and "type" in item]
-
-
-def example(document, node, depth: int = 0):
-    """A value valid against `node`: the document's example where it gives one, else the
-    simplest value of its type, with an object's required members only."""
-    # A `$ref` with siblings (`required` beside it) is both.
-    node = {**document.resolve(node), **{k: v for k, v in node.items() if k != "$ref"}} if node else {}
-    if depth > 12:
-        return None
-    for key in ("examples",):
-        if node.get(key):
-            return node[key][0]
-    if "example" in node:
-        return node["example"]
-    if "const" in node:
-        return node["const"]
-    if "enum" in node:
-        return node["enum"][0]
-    for key in ("oneOf", "anyOf"):
-        for part in node.get(key, []):
-            part = document.resolve(part)
-            if part.get("type") != "null" and part.get("const", 0) is not None:
-                return example(document, part, depth + 1)
-    if "allOf" in node:
-        merged = {}
-        for part in node["allOf"]:
-            value = example(document, part, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        if merged or node.get("type") == "object":
-            return merged
-    kind = node.get("type")
-    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
-    if kind == "object" or "properties" in node:
-        properties = node.get("properties", {})
-        return {name: example(document, properties.get(name, {}), depth + 1) for name in node.get("required", [])}
-    return {"array": [], "string": "conformance", "integer": 1, "number": 1, "boolean": True}.get(kind)
-
-
-def request_body(document, op):
-    """`op`'s request body built by `example`, and its media type (JSON preferred)."""
-    body = op.get("requestBody")
-    if not body:
-        return None, None
-    content = document.resolve(body).get("content", {})
-    for media in ("application/json", "multipart/form-data"):
-        if media in content:
-            return example(document, content[media]["schema"]), media
-    return None, None
 
 
 def _multipart(base: str, api_key: str, path: str, body) -> dict:

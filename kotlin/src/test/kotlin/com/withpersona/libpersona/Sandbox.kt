@@ -12,15 +12,17 @@ import java.util.concurrent.TimeUnit
 /** The repository root (the pom passes it; tests also work from `kotlin/`). */
 val repoRoot: File = File(System.getenv("PERSONA_REPO_ROOT") ?: "..").canonicalFile
 
-/** A real `persona sandbox` process on an ephemeral loopback port, shared by the whole test run. */
-object Sandbox {
-    const val API_KEY = "persona_sandbox_KOTLIN-KEY-do-not-leak"
-    const val KEY_ID = "kid_kotlin"
-    const val SECRET = "kotlin-SECRET-do-not-leak"
-    private const val ADMIN_TOKEN = "sbx_admin_kotlin"
+/** A real `persona sandbox` process on an ephemeral loopback port, stopped at exit. */
+class SandboxProcess {
+    companion object {
+        const val API_KEY = "persona_sandbox_KOTLIN-KEY-do-not-leak"
+        const val KEY_ID = "kid_kotlin"
+        const val SECRET = "kotlin-SECRET-do-not-leak"
+        private const val ADMIN_TOKEN = "sbx_admin_kotlin"
+        private val mapper = ObjectMapper()
+        private val http: HttpClient = HttpClient.newHttpClient()
+    }
 
-    private val mapper = ObjectMapper()
-    private val http: HttpClient = HttpClient.newHttpClient()
     private val process: Process
     val origin: String
     val baseUrl: String
@@ -35,10 +37,11 @@ object Sandbox {
         check(line.startsWith("listening on ")) { line }
         origin = line.substringAfterLast(' ')
         baseUrl = "$origin/api/v1"
-        Runtime.getRuntime().addShutdownHook(Thread { process.destroy(); process.waitFor(10, TimeUnit.SECONDS) })
+        Runtime.getRuntime().addShutdownHook(Thread { stop() })
     }
 
-    private fun admin(method: String, path: String, body: Any? = null): JsonNode {
+    /** A request to the sandbox's admin routes (`/_sandbox/<path>`), its JSON answer. */
+    fun admin(method: String, path: String, body: Any? = null): JsonNode {
         val publisher = body?.let { HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(it)) } ?: HttpRequest.BodyPublishers.noBody()
         val request = HttpRequest.newBuilder(URI.create("$origin/_sandbox/$path"))
             .method(method, publisher)
@@ -50,12 +53,28 @@ object Sandbox {
         return mapper.readTree(response.body())
     }
 
+    fun stop() {
+        process.destroy()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+}
+
+/** The sandbox process the whole test run shares. */
+object Sandbox {
+    const val API_KEY = SandboxProcess.API_KEY
+    const val KEY_ID = SandboxProcess.KEY_ID
+    const val SECRET = SandboxProcess.SECRET
+
+    private val process = SandboxProcess()
+    val origin: String get() = process.origin
+    val baseUrl: String get() = process.baseUrl
+
     /** Adds a fault rule (`kind`: status, reset, lose_response, delay; `method`, `path`, `count`, ...). */
     fun inject(vararg rule: Pair<String, Any>) {
-        admin("POST", "faults", rule.toMap())
+        process.admin("POST", "faults", rule.toMap())
     }
 
-    fun inquiryCount(): Long = admin("GET", "stats")["inquiries"].asLong()
+    fun inquiryCount(): Long = process.admin("GET", "stats")["inquiries"].asLong()
 
     fun client(configure: PersonaClient.Builder.() -> Unit = { apiKey(API_KEY) }): PersonaClient =
         PersonaClient.builder().baseUrl(baseUrl).apply(configure).build()
