@@ -135,10 +135,7 @@ pub fn serve(
                     .collect();
                 let base = format!("/api/v1{}", operation.path);
                 list_from(operation.id, query, &base, |cursor, size, keep| {
-                    state.store().page_others(cursor, size, |object| {
-                        if object["type"] != "device" {
-                            return false;
-                        }
+                    state.store().page_of(&["device"], cursor, size, |object| {
                         let mut linked = object.clone();
                         if let Some(session) = object["id"].as_str().and_then(|id| session_of.get(id)) {
                             linked["relationships"] = json!({
@@ -152,9 +149,7 @@ pub fn serve(
             ("GET", None, _) => {
                 let base = format!("/api/v1{}", operation.path);
                 list_from(operation.id, query, &base, |cursor, size, keep| {
-                    state.store().page_others(cursor, size, |object| {
-                        types.contains(&object["type"].as_str().unwrap_or_default()) && keep(object)
-                    })
+                    state.store().page_of(types, cursor, size, keep)
                 })
             }
             ("GET", Some(id), true) => Reply::ok(status, json!({ "data": found(id)? })),

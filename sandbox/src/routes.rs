@@ -812,7 +812,7 @@ fn log_call(
         .into_iter()
         .map(|(name, value)| (name, Value::String(value)))
         .collect();
-    state.store().insert_other(json!({
+    state.store().insert_api_log(json!({
         "type": "api-log",
         "id": request_id,
         "attributes": {

@@ -31,6 +31,21 @@ impl Collection {
         self.index.get(id).copied().map(move |i| &mut self.items[i])
     }
 
+    /// Keeps the newest `keep` objects once there are a tenth more (the index is rebuilt then,
+    /// so an insert stays O(1) amortized).
+    fn bound(&mut self, keep: usize) {
+        if self.items.len() <= keep + keep / 10 {
+            return;
+        }
+        self.items.drain(..self.items.len() - keep);
+        self.index = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, object)| (object["id"].as_str().unwrap_or_default().to_owned(), i))
+            .collect();
+    }
+
     /// One page, newest first, of the objects `keep` accepts: the `size` just older than
     /// `cursor`'s `After(id)`, or the `size` just newer than its `Before(id)`, or the newest;
     /// with the cursors onward (Persona: "The most recently created object will appear first",
@@ -146,7 +161,14 @@ struct Inner {
     /// Every other resource type (verifications among them), created through the operations
     /// served from the table or by the actions that make them.
     others: Collection,
+    /// One per authenticated request, the newest [`API_LOGS_KEPT`]: apart, so that the other
+    /// types' lookups (a webhook to deliver to, a list) do not walk every request ever made.
+    api_logs: Collection,
 }
+
+/// How many API logs the sandbox keeps (the newest): it is a development server, and one that
+/// serves a benchmark or a long test run must not grow without bound.
+pub const API_LOGS_KEPT: usize = 10_000;
 
 /// Which collection (the hand-served types; every other type lives in one more collection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +258,16 @@ impl Store {
         self.with(|inner| inner.others.insert(object))
     }
 
+    /// Stores the API log of a request, keeping the newest [`API_LOGS_KEPT`].
+    pub fn insert_api_log(&self, mut object: Value) -> Value {
+        shape(&mut object);
+        self.with(|inner| {
+            let stored = inner.api_logs.insert(object);
+            inner.api_logs.bound(API_LOGS_KEPT);
+            stored
+        })
+    }
+
     /// Every object of a type served from the table, e.g. the webhooks.
     pub fn of_type(&self, resource_type: &str) -> Vec<Value> {
         self.with(|inner| {
@@ -276,6 +308,7 @@ impl Store {
                 &mut inner.accounts,
                 &mut inner.events,
                 &mut inner.others,
+                &mut inner.api_logs,
             ]
             .into_iter()
             .find_map(|collection| collection.get_mut(id))?;
@@ -285,15 +318,25 @@ impl Store {
         })
     }
 
-    /// A page, newest first, of the objects of the types served from the table (verifications
-    /// among them) that `keep` accepts.
-    pub fn page_others(
+    /// A page, newest first, of the objects of `types` (types served from the table,
+    /// verifications and API logs among them) that `keep` accepts.
+    pub fn page_of(
         &self,
+        types: &[&str],
         cursor: Cursor<'_>,
         size: usize,
         keep: impl Fn(&Value) -> bool,
     ) -> Page {
-        self.with(|inner| inner.others.page(cursor, size, keep))
+        self.with(|inner| {
+            let collection = if types == ["api-log"] {
+                &inner.api_logs
+            } else {
+                &inner.others
+            };
+            collection.page(cursor, size, |object| {
+                types.contains(&object["type"].as_str().unwrap_or_default()) && keep(object)
+            })
+        })
     }
 
     fn all(inner: &Inner) -> impl Iterator<Item = &Collection> {
@@ -302,6 +345,7 @@ impl Store {
             &inner.accounts,
             &inner.events,
             &inner.others,
+            &inner.api_logs,
         ]
         .into_iter()
     }
@@ -320,6 +364,7 @@ impl Store {
                 "verifications": inner.others.items.iter().filter(|o| Kind::Verification.holds(o)).count(),
                 "events": inner.events.items.len(),
                 "others": inner.others.items.len(),
+                "api-logs": inner.api_logs.items.len(),
             })
         })
     }
@@ -333,6 +378,23 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_logs_are_bounded_to_the_newest() {
+        let store = Store::default();
+        for n in 0..API_LOGS_KEPT + API_LOGS_KEPT / 10 + 1 {
+            store.insert_api_log(
+                json!({"type": "api-log", "id": format!("req_{n}"), "attributes": {}}),
+            );
+        }
+        let stats = store.stats();
+        assert_eq!(stats["api-logs"], API_LOGS_KEPT);
+        assert!(store.get_any("req_0").is_none());
+        let newest = format!("req_{}", API_LOGS_KEPT + API_LOGS_KEPT / 10);
+        assert_eq!(store.get_any(&newest).unwrap()["id"], newest.as_str());
+        let page = store.page_of(&["api-log"], Cursor::Newest, 1, |_| true);
+        assert_eq!(page.items[0]["id"], newest.as_str());
+    }
 
     #[test]
     fn dates() {
