@@ -77,7 +77,12 @@ fn render(reply: Reply, inflection: Inflection) -> hyper::Response<Full<Bytes>> 
         Some((content_type, bytes)) => (content_type, bytes.to_vec()),
         None => (
             "application/json; charset=utf-8",
-            serde_json::to_vec(&inflect(reply.body, inflection)).unwrap_or_default(),
+            // Stored keys are kebab-case already: only camel and snake rewrite the answer.
+            serde_json::to_vec(&match inflection {
+                Inflection::Kebab => reply.body,
+                other => inflect(reply.body, other),
+            })
+            .unwrap_or_default(),
         ),
     };
     let builder = hyper::Response::builder()
@@ -721,17 +726,17 @@ fn as_declared(
             }
         }
     }
-    let primary: Vec<Value> = match &reply.body["data"] {
-        Value::Array(items) => items.clone(),
-        data @ Value::Object(_) => vec![data.clone()],
-        _ => Vec::new(),
-    };
     let names = query_params(query)
         .into_iter()
         .find(|(n, _)| n == "include")
         .map(|(_, names)| names);
     let (Some(names), true) = (names, schema::answers_included(operation.id)) else {
         return reply;
+    };
+    let primary: Vec<Value> = match &reply.body["data"] {
+        Value::Array(items) => items.clone(),
+        data @ Value::Object(_) => vec![data.clone()],
+        _ => Vec::new(),
     };
     let mut included: Vec<Value> = Vec::new();
     for resource in &primary {
