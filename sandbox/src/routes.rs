@@ -813,10 +813,7 @@ fn log_call(
     if header(headers, "authorization").is_some() {
         logged.insert("Authorization".into(), json!("****-****-************"));
     }
-    let params: serde_json::Map<String, Value> = query_params(query)
-        .into_iter()
-        .map(|(name, value)| (name, Value::String(value)))
-        .collect();
+    let params = query_object(query);
     state.store().insert_api_log(json!({
         "type": "api-log",
         "id": request_id,
@@ -831,14 +828,19 @@ fn log_call(
     }));
 }
 
+/// A query string as the `get-params` object of Persona's logs (names to values, as sent).
+fn query_object(query: &str) -> serde_json::Map<String, Value> {
+    query_params(query)
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect()
+}
+
 /// A user audit log of an admin request: at Persona, an organization user's request to its
 /// dashboard (the document's example path is `/api/internal/dashboard/v1/cases/…`); the sandbox's
 /// admin routes are what stands for its dashboard, and whoever holds the admin token its user.
 fn audit(state: &State, method: &str, path: &str, query: &str) {
-    let params: serde_json::Map<String, Value> = query_params(query)
-        .into_iter()
-        .map(|(name, value)| (name, Value::String(value)))
-        .collect();
+    let params = query_object(query);
     state.store().insert_other(json!({
         "type": "user-audit-log",
         "id": new_id("ual"),

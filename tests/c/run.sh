@@ -110,6 +110,19 @@ build() {
 total_passed=0
 total_failed=0
 
+# The origin a sandbox started in the background prints first to stdout (redirected to $1);
+# fails when it has not printed one within 10 s.
+origin_of() {
+  for _ in $(seq 1 100); do
+    grep -q '^listening on ' "$1" 2>/dev/null && break
+    sleep 0.1
+  done
+  local origin
+  origin="$(sed -n 's/^listening on //p' "$1" | head -n 1)"
+  [ -n "$origin" ] || return 1
+  echo "$origin"
+}
+
 # run <label> <command...>: runs one test binary, adds its "N passed, M failed" line.
 run() {
   local label="$1"
@@ -171,12 +184,7 @@ if [ "$valgrind" -eq 0 ]; then
     "$target_dir/persona" sandbox --port 0 --webhook-url "http://127.0.0.1:$webhook_port/webhooks" >"$sandbox_out" 2>&1 &
   sandbox_pid=$!
   trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do
-    grep -q '^listening on ' "$sandbox_out" 2>/dev/null && break
-    sleep 0.1
-  done
-  origin="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
-  [ -n "$origin" ] || die "the sandbox did not start: $(cat "$sandbox_out")"
+  origin="$(origin_of "$sandbox_out")" || die "the sandbox did not start: $(cat "$sandbox_out")"
   for kind in shared static; do
     run "client_test_${kind}" "$build_dir/client_test_${kind}" "$origin/api/v1" "$sandbox_key" "$webhook_port" "$webhook_secret"
   done
@@ -189,12 +197,7 @@ if [ "$valgrind" -eq 0 ]; then
     PERSONA_API_KEY="$sandbox_key" PERSONA_API_KEY_ID= PERSONA_API_KEY_SECRET= PERSONA_SANDBOX_ADMIN_TOKEN="$admin_token" \
       "$target_dir/persona" sandbox --port 0 --rate-limit 0 >"$matrix_out" 2>&1 &
     matrix_pid=$!
-    for _ in $(seq 1 100); do
-      grep -q '^listening on ' "$matrix_out" 2>/dev/null && break
-      sleep 0.1
-    done
-    matrix_origin="$(sed -n 's/^listening on //p' "$matrix_out" | head -n 1)"
-    [ -n "$matrix_origin" ] || die "the matrix sandbox did not start: $(cat "$matrix_out")"
+    matrix_origin="$(origin_of "$matrix_out")" || die "the matrix sandbox did not start: $(cat "$matrix_out")"
     python3 - "$matrix_origin" "$admin_token" "$vectors_dir/matrix.json" <<'PY' || die "loading the matrix fixtures failed"
 import json, sys, urllib.request
 origin, token, path = sys.argv[1:]
