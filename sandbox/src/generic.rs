@@ -175,6 +175,10 @@ pub fn serve(
                     }
                     object["attributes"]["updated-at"] = json!(now);
                 });
+                if let Some(updated) = &updated {
+                    let action = if archive { "archive" } else { "redact" };
+                    emit_for(state, action, updated);
+                }
                 Reply::ok(status, json!({ "data": updated }))
             }
             ("GET", Some(id), false) if operation.path.ends_with("/print") => {
@@ -221,23 +225,12 @@ pub fn serve(
                     }
                     attributes["updated-at"] = json!(now);
                 });
-                // The tag events Persona's document declares (account.tag-added / -removed).
                 if let Some(updated) = &updated {
                     let kind = updated["type"].as_str().unwrap_or_default();
                     if action == "run" && lifecycle::processes(kind) {
                         state.process_later(id);
                     }
-                    let event = match action {
-                        "add-tag" => format!("{kind}.tag-added"),
-                        "remove-tag" => format!("{kind}.tag-removed"),
-                        _ => String::new(),
-                    };
-                    if persona::webhook::EventName::KNOWN
-                        .iter()
-                        .any(|(name, _)| *name == event)
-                    {
-                        state.emit(&event, updated);
-                    }
+                    emit_for(state, action, updated);
                 }
                 Reply::ok(status, json!({ "data": updated }))
             }
@@ -480,4 +473,25 @@ pub(crate) fn new_webhook_secret(attributes: &mut Map<String, Value>) {
         json!([{ "value": secret, "expires-at": null }]),
     );
     attributes.insert("status".into(), json!("disabled"));
+}
+
+/// Emits the event Persona's document declares for `action` on `object`'s type, if it declares
+/// one: `account.tag-added`, `-tag-removed`, `-consolidated`, `-archived`, `-redacted` (the
+/// document's webhooks section, `persona::webhook::EventName::KNOWN`).
+fn emit_for(state: &State, action: &str, object: &Value) {
+    let past = match action {
+        "add-tag" => "tag-added",
+        "remove-tag" => "tag-removed",
+        "consolidate" => "consolidated",
+        "archive" => "archived",
+        "redact" => "redacted",
+        _ => return,
+    };
+    let event = format!("{}.{past}", object["type"].as_str().unwrap_or_default());
+    if persona::webhook::EventName::KNOWN
+        .iter()
+        .any(|(name, _)| *name == event)
+    {
+        state.emit(&event, object);
+    }
 }
