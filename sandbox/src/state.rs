@@ -182,7 +182,7 @@ impl State {
             .unwrap_or_default()
     }
 
-    pub fn emit(&self, name: &str, object: &Value) -> Value {
+    pub fn emit(&self, name: &str, object: &Value) {
         let now = iso8601(persona::clock::unix_now());
         let event = json!({
             "type": "event",
@@ -193,40 +193,45 @@ impl State {
                 "payload": { "data": object },
             },
         });
-        let event = self.store.insert(Kind::Event, event);
-        for webhook in self.store.of_type("webhook") {
-            let attributes = &webhook["attributes"];
-            let listens = attributes["enabled-events"]
-                .as_array()
-                .is_some_and(|events| events.iter().any(|e| e == "*" || e == name));
-            if attributes["status"] != "enabled" || !listens {
-                continue;
-            }
-            let Some(url) = attributes["url"].as_str() else {
-                continue;
-            };
-            let secrets: Vec<Secret> = attributes["secrets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|secret| {
-                    secret["expires-at"]
-                        .as_str()
-                        .is_none_or(|at| at > now.as_str())
-                })
-                .filter_map(|secret| secret["value"].as_str().map(Secret::new))
-                .collect();
-            if secrets.is_empty() {
-                continue;
-            }
-            self.deliverer.enqueue(
-                Delivery {
+        // The webhooks listening first: an event nobody listens to is stored without a copy.
+        let deliveries: Vec<Delivery> = self
+            .store
+            .of_type("webhook")
+            .iter()
+            .filter_map(|webhook| {
+                let attributes = &webhook["attributes"];
+                let listens = attributes["enabled-events"]
+                    .as_array()
+                    .is_some_and(|events| events.iter().any(|e| e == "*" || e == name));
+                if attributes["status"] != "enabled" || !listens {
+                    return None;
+                }
+                let url = attributes["url"].as_str()?;
+                let secrets: Vec<Secret> = attributes["secrets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|secret| {
+                        secret["expires-at"]
+                            .as_str()
+                            .is_none_or(|at| at > now.as_str())
+                    })
+                    .filter_map(|secret| secret["value"].as_str().map(Secret::new))
+                    .collect();
+                (!secrets.is_empty()).then(|| Delivery {
                     url: url.to_owned(),
                     secrets,
-                },
-                json!({ "data": event }),
-            );
+                })
+            })
+            .collect();
+        if deliveries.is_empty() {
+            self.store.insert_quiet(Kind::Event, event);
+            return;
         }
-        event
+        let event = self.store.insert(Kind::Event, event);
+        for delivery in deliveries {
+            self.deliverer
+                .enqueue(delivery, json!({ "data": event.clone() }));
+        }
     }
 }

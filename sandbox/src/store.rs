@@ -17,10 +17,14 @@ struct Collection {
 
 impl Collection {
     fn insert(&mut self, object: Value) -> Value {
+        self.push(object.clone());
+        object
+    }
+
+    fn push(&mut self, object: Value) {
         let id = object["id"].as_str().unwrap_or_default().to_owned();
         self.index.insert(id, self.items.len());
-        self.items.push(object.clone());
-        object
+        self.items.push(object);
     }
 
     fn get(&self, id: &str) -> Option<&Value> {
@@ -233,6 +237,13 @@ impl Store {
         self.with(|inner| Self::collection(inner, kind).insert(object))
     }
 
+    /// Stores a new object like [`Store::insert`], for a caller that does not need it back (no
+    /// copy is made).
+    pub fn insert_quiet(&self, kind: Kind, mut object: Value) {
+        shape(&mut object);
+        self.with(|inner| Self::collection(inner, kind).push(object));
+    }
+
     /// One object of `kind`.
     pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
         self.with(|inner| {
@@ -279,11 +290,8 @@ impl Store {
     pub fn insert_api_log(&self, mut object: Value) {
         shape(&mut object);
         self.with(|inner| {
-            let logs = &mut inner.api_logs;
-            let id = object["id"].as_str().unwrap_or_default().to_owned();
-            logs.index.insert(id, logs.items.len());
-            logs.items.push(object);
-            logs.bound(API_LOGS_KEPT);
+            inner.api_logs.push(object);
+            inner.api_logs.bound(API_LOGS_KEPT);
         });
     }
 
