@@ -28,6 +28,7 @@ use super::routes::{Reply, accepted_version, attributes_of, json_body, list_from
 use super::schema;
 use super::state::State;
 use super::store::{iso8601, new_id};
+use super::validate;
 use persona::client::Operation;
 
 /// A PDF's bytes for the `print` operations (a real, if empty, one-page document).
@@ -198,9 +199,14 @@ pub fn serve(
             ("POST", Some(id), false) => {
                 found(id)?;
                 let action = operation.path.rsplit('/').next().unwrap_or_default();
-                let tags = tag_names(body)?;
-                let overlap = rotation_overlap(body)?;
-                let meta = meta_of(body);
+                // The body read once: its `meta` drives every action.
+                let meta = if body.is_empty() {
+                    Value::Null
+                } else {
+                    json_body(body)?["meta"].take()
+                };
+                let tags = tag_names(&meta);
+                let overlap = rotation_overlap(&meta)?;
                 let updated = state.store().update_any(id, |object| {
                     let kind = object["type"].as_str().unwrap_or_default().to_owned();
                     let attributes = &mut object["attributes"];
@@ -245,19 +251,15 @@ pub fn serve(
 /// `meta.tag-name` of a tag action's body: one name (add, remove) or a list (set), as the
 /// document's `…-add-tag`/`-remove-tag`/`-set-tags` request schemas declare. (`meta.tag-id`
 /// names a tag object the sandbox does not hold: such a body changes nothing.)
-fn tag_names(body: &[u8]) -> Result<Vec<String>, Reply> {
-    if body.is_empty() {
-        return Ok(Vec::new());
-    }
-    let json = json_body(body)?;
-    Ok(match json.pointer("/meta/tag-name") {
-        Some(Value::String(name)) => vec![name.clone()],
-        Some(Value::Array(names)) => names
+fn tag_names(meta: &Value) -> Vec<String> {
+    match &meta["tag-name"] {
+        Value::String(name) => vec![name.clone()],
+        Value::Array(names) => names
             .iter()
             .filter_map(|name| name.as_str().map(str::to_owned))
             .collect(),
         _ => Vec::new(),
-    })
+    }
 }
 
 fn retag(attributes: &mut Value, action: &str, names: &[String]) {
@@ -285,15 +287,11 @@ fn retag(attributes: &mut Value, action: &str, names: &[String]) {
 
 /// `meta.expires-in-seconds` of a rotate-secret body: how long the old secret keeps signing
 /// (the document's example: 7200); without it, 24 hours.
-fn rotation_overlap(body: &[u8]) -> Result<i64, Reply> {
-    if body.is_empty() {
-        return Ok(24 * 60 * 60);
-    }
-    let json = json_body(body)?;
-    match json.pointer("/meta/expires-in-seconds") {
-        None | Some(Value::Null) => Ok(24 * 60 * 60),
+fn rotation_overlap(meta: &Value) -> Result<i64, Reply> {
+    match &meta["expires-in-seconds"] {
+        Value::Null => Ok(24 * 60 * 60),
         // JSON Schema's integer includes `3600.0`; a negative overlap ends the old secret now.
-        Some(seconds) => seconds
+        seconds => seconds
             .as_i64()
             .or_else(|| {
                 seconds
@@ -448,7 +446,7 @@ fn record_rules(attributes: &mut Map<String, Value>) -> Result<(), Reply> {
         }
     }
     if let Some(inflection) = attributes.get("api-key-inflection").and_then(Value::as_str) {
-        if !["camel", "kebab", "snake"].contains(&inflection) {
+        if !validate::INFLECTIONS.contains(&inflection) {
             return invalid(
                 "api-key-inflection",
                 "api-key-inflection must be one of camel, kebab, snake",

@@ -70,7 +70,7 @@ static VALIDATORS: LazyLock<RwLock<HashMap<String, Option<Arc<Validator>>>>> =
     LazyLock::new(Default::default);
 
 /// The document's `Key-Inflection` values (`components/parameters/key-inflection-header`).
-const INFLECTIONS: &[&str] = &["camel", "kebab", "snake"];
+pub(crate) const INFLECTIONS: &[&str] = &["camel", "kebab", "snake"];
 
 /// Checks the request against what `operation` declares. `Ok(Some(body))` hands on a body
 /// rewritten as JSON (multipart); `Ok(None)` keeps the one sent.
