@@ -144,11 +144,11 @@ pub(crate) fn check_method(method: &str) -> Result<(), PersonaError> {
     Ok(())
 }
 
-/// Generates a nonce: 32 lowercase hex characters (128 bits) from the operating system's CSPRNG.
+/// Generates a nonce: 32 lowercase hex characters (128 bits) from this thread's CSPRNG
+/// ([`crate::random`]: ChaCha20 seeded from the OS, reseeded after `fork`).
 pub(crate) fn generate_nonce() -> Result<String, PersonaError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| PersonaError::Configuration(format!("no randomness available: {err}")))?;
+    crate::random::fill(&mut bytes)?;
     Ok(crate::hex::encode(&bytes))
 }
 

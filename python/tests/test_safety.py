@@ -206,6 +206,62 @@ def test_import_does_not_load_the_client():
     assert "ctypes" not in out, "the C ABI goes through cffi only"
 
 
+# Modules a client's first use must not load (issue 14 item 2): the generated UniFFI module is
+# trimmed by bindings/uniffi-bindgen so that it needs none of them.
+HEAVY_AT_FIRST_USE = ["asyncio", "dataclasses", "inspect", "typing", "platform", "datetime", "traceback"]
+
+
+def test_first_client_use_stays_light():
+    """`persona.Client` and a client made: none of the heavy modules is loaded (a fresh -S
+    interpreter, so no site hook imports them first)."""
+    code = (
+        "import sys, persona\n"
+        "client = persona.Client(api_key='persona_sandbox_x', base_url='http://127.0.0.1:9')\n"
+        "client.close()\n"
+        f"print(','.join(m for m in {HEAVY_AT_FIRST_USE!r} if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "", f"loaded at the client's first use: {out.stdout.strip()}"
+
+
+def test_generated_module_reads_no_dropped_module_at_run_time():
+    """The trimmed UniFFI module names the dropped modules only in annotations (strings under
+    `from __future__ import annotations`), and `asyncio` only after importing it locally."""
+    import ast
+    import importlib.util
+
+    path = importlib.util.find_spec("persona._native.persona").origin
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    dropped = {"asyncio", "dataclasses", "typing", "enum", "datetime", "traceback", "platform"}
+    annotations = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            arguments += [a for a in (node.args.vararg, node.args.kwarg) if a]
+            annotations.update(id(sub) for a in arguments if a.annotation for sub in ast.walk(a.annotation))
+            if node.returns:
+                annotations.update(id(sub) for sub in ast.walk(node.returns))
+        elif isinstance(node, ast.AnnAssign):
+            annotations.update(id(sub) for sub in ast.walk(node.annotation))
+    imported_locally = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import):
+                    imported_locally.update((id(name), alias.name) for alias in inner.names for name in ast.walk(node) if isinstance(name, ast.Name))
+    top_imports = {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    top_imports |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+    assert not (top_imports & dropped), f"imported at load: {top_imports & dropped}"
+    runtime = [
+        (node.lineno, node.id)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id in dropped and id(node) not in annotations
+        and (id(node), node.id) not in imported_locally
+    ]
+    assert runtime == [], f"read at run time without an import: {runtime[:10]}"
+
+
 def test_generated_cffi_module_is_current():
     import pathlib
 

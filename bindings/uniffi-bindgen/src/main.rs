@@ -1,3 +1,111 @@
-fn main() {
-    uniffi::uniffi_bindgen_main()
+//! UniFFI's bindgen, then one pass over the Python module it wrote (maturin runs this binary with
+//! `generate --language python --out-dir DIR ...`): the first use of `persona.Client` imports that
+//! module, and as generated it imports `asyncio`, `dataclasses` (with `inspect` and `ast`),
+//! `typing`, `enum`, `datetime`, `traceback` and `platform` — 50 of its 66 ms in a fresh
+//! interpreter (issue 14 item 2, target ≤ 30 ms). None is needed to load it:
+//! - `asyncio` only by async calls: imported inside the one function that reaches for it;
+//! - `dataclass` decorates classes that declare no fields and define their own `__init__` and
+//!   `__eq__`: a small stand-in adds what it added then (`__match_args__`, and the `Name()` repr
+//!   where a class has none), and refuses a class that declares fields;
+//! - `typing` only in annotations (strings under `from __future__ import annotations`) and as the
+//!   `typing.Protocol` base of three protocol classes, which are documentation: dropped;
+//! - `enum`, `datetime`, `traceback`, `platform`: unused.
+//!
+//! Every edit must match exactly as often as expected, or this fails the build: a UniFFI upgrade
+//! that changes the template cannot silently bring the cost back (or break the module).
+//! `python/tests/test_import_cost.py` checks the result: no such module is loaded by a client's
+//! first use, and none of these names is read at run time.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    uniffi::uniffi_bindgen_main();
+    let Some(out_dir) = python_out_dir(&args) else {
+        return ExitCode::SUCCESS;
+    };
+    let module = out_dir.join("persona.py");
+    match trim_python_module(&module) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("uniffi-bindgen: {}: {problem}", module.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The output directory of a `generate --language python` run; `None` for anything else.
+fn python_out_dir(args: &[String]) -> Option<PathBuf> {
+    let value = |flag: &str| {
+        args.iter().enumerate().find_map(|(index, arg)| {
+            if arg == flag {
+                args.get(index + 1).cloned()
+            } else {
+                arg.strip_prefix(&format!("{flag}=")).map(str::to_owned)
+            }
+        })
+    };
+    let generating = args.get(1).is_some_and(|command| command == "generate");
+    let python = value("--language")
+        .or_else(|| value("-l"))
+        .is_some_and(|language| language == "python");
+    if !(generating && python) {
+        return None;
+    }
+    value("--out-dir")
+        .or_else(|| value("-o"))
+        .map(PathBuf::from)
+}
+
+const DATACLASS_STAND_IN: &str = r#"def dataclass(cls):
+    # persona (bindings/uniffi-bindgen): what `dataclasses.dataclass` did to these classes, which
+    # declare no fields and define their own __init__ and __eq__, without importing dataclasses.
+    if cls.__dict__.get("__annotations__"):
+        raise TypeError(f"{cls.__qualname__} declares fields: the dataclass stand-in cannot serve it")
+    if "__repr__" not in cls.__dict__:
+        cls.__repr__ = lambda self: type(self).__qualname__ + "()"
+    cls.__match_args__ = ()
+    return cls
+"#;
+
+fn trim_python_module(path: &Path) -> Result<(), String> {
+    let mut text = std::fs::read_to_string(path).map_err(|err| err.to_string())?;
+    if text.contains("persona (bindings/uniffi-bindgen)") {
+        return Ok(()); // already trimmed (a second run over the same directory)
+    }
+    replace(&mut text, "\nimport asyncio\n", "\n", 1)?;
+    replace(
+        &mut text,
+        "        return asyncio.get_running_loop()\n",
+        "        import asyncio  # persona: loaded by async calls only\n        return asyncio.get_running_loop()\n",
+        1,
+    )?;
+    replace(
+        &mut text,
+        "\nfrom dataclasses import dataclass\n",
+        &format!("\n{DATACLASS_STAND_IN}"),
+        1,
+    )?;
+    replace(&mut text, "\nimport typing\n", "\n", 1)?;
+    let protocols = text.matches("(typing.Protocol):").count();
+    if protocols == 0 {
+        return Err("no `(typing.Protocol):` base left to drop: has the template changed?".into());
+    }
+    replace(&mut text, "(typing.Protocol):", ":", protocols)?;
+    for unused in ["enum", "datetime", "traceback", "platform"] {
+        replace(&mut text, &format!("\nimport {unused}\n"), "\n", 1)?;
+    }
+    std::fs::write(path, text).map_err(|err| err.to_string())
+}
+
+fn replace(text: &mut String, from: &str, to: &str, expected: usize) -> Result<(), String> {
+    let found = text.matches(from).count();
+    if found != expected {
+        return Err(format!(
+            "expected {expected} of {from:?} in the generated module, found {found}: has UniFFI's template changed?"
+        ));
+    }
+    *text = text.replace(from, to);
+    Ok(())
 }
