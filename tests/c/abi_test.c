@@ -762,6 +762,93 @@ static void test_request_round_trip(void) {
   persona_request_signer_free(s);
 }
 
+/* Appends one frame (4-byte little-endian length, then the bytes) at *at. */
+static void put_frame(uint8_t *buf, size_t *at, const void *data, size_t len) {
+  buf[*at] = (uint8_t)len;
+  buf[*at + 1] = (uint8_t)(len >> 8);
+  buf[*at + 2] = (uint8_t)(len >> 16);
+  buf[*at + 3] = (uint8_t)(len >> 24);
+  memcpy(buf + *at + 4, data, len);
+  *at += 4 + len;
+}
+
+/* persona_request_verifier_verify_packed(_at): the same verdicts as the table entry point, with
+   the headers framed in one buffer; frames must fill it exactly. */
+static void test_request_verify_packed(void) {
+  g_test = "request_verify_packed";
+  persona_request_signer *s = MAKE_SIGNER(KEY_ID, SECRET);
+  const char *body = "{\"a\":1}";
+  size_t blen = strlen(body);
+  int64_t ts = 1700000000;
+  persona_signed_request *r = SIGN(s, METHOD, URL, body, blen, &ts, "0123456789abcdef");
+  persona_key keys[1] = {{S(KEY_ID), S(SECRET)}};
+  persona_request_verifier *v = MAKE_VERIFIER(keys, 1, 300, 0);
+  if (v != NULL && r != NULL) {
+    uint8_t packed[1024];
+    size_t len = 0;
+    for (size_t i = 0; i < persona_signed_request_header_count(r); i++) {
+      const char *name = persona_signed_request_header_name(r, i);
+      const char *value = persona_signed_request_header_value(r, i);
+      put_frame(packed, &len, name, strlen(name));
+      put_frame(packed, &len, value, strlen(value));
+    }
+    /* an unrelated header whose name holds a NUL is data, not "Persona-Nonce" cut short */
+    put_frame(packed, &len, "Persona-Nonce\0x", 15);
+    put_frame(packed, &len, "other", 5);
+    char key_id[PERSONA_KEY_ID_MAX];
+    memset(key_id, 'z', sizeof key_id);
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len, (const uint8_t *)body,
+                                                       blen, ts, key_id, sizeof key_id),
+             PERSONA_OK);
+    CHECK_STR(key_id, KEY_ID, "key id written with its NUL");
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len, (const uint8_t *)body,
+                                                       blen, ts, NULL, 0),
+             PERSONA_OK);
+    /* the clock variant: the request is from 2023, far outside the tolerance */
+    CHECK_RC(persona_request_verifier_verify_packed(v, S(METHOD), S(URL), packed, len, (const uint8_t *)body, blen,
+                                                    key_id, sizeof key_id),
+             PERSONA_ERR_TIMESTAMP_OUT_OF_TOLERANCE);
+    /* a tampered body */
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len, (const uint8_t *)"{}", 2, ts,
+                                                       key_id, sizeof key_id),
+             PERSONA_ERR_SIGNATURE_MISMATCH);
+    /* frames that do not fill the buffer exactly: short by one byte, one byte over, a lone name */
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len - 1, (const uint8_t *)body,
+                                                       blen, ts, key_id, sizeof key_id),
+             PERSONA_ERR_INVALID_ARGUMENT);
+    packed[len] = 0;
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len + 1, (const uint8_t *)body,
+                                                       blen, ts, key_id, sizeof key_id),
+             PERSONA_ERR_INVALID_ARGUMENT);
+    size_t lone = 0;
+    uint8_t one[32];
+    put_frame(one, &lone, "Authorization", 13);
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), one, lone, (const uint8_t *)body, blen,
+                                                       ts, key_id, sizeof key_id),
+             PERSONA_ERR_INVALID_ARGUMENT);
+    /* a length that runs past the end */
+    uint8_t huge[8] = {0xff, 0xff, 0xff, 0x7f, 'a', 'b', 'c', 'd'};
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), huge, sizeof huge, (const uint8_t *)body,
+                                                       blen, ts, key_id, sizeof key_id),
+             PERSONA_ERR_INVALID_ARGUMENT);
+    /* no headers at all */
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), NULL, 0, (const uint8_t *)body, blen, ts,
+                                                       key_id, sizeof key_id),
+             PERSONA_ERR_MISSING_HEADER);
+    /* a key id buffer too small */
+    CHECK_RC(persona_request_verifier_verify_packed_at(v, S(METHOD), S(URL), packed, len, (const uint8_t *)body,
+                                                       blen, ts, key_id, 2),
+             PERSONA_ERR_BUFFER_TOO_SMALL);
+    /* NULL verifier */
+    CHECK_RC(persona_request_verifier_verify_packed_at(NULL, S(METHOD), S(URL), packed, len, (const uint8_t *)body,
+                                                       blen, ts, key_id, sizeof key_id),
+             PERSONA_ERR_NULL_ARGUMENT);
+  }
+  persona_signed_request_free(r);
+  persona_request_verifier_free(v);
+  persona_request_signer_free(s);
+}
+
 static void test_verifier_new_contract(void) {
   g_test = "request_verifier_new_contract";
   persona_request_verifier *v;
@@ -1315,6 +1402,7 @@ int main(void) {
   test_signer_contract();
   test_signed_request_accessors();
   test_request_round_trip();
+  test_request_verify_packed();
   test_verifier_new_contract();
   test_body_with_nul_bytes();
   test_replay_cache();

@@ -23,6 +23,12 @@
 #define PERSONA_SIGNED_HEADERS_MAX 384
 
 /**
+ * Bytes (including the NUL) that always suffice for the key id `persona_request_verifier_verify_packed`
+ * writes: key ids are at most 128 characters.
+ */
+#define PERSONA_KEY_ID_MAX 129
+
+/**
  * Bytes (including the NUL) that always suffice for `persona_webhook_sign`'s output:
  * `t=` + up to 19 digits + `,v1=` + 64 hex + NUL = 90.
  */
@@ -581,6 +587,52 @@ enum persona_result persona_request_verifier_verify(const struct persona_request
                                                     size_t body_len,
                                                     const int64_t *now,
                                                     const char **key_id_out);
+
+/**
+ * Verifies like `persona_request_verifier_verify`, with the headers packed into one buffer, for
+ * callers where every FFI argument costs (JNA, where building a table of `persona_header`s cost
+ * more than the verification): `headers` holds `headers_len` bytes of frames, each a header's
+ * name then its value, every part as a 4-byte little-endian length then that many bytes (any
+ * bytes: a NUL or newline is data, never a separator). Frames that do not add up to exactly
+ * `headers_len` bytes are `PERSONA_ERR_INVALID_ARGUMENT`. The time is the system clock.
+ *
+ * On `PERSONA_OK`, if `key_id_out` is not NULL, the authenticated key id and a NUL are written to
+ * it (`key_id_out_len` bytes; `PERSONA_KEY_ID_MAX` always suffices).
+ *
+ * # Safety
+ * As `persona_request_verifier_verify`; `headers` points to `headers_len` readable bytes (NULL
+ * allowed when 0); `key_id_out` is NULL or `key_id_out_len` writable bytes.
+ */
+enum persona_result persona_request_verifier_verify_packed(const struct persona_request_verifier *verifier,
+                                                           const uint8_t *method,
+                                                           size_t method_len,
+                                                           const uint8_t *url,
+                                                           size_t url_len,
+                                                           const uint8_t *headers,
+                                                           size_t headers_len,
+                                                           const uint8_t *body,
+                                                           size_t body_len,
+                                                           char *key_id_out,
+                                                           size_t key_id_out_len);
+
+/**
+ * `persona_request_verifier_verify_packed` as of `now` (unix seconds).
+ *
+ * # Safety
+ * As `persona_request_verifier_verify_packed`.
+ */
+enum persona_result persona_request_verifier_verify_packed_at(const struct persona_request_verifier *verifier,
+                                                              const uint8_t *method,
+                                                              size_t method_len,
+                                                              const uint8_t *url,
+                                                              size_t url_len,
+                                                              const uint8_t *headers,
+                                                              size_t headers_len,
+                                                              const uint8_t *body,
+                                                              size_t body_len,
+                                                              int64_t now,
+                                                              char *key_id_out,
+                                                              size_t key_id_out_len);
 
 /**
  * Frees a verifier. NULL is a no-op. Key id pointers it handed out become invalid.

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::ffi::c_char;
 
+use std::borrow::Cow;
+
 use super::boundary::{
-    OutText, bytes_arg, free_handle, guard, guard_value, slice_arg, text_arg, tolerance_arg,
-    wire_text_arg, write_handle,
+    FfiError, OutText, bytes_arg, copy_to_buffer, free_handle, guard, guard_value, slice_arg,
+    text_arg, tolerance_arg, wire_text_arg, write_handle,
 };
 use super::result::persona_result;
 use super::webhook::now_arg;
@@ -168,6 +170,167 @@ pub unsafe extern "C" fn persona_request_verifier_verify(
         }
         Ok(())
     })
+}
+
+/// Bytes (including the NUL) that always suffice for the key id `persona_request_verifier_verify_packed`
+/// writes: key ids are at most 128 characters.
+pub const PERSONA_KEY_ID_MAX: usize = 129;
+
+/// Verifies like `persona_request_verifier_verify`, with the headers packed into one buffer, for
+/// callers where every FFI argument costs (JNA, where building a table of `persona_header`s cost
+/// more than the verification): `headers` holds `headers_len` bytes of frames, each a header's
+/// name then its value, every part as a 4-byte little-endian length then that many bytes (any
+/// bytes: a NUL or newline is data, never a separator). Frames that do not add up to exactly
+/// `headers_len` bytes are `PERSONA_ERR_INVALID_ARGUMENT`. The time is the system clock.
+///
+/// On `PERSONA_OK`, if `key_id_out` is not NULL, the authenticated key id and a NUL are written to
+/// it (`key_id_out_len` bytes; `PERSONA_KEY_ID_MAX` always suffices).
+///
+/// # Safety
+/// As `persona_request_verifier_verify`; `headers` points to `headers_len` readable bytes (NULL
+/// allowed when 0); `key_id_out` is NULL or `key_id_out_len` writable bytes.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn persona_request_verifier_verify_packed(
+    verifier: *const persona_request_verifier,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
+    headers: *const u8,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    key_id_out: *mut c_char,
+    key_id_out_len: usize,
+) -> persona_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        verify_packed(
+            verifier,
+            [
+                (method, method_len),
+                (url, url_len),
+                (headers, headers_len),
+                (body, body_len),
+            ],
+            None,
+            key_id_out,
+            key_id_out_len,
+        )
+    }
+}
+
+/// `persona_request_verifier_verify_packed` as of `now` (unix seconds).
+///
+/// # Safety
+/// As `persona_request_verifier_verify_packed`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn persona_request_verifier_verify_packed_at(
+    verifier: *const persona_request_verifier,
+    method: *const u8,
+    method_len: usize,
+    url: *const u8,
+    url_len: usize,
+    headers: *const u8,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    now: i64,
+    key_id_out: *mut c_char,
+    key_id_out_len: usize,
+) -> persona_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        verify_packed(
+            verifier,
+            [
+                (method, method_len),
+                (url, url_len),
+                (headers, headers_len),
+                (body, body_len),
+            ],
+            Some(now),
+            key_id_out,
+            key_id_out_len,
+        )
+    }
+}
+
+/// # Safety
+/// The contract of `persona_request_verifier_verify_packed`; `parts` are method, url, headers and
+/// body, each pointer + length.
+unsafe fn verify_packed(
+    verifier: *const persona_request_verifier,
+    parts: [(*const u8, usize); 4],
+    now: Option<i64>,
+    key_id_out: *mut c_char,
+    key_id_out_len: usize,
+) -> persona_result {
+    guard(|| {
+        check_not_null!(verifier);
+        let [
+            (method, method_len),
+            (url, url_len),
+            (headers, headers_len),
+            (body, body_len),
+        ] = parts;
+        // SAFETY: caller contract.
+        let (verifier, method, url, packed, body) = unsafe {
+            (
+                &*verifier,
+                text_arg(method, method_len, "method")?,
+                text_arg(url, url_len, "url")?,
+                bytes_arg(headers, headers_len, "headers")?,
+                bytes_arg(body, body_len, "body")?,
+            )
+        };
+        let pairs = unpack_headers(packed)?;
+        let verified = verifier.inner.verify_at(
+            method,
+            url,
+            pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
+            body,
+            now.unwrap_or_else(persona_core::clock::unix_now),
+        )?;
+        if !key_id_out.is_null() {
+            // SAFETY: `key_id_out_len` writable bytes per the contract.
+            unsafe { copy_to_buffer(&[&verified.key_id], key_id_out, key_id_out_len)? };
+        }
+        Ok(())
+    })
+}
+
+/// A header's name and value as text.
+type HeaderText<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// The (name, value) pairs of packed header frames; the text of each is wire data (bytes that are
+/// not UTF-8 make the header malformed, as in `persona_request_verifier_verify`).
+fn unpack_headers(mut packed: &[u8]) -> Result<Vec<HeaderText<'_>>, FfiError> {
+    fn part<'a>(packed: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let (length, rest) = packed.split_first_chunk::<4>()?;
+        let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
+        let (bytes, rest) = (rest.get(..length)?, rest.get(length..)?);
+        *packed = rest;
+        Some(bytes)
+    }
+    let malformed = || {
+        FfiError::from(persona_core::PersonaError::invalid_argument(
+            "headers",
+            "must be frames of a 4-byte little-endian length and that many bytes, name then value, filling the buffer exactly",
+        ))
+    };
+    let mut pairs = Vec::with_capacity(8);
+    while !packed.is_empty() {
+        let name = part(&mut packed).ok_or_else(malformed)?;
+        let value = part(&mut packed).ok_or_else(malformed)?;
+        pairs.push((
+            String::from_utf8_lossy(name),
+            String::from_utf8_lossy(value),
+        ));
+    }
+    Ok(pairs)
 }
 
 /// Frees a verifier. NULL is a no-op. Key id pointers it handed out become invalid.

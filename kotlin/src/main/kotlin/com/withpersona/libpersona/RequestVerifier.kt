@@ -4,6 +4,7 @@ import com.sun.jna.ptr.PointerByReference
 import com.withpersona.libpersona.internal.CAbi
 import com.withpersona.libpersona.internal.LibPersona
 import com.withpersona.libpersona.internal.NativeHandle
+import com.withpersona.libpersona.internal.RequestScratch
 import com.withpersona.libpersona.internal.inRange
 import com.withpersona.libpersona.internal.utf8
 
@@ -46,34 +47,47 @@ class RequestVerifier @JvmOverloads constructor(
      */
     @JvmOverloads
     fun verify(method: String, url: String, headers: List<Pair<String, String>>, body: ByteArray, now: Long? = null): String {
-        // Wire data: header text is passed as its UTF-8 bytes (a lone surrogate becomes `?`,
-        // which no signature grammar accepts).
-        val table = CAbi.pairTable(
-            headers.map { (name, value) -> arrayOf(name.toByteArray(Charsets.UTF_8), value.toByteArray(Charsets.UTF_8)) },
-            LibPersona.PERSONA_HEADER_PAIRS,
-        )
-        val methodBytes = method.utf8("method")
-        val urlBytes = url.utf8("url")
-        val keyId = PointerByReference()
-        try {
-            return handle.use { pointer ->
-                val code = LibPersona.persona_request_verifier_verify(
-                    pointer, methodBytes, CAbi.size(methodBytes.size), urlBytes, CAbi.size(urlBytes.size),
-                    table, CAbi.size(headers.size), body, CAbi.size(body.size), now?.let { longArrayOf(it) }, keyId,
-                )
-                if (code != 0) throw CAbi.error()
-                // Borrowed from the verifier: read it while the call still holds the handle.
-                keyId.value.getString(0, "UTF-8")
-            }
-        } finally {
-            table?.close()
-        }
+        val scratch = RequestScratch.get()
+        scratch.clearHeaders()
+        for ((name, value) in headers) scratch.addHeader(name, value)
+        return verifyPacked(scratch, method, url, body, now)
     }
 
     /** [verify] with headers as a map. */
     @JvmOverloads
-    fun verify(method: String, url: String, headers: Map<String, String>, body: ByteArray, now: Long? = null): String =
-        verify(method, url, headers.toList(), body, now)
+    fun verify(method: String, url: String, headers: Map<String, String>, body: ByteArray, now: Long? = null): String {
+        val scratch = RequestScratch.get()
+        scratch.clearHeaders()
+        for ((name, value) in headers) scratch.addHeader(name, value)
+        return verifyPacked(scratch, method, url, body, now)
+    }
+
+    /** One native call with the thread's packed buffers (no native table, no handle objects). */
+    private fun verifyPacked(scratch: RequestScratch, method: String, url: String, body: ByteArray, now: Long?): String {
+        scratch.putMethod(method)
+        scratch.putUrl(url)
+        try {
+            return handle.use { pointer ->
+                val code = if (now == null) {
+                    LibPersona.persona_request_verifier_verify_packed(
+                        pointer, scratch.method, CAbi.size(scratch.methodLen), scratch.url, CAbi.size(scratch.urlLen),
+                        scratch.headers, CAbi.size(scratch.headersLen), body, CAbi.size(body.size),
+                        scratch.keyId, CAbi.size(scratch.keyId.size),
+                    )
+                } else {
+                    LibPersona.persona_request_verifier_verify_packed_at(
+                        pointer, scratch.method, CAbi.size(scratch.methodLen), scratch.url, CAbi.size(scratch.urlLen),
+                        scratch.headers, CAbi.size(scratch.headersLen), body, CAbi.size(body.size), now,
+                        scratch.keyId, CAbi.size(scratch.keyId.size),
+                    )
+                }
+                if (code != 0) throw CAbi.error()
+                scratch.keyIdString()
+            }
+        } finally {
+            scratch.trim()
+        }
+    }
 
     override fun close() = handle.close()
 

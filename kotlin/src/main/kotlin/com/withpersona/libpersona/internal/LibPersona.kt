@@ -15,6 +15,7 @@ internal object LibPersona {
     private val WIDE = Native.SIZE_T_SIZE == 8
 
     const val PERSONA_SIGNED_HEADERS_MAX = 384
+    const val PERSONA_KEY_ID_MAX = 129
     const val PERSONA_WEBHOOK_HEADER_MAX = 96
     /** `persona_key`: 2 (pointer, length) pair(s). */
     const val PERSONA_KEY_PAIRS = 2
@@ -95,6 +96,12 @@ internal object LibPersona {
     fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: Pointer?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, keyIdOut: PointerByReference?): Int =
         if (WIDE) LibPersona64.persona_request_verifier_verify(verifier, method, methodLen, url, urlLen, headers, headersLen, body, bodyLen, now, keyIdOut) else LibPersona32.persona_request_verifier_verify(verifier, method, methodLen.toInt(), url, urlLen.toInt(), headers, headersLen.toInt(), body, bodyLen.toInt(), now, keyIdOut)
 
+    fun persona_request_verifier_verify_packed(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: ByteArray?, headersLen: Long, body: ByteArray?, bodyLen: Long, keyIdOut: ByteArray, keyIdOutLen: Long): Int =
+        if (WIDE) LibPersona64.persona_request_verifier_verify_packed(verifier, method, methodLen, url, urlLen, headers, headersLen, body, bodyLen, keyIdOut, keyIdOutLen) else LibPersona32.persona_request_verifier_verify_packed(verifier, method, methodLen.toInt(), url, urlLen.toInt(), headers, headersLen.toInt(), body, bodyLen.toInt(), keyIdOut, keyIdOutLen.toInt())
+
+    fun persona_request_verifier_verify_packed_at(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: ByteArray?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: Long, keyIdOut: ByteArray, keyIdOutLen: Long): Int =
+        if (WIDE) LibPersona64.persona_request_verifier_verify_packed_at(verifier, method, methodLen, url, urlLen, headers, headersLen, body, bodyLen, now, keyIdOut, keyIdOutLen) else LibPersona32.persona_request_verifier_verify_packed_at(verifier, method, methodLen.toInt(), url, urlLen.toInt(), headers, headersLen.toInt(), body, bodyLen.toInt(), now, keyIdOut, keyIdOutLen.toInt())
+
     fun persona_request_verifier_free(verifier: Pointer?) =
         if (WIDE) LibPersona64.persona_request_verifier_free(verifier) else LibPersona32.persona_request_verifier_free(verifier)
 
@@ -163,6 +170,8 @@ private object LibPersona64 {
     @JvmStatic external fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, body: ByteArray?, bodyLen: Long, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Long, buf: ByteArray, bufLen: Long): Int
     @JvmStatic external fun persona_request_verifier_new(keys: Pointer?, keysLen: Long, toleranceSecs: Long, replayCacheCapacity: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: Pointer?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?, keyIdOut: PointerByReference?): Int
+    @JvmStatic external fun persona_request_verifier_verify_packed(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: ByteArray?, headersLen: Long, body: ByteArray?, bodyLen: Long, keyIdOut: ByteArray, keyIdOutLen: Long): Int
+    @JvmStatic external fun persona_request_verifier_verify_packed_at(verifier: Pointer?, method: ByteArray?, methodLen: Long, url: ByteArray?, urlLen: Long, headers: ByteArray?, headersLen: Long, body: ByteArray?, bodyLen: Long, now: Long, keyIdOut: ByteArray, keyIdOutLen: Long): Int
     @JvmStatic external fun persona_request_verifier_free(verifier: Pointer?)
     @JvmStatic external fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: Long, toleranceSecs: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: Long, body: ByteArray?, bodyLen: Long, now: LongArray?): Int
@@ -208,6 +217,8 @@ private object LibPersona32 {
     @JvmStatic external fun persona_request_signer_sign_headers(signer: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, body: ByteArray?, bodyLen: Int, timestamp: LongArray?, nonce: ByteArray?, nonceLen: Int, buf: ByteArray, bufLen: Int): Int
     @JvmStatic external fun persona_request_verifier_new(keys: Pointer?, keysLen: Int, toleranceSecs: Long, replayCacheCapacity: Int, out: PointerByReference?): Int
     @JvmStatic external fun persona_request_verifier_verify(verifier: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, headers: Pointer?, headersLen: Int, body: ByteArray?, bodyLen: Int, now: LongArray?, keyIdOut: PointerByReference?): Int
+    @JvmStatic external fun persona_request_verifier_verify_packed(verifier: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, headers: ByteArray?, headersLen: Int, body: ByteArray?, bodyLen: Int, keyIdOut: ByteArray, keyIdOutLen: Int): Int
+    @JvmStatic external fun persona_request_verifier_verify_packed_at(verifier: Pointer?, method: ByteArray?, methodLen: Int, url: ByteArray?, urlLen: Int, headers: ByteArray?, headersLen: Int, body: ByteArray?, bodyLen: Int, now: Long, keyIdOut: ByteArray, keyIdOutLen: Int): Int
     @JvmStatic external fun persona_request_verifier_free(verifier: Pointer?)
     @JvmStatic external fun persona_webhook_verifier_new(secrets: Pointer?, secretsLen: Int, toleranceSecs: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_webhook_verifier_verify(verifier: Pointer?, header: ByteArray?, headerLen: Int, body: ByteArray?, bodyLen: Int, now: LongArray?): Int
