@@ -223,12 +223,19 @@ impl ClientBuilder {
         let http = http.build().map_err(|err| {
             PersonaError::Configuration(format!("HTTP client setup failed: {err}"))
         })?;
+        let base = url::Url::parse(&base_url)
+            .map_err(|_| PersonaError::Configuration("base URL is not a valid URL".into()))?;
+        let user_agent = format!("libpersona/{} ({})", crate::VERSION, self.binding);
+        let user_agent = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| {
+            PersonaError::Configuration("binding name is not a header value".into())
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                base,
                 base_url,
                 persona_version,
-                user_agent: format!("libpersona/{} ({})", crate::VERSION, self.binding),
+                user_agent,
                 auth: RwLock::new(Arc::new(Auth::from_credentials(&credentials)?)),
                 retry: self.retry,
                 request_timeout: self.request_timeout,

@@ -4,12 +4,20 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use serde_json::Value;
 
 use super::operation::Payload;
 use super::retry::{is_retryable_status, requested_wait, uuid_v4};
 use super::{Auth, Client, KEY_INFLECTION};
 use crate::error::{ApiError, ApiErrorDetail, ApiErrorKind, PersonaError};
+
+const KEY_INFLECTION_HEADER: HeaderName = HeaderName::from_static("key-inflection");
+const PERSONA_VERSION: HeaderName = HeaderName::from_static("persona-version");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+const PERSONA_TIMESTAMP: HeaderName = HeaderName::from_static("persona-timestamp");
+const PERSONA_NONCE: HeaderName = HeaderName::from_static("persona-nonce");
+const PERSONA_SIGNATURE: HeaderName = HeaderName::from_static("persona-signature");
 
 /// Per-call options.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -183,7 +191,7 @@ pub(crate) struct RawResponse {
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
     pub(crate) content_type: Option<String>,
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: bytes::Bytes,
     pub(crate) attempts: u32,
 }
 
@@ -223,7 +231,7 @@ impl Client {
                 "path must start with `/` and carry no query or fragment (pass `query`)".into(),
             ));
         }
-        let payload = body.map_or(Payload::None, |json| Payload::Json(json.clone()));
+        let payload = body.map_or(Payload::None, Payload::Json);
         self.send(method, path, query, &payload, "application/json", options)
             .await?
             .into_json()
@@ -235,35 +243,39 @@ impl Client {
         method: Method,
         path: &str,
         query: &[(String, String)],
-        payload: &Payload,
+        payload: &Payload<'_>,
         accept: &'static str,
         options: &RequestOptions,
     ) -> Result<RawResponse, PersonaError> {
-        let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, path))
-            .map_err(|_| PersonaError::Configuration("invalid request path".into()))?;
+        // The base URL was parsed once, by the builder; only the path is parsed here, and reqwest
+        // takes the `Url` as is (a `&str` would be parsed again on every attempt).
+        let mut url = self.inner.base.clone();
+        let mut full_path = String::with_capacity(url.path().len() + path.len());
+        full_path.push_str(url.path().trim_end_matches('/'));
+        full_path.push_str(path);
+        url.set_path(&full_path);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        let url = url.to_string();
         // Buffered once: every attempt sends identical bytes (and signs the same body).
         let (body_bytes, content_type) = match payload {
             Payload::None => (Vec::new(), None),
             Payload::Json(json) => (
-                serde_json::to_vec(json).map_err(|err| {
+                serde_json::to_vec(*json).map_err(|err| {
                     PersonaError::Configuration(format!("body is not serializable: {err}"))
                 })?,
                 Some("application/json"),
             ),
             Payload::Form(fields) => (
                 url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(fields)
+                    .extend_pairs(fields.iter())
                     .finish()
                     .into_bytes(),
                 Some("application/x-www-form-urlencoded"),
             ),
         };
         let body = Body {
-            bytes: &body_bytes,
+            bytes: bytes::Bytes::from(body_bytes),
             content_type,
             accept,
         };
@@ -285,9 +297,11 @@ impl Client {
                     key,
                 ));
             }
+            // Boxed: the attempt's state (reqwest's and hyper's futures) is large, and every
+            // caller's future would otherwise carry and move it.
             let outcome = tokio::time::timeout(
                 self.inner.request_timeout.min(remaining),
-                self.attempt(&method, &url, &body, key, options),
+                Box::pin(self.attempt(&method, &url, &body, key, options)),
             )
             .await
             .unwrap_or_else(|_| {
@@ -322,8 +336,8 @@ impl Client {
     async fn attempt(
         &self,
         method: &Method,
-        url: &str,
-        body: &Body<'_>,
+        url: &url::Url,
+        body: &Body,
         idempotency_key: Option<&str>,
         options: &RequestOptions,
     ) -> Result<RawResponse, AttemptError> {
@@ -332,22 +346,28 @@ impl Client {
             .persona_version
             .as_deref()
             .or(inner.persona_version.as_deref());
+        // Header names as statics: a name given as `&str` is parsed, and a non-standard one
+        // allocated, on every request.
         let mut request = inner
             .http
-            .request(method.clone(), url)
-            .header("Accept", body.accept)
-            .header("Key-Inflection", KEY_INFLECTION)
-            .header("User-Agent", &inner.user_agent);
+            .request(method.clone(), url.clone())
+            .header(ACCEPT, HeaderValue::from_static(body.accept))
+            .header(
+                KEY_INFLECTION_HEADER,
+                HeaderValue::from_static(KEY_INFLECTION),
+            )
+            .header(USER_AGENT, inner.user_agent.clone());
         if let Some(version) = version {
-            request = request.header("Persona-Version", version);
+            request = request.header(PERSONA_VERSION, version);
         }
         if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
+            request = request.header(IDEMPOTENCY_KEY, key);
         }
         if let Some(content_type) = body.content_type {
+            // `Bytes`: every attempt shares the one buffer (no copy per attempt).
             request = request
-                .header("Content-Type", content_type)
-                .body(body.bytes.to_vec());
+                .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
+                .body(body.bytes.clone());
         }
         // Re-signed on every attempt: a fresh timestamp and nonce, so a retry is never a replay.
         match &*self.auth() {
@@ -356,9 +376,15 @@ impl Client {
             }
             Auth::Signed(signer) => {
                 let signed = signer
-                    .sign(method.as_str(), url, body.bytes)
+                    .sign(method.as_str(), url.as_str(), &body.bytes)
                     .map_err(AttemptError::Final)?;
-                for (name, value) in signed.headers() {
+                let names = [
+                    AUTHORIZATION,
+                    PERSONA_TIMESTAMP,
+                    PERSONA_NONCE,
+                    PERSONA_SIGNATURE,
+                ];
+                for (name, (_, value)) in names.into_iter().zip(signed.headers()) {
                     request = request.header(name, value);
                 }
             }
@@ -395,7 +421,7 @@ impl Client {
                 status,
                 request_id,
                 content_type,
-                bytes: bytes.to_vec(),
+                bytes,
                 attempts: 1,
             });
         }
@@ -409,8 +435,8 @@ impl Client {
 }
 
 /// What every attempt of one call sends besides the method and URL.
-struct Body<'a> {
-    bytes: &'a [u8],
+struct Body {
+    bytes: bytes::Bytes,
     /// `None`: no body.
     content_type: Option<&'static str>,
     accept: &'static str,

@@ -76,9 +76,11 @@ impl Auth {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// `base_url`, parsed once.
+    pub(crate) base: url::Url,
     /// `None`: no header (the key's dashboard version applies).
     pub(crate) persona_version: Option<String>,
-    pub(crate) user_agent: String,
+    pub(crate) user_agent: reqwest::header::HeaderValue,
     pub(crate) auth: RwLock<Arc<Auth>>,
     pub(crate) retry: retry::RetryPolicy,
     pub(crate) request_timeout: std::time::Duration,

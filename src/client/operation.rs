@@ -242,22 +242,22 @@ impl Call {
 
 /// What to send: the request a checked [`Call`] of an [`Operation`] makes.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Prepared {
+pub(crate) struct Prepared<'a> {
     pub(crate) method: Method,
     /// Relative to the base URL, each path parameter percent-encoded as one segment.
     pub(crate) path: String,
     /// In the order: include, fields, filters (the call's order), page size, after, before.
     pub(crate) query: Vec<(String, String)>,
-    pub(crate) payload: Payload,
+    pub(crate) payload: Payload<'a>,
     pub(crate) accept: &'static str,
 }
 
 /// A request body, serialized once.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Payload {
+pub(crate) enum Payload<'a> {
     None,
-    Json(Value),
-    Form(Vec<(String, String)>),
+    Json(&'a Value),
+    Form(&'a [(String, String)]),
 }
 
 fn refuse(name: &'static str, operation: &Operation, what: String) -> PersonaError {
@@ -265,7 +265,10 @@ fn refuse(name: &'static str, operation: &Operation, what: String) -> PersonaErr
 }
 
 /// Checks `call` against `operation` and builds its request.
-pub(crate) fn prepare(operation: &Operation, call: &Call) -> Result<Prepared, PersonaError> {
+pub(crate) fn prepare<'a>(
+    operation: &Operation,
+    call: &'a Call,
+) -> Result<Prepared<'a>, PersonaError> {
     let mut path = String::with_capacity(operation.path.len() + 32);
     let mut rest = operation.path;
     while let Some(open) = rest.find('{') {
@@ -380,8 +383,8 @@ pub(crate) fn prepare(operation: &Operation, call: &Call) -> Result<Prepared, Pe
     }
 
     let payload = match (operation.body, &call.body, call.form.is_empty()) {
-        (BodyKind::Json, Some(body), true) => Payload::Json(body.clone()),
-        (BodyKind::Form, None, false) => Payload::Form(call.form.clone()),
+        (BodyKind::Json, Some(body), true) => Payload::Json(body),
+        (BodyKind::Form, None, false) => Payload::Form(&call.form),
         (_, None, true) if operation.body_required => {
             return Err(refuse(
                 "body",

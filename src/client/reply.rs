@@ -63,7 +63,7 @@ impl Client {
                 status: raw.status,
                 request_id: raw.request_id,
                 content_type: raw.content_type,
-                bytes: raw.bytes,
+                bytes: raw.bytes.to_vec(),
                 attempts: raw.attempts,
             }),
         })

@@ -81,9 +81,8 @@ pub fn requested_wait(
 /// A random UUIDv4, the default Idempotency-Key.
 pub fn uuid_v4() -> Result<String, crate::PersonaError> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|err| {
-        crate::PersonaError::Configuration(format!("no randomness available: {err}"))
-    })?;
+    // The nonce generator: a per-thread CSPRNG, no system call per POST.
+    crate::random::fill(&mut b)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex = crate::hex::encode(&b);
