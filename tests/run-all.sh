@@ -51,6 +51,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p persona --no-default-features --all-targets --quiet -- -D warnings
 cargo clippy -p persona-ffi --features test-hooks --all-targets --quiet -- -D warnings
 cargo clippy -p persona-ffi --features python --all-targets --quiet -- -D warnings   # the wheel's build
+cargo clippy -p persona-ffi --no-default-features --features python --all-targets --quiet -- -D warnings   # the core build
 
 step "cargo test: workspace defaults (unit, shared vectors, properties, CLI, client/sandbox, C header drift), then the core without its client"
 cargo test --workspace --all-targets --quiet
@@ -101,6 +102,9 @@ step "The shipped libraries export the C ABI and UniFFI's symbols, and nothing e
 python3 bindings/ffi/check-exports.py --wheel \
   "$(python3 -c 'import pathlib, persona; print(next(pathlib.Path(persona.__file__).parent.glob("_native/libpersona.*")))')" \
   target/release/libpersona.so
+
+step "Shipped libraries stripped (UniFFI metadata kept); the core build (no client stack) from C and Python"
+tests/core/run.sh
 
 step "Swift package: drift, clang module import, ABI link check, Swift syntax (no Swift toolchain here)"
 swift/check.sh

@@ -34,17 +34,22 @@ class Function(NamedTuple):
     params: list
 
 
-def declarations(path: pathlib.Path = HEADER, test_hooks: bool = False) -> str:
+def declarations(path: pathlib.Path = HEADER, test_hooks: bool = False, client: bool = True) -> str:
     """The header without comments, without preprocessor directives (but its integer
-    `#define`s), without the `extern "C"` wrapper and, unless `test_hooks`, without its test-only
-    block."""
+    `#define`s), without the `extern "C"` wrapper, unless `test_hooks` without its test-only
+    block, and unless `client` without the API client's blocks (`PERSONA_CLIENT`: the bindings
+    that call the client through UniFFI leave them out, so they load the core build too)."""
     text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.S)
     text = re.sub(r"//[^\n]*", "", text)
     lines, skipping = [], 0
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("#if"):
-            if skipping or ("PERSONA_TEST_HOOKS" in stripped and not test_hooks):
+            if (
+                skipping
+                or ("PERSONA_TEST_HOOKS" in stripped and not test_hooks)
+                or (stripped == "#if defined(PERSONA_CLIENT)" and not client)
+            ):
                 skipping += 1
             continue
         if stripped.startswith("#endif"):

@@ -4,6 +4,7 @@ and nothing else — in particular no test hook (those exist only in `test-hooks
 
     python3 bindings/ffi/check-exports.py target/release/libpersona.so [more libraries...]
     python3 bindings/ffi/check-exports.py --wheel <the wheel's libpersona.so> [more...]
+    python3 bindings/ffi/check-exports.py --core <a core build's libpersona.so> [more...]
 
 A library named after `--wheel` is the Python wheel's build (feature `python`): it must also
 export the CPython module entry point `PyInit__speedups`, which no other build may export.
@@ -29,9 +30,10 @@ UNIFFI = re.compile(r"^(uniffi_persona_\w+|ffi_persona_\w+|UNIFFI_META_\w*PERSON
 PYTHON_EXTENSION = {"PyInit__speedups"}
 
 
-def declared_c_abi() -> set:
-    """Function names the header declares outside its test-only block."""
-    return {function.name for function in c_header.functions(c_header.declarations())}
+def declared_c_abi(client: bool = True) -> set:
+    """Function names the header declares outside its test-only block (and, for the core build,
+    outside the API client's blocks)."""
+    return {function.name for function in c_header.functions(c_header.declarations(client=client))}
 
 
 def exported(library: str) -> set:
@@ -44,16 +46,21 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     c_abi = declared_c_abi()
+    core_abi = declared_c_abi(client=False)
     if not c_abi:
         print(f"no persona_* declarations found in {HEADER}", file=sys.stderr)
         return 1
     failed = False
-    wheel = False
+    wheel = core = False
     for library in sys.argv[1:]:
         if library == "--wheel":
             wheel = True
             continue
-        expected = c_abi | PYTHON_EXTENSION if wheel else c_abi
+        if library == "--core":
+            core = True
+            continue
+        declared = core_abi if core else c_abi
+        expected = declared | PYTHON_EXTENSION if wheel else declared
         symbols = exported(library)
         unexpected = sorted(s for s in symbols if s not in expected and not UNIFFI.match(s))
         missing = sorted(expected - symbols)
@@ -65,8 +72,8 @@ def main() -> int:
         if not unexpected and not missing:
             uniffi = sum(1 for s in symbols if UNIFFI.match(s))
             extension = " + the CPython module entry point" if wheel else ""
-            print(f"{library}: {len(c_abi)} C ABI functions + {uniffi} UniFFI symbols{extension}, nothing else")
-        wheel = False
+            print(f"{library}: {len(declared)} C ABI functions + {uniffi} UniFFI symbols{extension}, nothing else")
+        wheel = core = False
     return 1 if failed else 0
 
 

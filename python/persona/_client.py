@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 from . import _errors
 from ._native import persona as _ffi
 
+if not hasattr(_ffi, "BlockingClient"):
+    # The core build (`maturin build --no-default-features`): the library has no client (no
+    # tokio, reqwest or TLS stack); webhooks and signing work, the client does not exist.
+    raise ImportError(
+        "this libpersona is the core build (webhook verification and v1 signing only, built "
+        "with --no-default-features): it has no API client; install the full build for persona.Client"
+    )
+
 __all__ = ["Client", "AsyncClient", "Response", "BinaryResponse"]
 
 

@@ -24,7 +24,7 @@ TARGET = ROOT / "python" / "persona" / "_cffi_abi.py"
 
 def generate(path: pathlib.Path) -> None:
     ffi = cffi.FFI()
-    ffi.cdef(c_header.declarations())
+    ffi.cdef(c_header.declarations(client=False))
     ffi.set_source("persona._cffi_abi", None)
     ffi.emit_python_code(str(path))
 

@@ -26,26 +26,54 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let module = out_dir.join("persona.py");
-    match trim_python_module(&module) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("uniffi-bindgen: {}: {problem}", module.display());
-            ExitCode::FAILURE
+    if let Err(problem) = trim_python_module(&module) {
+        eprintln!("uniffi-bindgen: {}: {problem}", module.display());
+        return ExitCode::FAILURE;
+    }
+    // maturin packages the very file it passed here (its own copy, under target/maturin): strip
+    // its local symbols now that the bindings are read from it (issue 14 item 6).
+    if let Some(library) = flag_value(&args, "--library") {
+        match strip_local_symbols(Path::new(&library)) {
+            Ok(()) => {}
+            Err(problem) => {
+                eprintln!("uniffi-bindgen: {library}: {problem}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// `strip --discard-all`: the local symbols go (~20% of the file); the global ones stay — the
+/// exported C ABI, `PyInit__speedups` and UniFFI's `UNIFFI_META_*` metadata — so bindings can
+/// still be generated from the shipped file. bindings/ffi/strip-library.sh does the same for
+/// the jar and the C release.
+fn strip_local_symbols(library: &Path) -> Result<(), String> {
+    let status = std::process::Command::new("strip")
+        .arg("--discard-all")
+        .arg(library)
+        .status()
+        .map_err(|err| format!("cannot run `strip` (binutils) to strip the library: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`strip --discard-all` failed: {status}"))
+    }
+}
+
+fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter().enumerate().find_map(|(index, arg)| {
+        if arg == flag {
+            args.get(index + 1).cloned()
+        } else {
+            arg.strip_prefix(&format!("{flag}=")).map(str::to_owned)
+        }
+    })
 }
 
 /// The output directory of a `generate --language python` run; `None` for anything else.
 fn python_out_dir(args: &[String]) -> Option<PathBuf> {
-    let value = |flag: &str| {
-        args.iter().enumerate().find_map(|(index, arg)| {
-            if arg == flag {
-                args.get(index + 1).cloned()
-            } else {
-                arg.strip_prefix(&format!("{flag}=")).map(str::to_owned)
-            }
-        })
-    };
+    let value = |flag: &str| flag_value(args, flag);
     let generating = args.get(1).is_some_and(|command| command == "generate");
     let python = value("--language")
         .or_else(|| value("-l"))
@@ -74,27 +102,35 @@ fn trim_python_module(path: &Path) -> Result<(), String> {
     if text.contains("persona (bindings/uniffi-bindgen)") {
         return Ok(()); // already trimmed (a second run over the same directory)
     }
-    replace(&mut text, "\nimport asyncio\n", "\n", 1)?;
-    replace(
-        &mut text,
-        "        return asyncio.get_running_loop()\n",
-        "        import asyncio  # persona: loaded by async calls only\n        return asyncio.get_running_loop()\n",
-        1,
-    )?;
-    replace(
-        &mut text,
-        "\nfrom dataclasses import dataclass\n",
-        &format!("\n{DATACLASS_STAND_IN}"),
-        1,
-    )?;
-    replace(&mut text, "\nimport typing\n", "\n", 1)?;
-    let protocols = text.matches("(typing.Protocol):").count();
-    if protocols == 0 {
-        return Err("no `(typing.Protocol):` base left to drop: has the template changed?".into());
+    // A module without async calls (the core build's) imports no asyncio: each edit applies
+    // where its import is there, and then must match exactly.
+    if text.contains("\nimport asyncio\n") {
+        replace(&mut text, "\nimport asyncio\n", "\n", 1)?;
+        replace(
+            &mut text,
+            "        return asyncio.get_running_loop()\n",
+            "        import asyncio  # persona: loaded by async calls only\n        return asyncio.get_running_loop()\n",
+            1,
+        )?;
     }
-    replace(&mut text, "(typing.Protocol):", ":", protocols)?;
+    if text.contains("\nfrom dataclasses import dataclass\n") {
+        replace(
+            &mut text,
+            "\nfrom dataclasses import dataclass\n",
+            &format!("\n{DATACLASS_STAND_IN}"),
+            1,
+        )?;
+    }
+    if text.contains("\nimport typing\n") {
+        replace(&mut text, "\nimport typing\n", "\n", 1)?;
+        let protocols = text.matches("(typing.Protocol):").count();
+        replace(&mut text, "(typing.Protocol):", ":", protocols)?;
+    }
     for unused in ["enum", "datetime", "traceback", "platform"] {
-        replace(&mut text, &format!("\nimport {unused}\n"), "\n", 1)?;
+        let import = format!("\nimport {unused}\n");
+        if text.contains(&import) {
+            replace(&mut text, &import, "\n", 1)?;
+        }
     }
     std::fs::write(path, text).map_err(|err| err.to_string())
 }

@@ -5919,6 +5919,16 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * The library version (exported in every build, the core one too).
+ */
+public func version() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_persona_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
  * The typed model of a document's primary `data` (a response body, or a webhook event's
  * payload): the core's one reading rule for every language; `None` without data.
  */
@@ -5979,16 +5989,6 @@ public func simulateActionsBody(actions: [SimulateAction])throws  -> String  {
     )
 })
 }
-/**
- * The library version.
- */
-public func version() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_persona_fn_func_version(uniffiCallStatus
-    )
-})
-}
 
 private enum InitializationResult {
     case ok
@@ -6005,6 +6005,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_persona_checksum_func_version() != 51993) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_persona_checksum_func_document_model() != 25080) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6018,9 +6021,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_func_simulate_actions_body() != 2811) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_persona_checksum_func_version() != 5412) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_persona_checksum_method_blockingclient_call() != 31793) {

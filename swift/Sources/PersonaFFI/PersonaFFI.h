@@ -469,6 +469,12 @@ RustBuffer uniffi_persona_fn_method_reply_uniffi_trait_debug(RustBuffer ptr, Rus
 RustBuffer uniffi_persona_fn_method_reply_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
+RustBuffer uniffi_persona_fn_func_version(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_DOCUMENT_MODEL
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_DOCUMENT_MODEL
 RustBuffer uniffi_persona_fn_func_document_model(RustBuffer document_json, RustCallStatus *_Nonnull out_status
@@ -493,12 +499,6 @@ RustBuffer uniffi_persona_fn_func_related_resources(RustBuffer document_json, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIMULATE_ACTIONS_BODY
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_SIMULATE_ACTIONS_BODY
 RustBuffer uniffi_persona_fn_func_simulate_actions_body(RustBuffer actions, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
-#define UNIFFI_FFIDEF_UNIFFI_PERSONA_FN_FUNC_VERSION
-RustBuffer uniffi_persona_fn_func_version(RustCallStatus *_Nonnull out_status
-    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_PERSONA_RUSTBUFFER_ALLOC
@@ -761,6 +761,12 @@ void ffi_persona_rust_future_free_void(uint64_t handle
 void ffi_persona_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
+uint16_t uniffi_persona_checksum_func_version(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DOCUMENT_MODEL
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_DOCUMENT_MODEL
 uint16_t uniffi_persona_checksum_func_document_model(void
@@ -788,12 +794,6 @@ uint16_t uniffi_persona_checksum_func_related_resources(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIMULATE_ACTIONS_BODY
 #define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_SIMULATE_ACTIONS_BODY
 uint16_t uniffi_persona_checksum_func_simulate_actions_body(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
-#define UNIFFI_FFIDEF_UNIFFI_PERSONA_CHECKSUM_FUNC_VERSION
-uint16_t uniffi_persona_checksum_func_version(void
     
 );
 #endif

@@ -15,6 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* The API client's declarations (persona_client_*) are on unless PERSONA_NO_CLIENT is defined:
+   define it when linking the core build (webhooks and signing only), which does not export them. */
+#if !defined(PERSONA_NO_CLIENT) && !defined(PERSONA_CLIENT)
+#define PERSONA_CLIENT
+#endif
 
 /**
  * Bytes (including NULs) that always suffice for `persona_request_signer_sign_headers`:
@@ -154,10 +159,12 @@ typedef enum persona_result {
   PERSONA_ERR_UNEXPECTED_RESPONSE = 43,
 } persona_result;
 
+#if defined(PERSONA_CLIENT)
 /**
  * A Persona API client (opaque). Thread-safe: share one handle across threads.
  */
 typedef struct persona_client persona_client;
+#endif
 
 /**
  * Signs requests with one key id + secret (opaque). Thread-safe: one handle may be used from
@@ -175,11 +182,13 @@ typedef struct persona_request_verifier persona_request_verifier;
  */
 typedef struct persona_signed_request persona_signed_request;
 
+#if defined(PERSONA_CLIENT)
 /**
  * A string returned by the library (opaque): JSON text, or the bytes of a file an operation
  * answered (read those with `persona_string_len`: they can contain NUL).
  */
 typedef struct persona_string persona_string;
+#endif
 
 /**
  * A verified webhook event (opaque).
@@ -309,6 +318,7 @@ const char *persona_last_error_code(void);
  */
 const char *persona_last_error_kind(void);
 
+#if defined(PERSONA_CLIENT)
 /**
  * Creates a client from a JSON config object:
  * `{"base_url": "...", "api_key": "..."}` or `{"key_id": "...", "secret": "..."}` (neither: read
@@ -326,7 +336,9 @@ const char *persona_last_error_kind(void);
 enum persona_result persona_client_new(const uint8_t *config_json,
                                        size_t config_json_len,
                                        struct persona_client **out);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * Frees a client. NULL is a no-op.
  *
@@ -334,7 +346,9 @@ enum persona_result persona_client_new(const uint8_t *config_json,
  * `client` is NULL or a handle from `persona_client_new` not yet freed.
  */
 void persona_client_free(struct persona_client *client);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * Runs one operation of Persona's API, blocking. `operation` (`operation_len` bytes) is its
  * `operationId` in Persona's OpenAPI document (`create-an-inquiry`, `retrieve-an-inquiry`,
@@ -363,7 +377,9 @@ enum persona_result persona_client_call(const struct persona_client *client,
                                         const uint8_t *call_json,
                                         size_t call_json_len,
                                         struct persona_string **out);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * The raw escape hatch: `method` (`GET`, `POST`, ...), `path` relative to the base URL
  * (`/inquiries/inq_123`), optional `query_json` (object of strings) and `body_json`, optional
@@ -386,7 +402,9 @@ enum persona_result persona_client_request(const struct persona_client *client,
                                            const uint8_t *idempotency_key,
                                            size_t idempotency_key_len,
                                            struct persona_string **out);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * The string's NUL-terminated text, or NULL if `string` is NULL.
  *
@@ -396,7 +414,9 @@ enum persona_result persona_client_request(const struct persona_client *client,
  * `string` is NULL or a live handle.
  */
 const char *persona_string_ptr(const struct persona_string *string);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * The string's length in bytes (excluding the NUL); 0 if `string` is NULL.
  *
@@ -404,7 +424,9 @@ const char *persona_string_ptr(const struct persona_string *string);
  * `string` is NULL or a live handle.
  */
 size_t persona_string_len(const struct persona_string *string);
+#endif
 
+#if defined(PERSONA_CLIENT)
 /**
  * Frees a string. NULL is a no-op.
  *
@@ -412,6 +434,7 @@ size_t persona_string_len(const struct persona_string *string);
  * `string` is NULL or a handle returned by this library, not yet freed.
  */
 void persona_string_free(struct persona_string *string);
+#endif
 
 /**
  * The name of a result number as a static NUL-terminated string (e.g.

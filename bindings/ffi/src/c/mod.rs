@@ -23,6 +23,7 @@
 
 #[macro_use]
 mod boundary;
+#[cfg(feature = "client")]
 mod client;
 mod result;
 mod signer;
@@ -33,6 +34,7 @@ pub use boundary::{
     persona_last_error_code, persona_last_error_kind, persona_last_error_length,
     persona_last_error_message,
 };
+#[cfg(feature = "client")]
 pub use client::*;
 pub use result::{persona_result, persona_result_name};
 pub use signer::*;

@@ -25,12 +25,6 @@ pub use models::*;
 pub use records::*;
 pub use simulate_actions::SimulateAction;
 
-/// The library version.
-#[uniffi::export]
-pub fn version() -> String {
-    persona_core::VERSION.to_owned()
-}
-
 /// Every operation of Persona's API, as the core's table declares it.
 #[uniffi::export]
 pub fn operations() -> Vec<OperationInfo> {

@@ -39,27 +39,6 @@ internal object LibPersona {
     fun persona_last_error_kind(): Pointer? =
         if (WIDE) LibPersona64.persona_last_error_kind() else LibPersona32.persona_last_error_kind()
 
-    fun persona_client_new(configJson: ByteArray?, configJsonLen: Long, out: PointerByReference?): Int =
-        if (WIDE) LibPersona64.persona_client_new(configJson, configJsonLen, out) else LibPersona32.persona_client_new(configJson, configJsonLen.toInt(), out)
-
-    fun persona_client_free(client: Pointer?) =
-        if (WIDE) LibPersona64.persona_client_free(client) else LibPersona32.persona_client_free(client)
-
-    fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, callJson: ByteArray?, callJsonLen: Long, out: PointerByReference?): Int =
-        if (WIDE) LibPersona64.persona_client_call(client, operation, operationLen, callJson, callJsonLen, out) else LibPersona32.persona_client_call(client, operation, operationLen.toInt(), callJson, callJsonLen.toInt(), out)
-
-    fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int =
-        if (WIDE) LibPersona64.persona_client_request(client, method, methodLen, path, pathLen, queryJson, queryJsonLen, bodyJson, bodyJsonLen, idempotencyKey, idempotencyKeyLen, out) else LibPersona32.persona_client_request(client, method, methodLen.toInt(), path, pathLen.toInt(), queryJson, queryJsonLen.toInt(), bodyJson, bodyJsonLen.toInt(), idempotencyKey, idempotencyKeyLen.toInt(), out)
-
-    fun persona_string_ptr(string: Pointer?): Pointer? =
-        if (WIDE) LibPersona64.persona_string_ptr(string) else LibPersona32.persona_string_ptr(string)
-
-    fun persona_string_len(string: Pointer?): Long =
-        if (WIDE) LibPersona64.persona_string_len(string) else (LibPersona32.persona_string_len(string).toLong() and 0xffffffffL)
-
-    fun persona_string_free(string: Pointer?) =
-        if (WIDE) LibPersona64.persona_string_free(string) else LibPersona32.persona_string_free(string)
-
     fun persona_result_name(code: Int): Pointer? =
         if (WIDE) LibPersona64.persona_result_name(code) else LibPersona32.persona_result_name(code)
 
@@ -151,13 +130,6 @@ private object LibPersona64 {
     @JvmStatic external fun persona_last_error_message(buf: ByteArray, bufLen: Long): Int
     @JvmStatic external fun persona_last_error_code(): Pointer?
     @JvmStatic external fun persona_last_error_kind(): Pointer?
-    @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Long, out: PointerByReference?): Int
-    @JvmStatic external fun persona_client_free(client: Pointer?)
-    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Long, callJson: ByteArray?, callJsonLen: Long, out: PointerByReference?): Int
-    @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Long, path: ByteArray?, pathLen: Long, queryJson: ByteArray?, queryJsonLen: Long, bodyJson: ByteArray?, bodyJsonLen: Long, idempotencyKey: ByteArray?, idempotencyKeyLen: Long, out: PointerByReference?): Int
-    @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
-    @JvmStatic external fun persona_string_len(string: Pointer?): Long
-    @JvmStatic external fun persona_string_free(string: Pointer?)
     @JvmStatic external fun persona_result_name(code: Int): Pointer?
     @JvmStatic external fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: Long, secret: ByteArray?, secretLen: Long, out: PointerByReference?): Int
     @JvmStatic external fun persona_request_signer_free(signer: Pointer?)
@@ -198,13 +170,6 @@ private object LibPersona32 {
     @JvmStatic external fun persona_last_error_message(buf: ByteArray, bufLen: Int): Int
     @JvmStatic external fun persona_last_error_code(): Pointer?
     @JvmStatic external fun persona_last_error_kind(): Pointer?
-    @JvmStatic external fun persona_client_new(configJson: ByteArray?, configJsonLen: Int, out: PointerByReference?): Int
-    @JvmStatic external fun persona_client_free(client: Pointer?)
-    @JvmStatic external fun persona_client_call(client: Pointer?, operation: ByteArray?, operationLen: Int, callJson: ByteArray?, callJsonLen: Int, out: PointerByReference?): Int
-    @JvmStatic external fun persona_client_request(client: Pointer?, method: ByteArray?, methodLen: Int, path: ByteArray?, pathLen: Int, queryJson: ByteArray?, queryJsonLen: Int, bodyJson: ByteArray?, bodyJsonLen: Int, idempotencyKey: ByteArray?, idempotencyKeyLen: Int, out: PointerByReference?): Int
-    @JvmStatic external fun persona_string_ptr(string: Pointer?): Pointer?
-    @JvmStatic external fun persona_string_len(string: Pointer?): Int
-    @JvmStatic external fun persona_string_free(string: Pointer?)
     @JvmStatic external fun persona_result_name(code: Int): Pointer?
     @JvmStatic external fun persona_request_signer_new(keyId: ByteArray?, keyIdLen: Int, secret: ByteArray?, secretLen: Int, out: PointerByReference?): Int
     @JvmStatic external fun persona_request_signer_free(signer: Pointer?)
