@@ -58,7 +58,8 @@ def ratio(body: bytes, threads: int, calls: int, runs: int = 7):
 
 def main() -> int:
     cores = os.cpu_count() or 1
-    print(f"Python {sys.version.split()[0]}, {cores} CPUs\n")
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "unknown CPU")
+    print(f"{cpu}, Python {sys.version.split()[0]}, {cores} CPUs\n")
     print("| body | threads | throughput vs 1 thread (median, min-max of 7) | 1 thread, verifies/s | target |")
     print("|---|---|---|---|---|")
     failed = False

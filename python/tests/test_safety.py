@@ -352,3 +352,26 @@ def test_generated_records_print_type_and_id_only():
     assert "req_1" in str(reply) and "inq_1" in repr(persona.Response(reply))
     credentials = ffi.Credentials.api_key(SECRETS[0])
     assert SECRETS[0] not in repr(credentials) and SECRETS[0] not in str(credentials)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_forked_workers_draw_different_nonces():
+    """A preforking server's workers must not share the nonce stream they inherited: the library
+    reseeds its generator in a forked child (a pthread_atfork handler)."""
+    signer = persona.RequestSigner("kid_fork", "secret")
+    signer.sign("GET", "https://api.withpersona.com/api/v1/inquiries")  # seeds this thread's generator
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: sign once, report the nonce, leave without running pytest's exit code
+        try:
+            nonce = signer.sign("GET", "https://api.withpersona.com/api/v1/inquiries")["Persona-Nonce"]
+            os.write(write_end, nonce.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    parent_nonce = signer.sign("GET", "https://api.withpersona.com/api/v1/inquiries")["Persona-Nonce"]
+    child_nonce = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert len(child_nonce) == 32
+    assert child_nonce != parent_nonce

@@ -2,8 +2,8 @@
 # The shipped libraries (issue 14 item 6): the full C release and the core build (webhooks and
 # signing, no client stack) are stripped of local symbols and keep UniFFI's metadata; the core
 # build exports no client function and works from C (persona.h with PERSONA_NO_CLIENT) and from
-# Python (the core wheel, in its own venv): webhooks and signing work, persona.Client
-# raises ImportError. Prints the sizes BENCHMARKS.md reports.
+# Python (the core wheel, in its own venv) and Kotlin (the jar's classes over the core library):
+# webhooks and signing work, persona.Client raises ImportError. Prints the sizes BENCHMARKS.md reports.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -76,6 +76,12 @@ from persona import _cabi
 assert _cabi.speedups is not None, "the core wheel keeps the native webhook fast path"
 print("core Python: webhook verify and v1 sign work; persona.Client raises ImportError")
 PY
+# Kotlin: the jar's classes over the core library (JNA loads the file named by the override).
+kotlin_out=$(mvn -B -q -f kotlin/pom.xml test-compile exec:java -Dpersona.cargo.skip=true -Dexec.classpathScope=test \
+  -Dexec.mainClass=com.withpersona.libpersona.CoreCheckKt \
+  -Duniffi.component.persona.libraryOverride="$root/$core" 2>&1) || { echo "$kotlin_out" >&2; fail "Kotlin over the core build"; }
+grep "core Kotlin" <<< "$kotlin_out" || { echo "$kotlin_out" >&2; fail "Kotlin over the core build printed no result"; }
+
 wheel_lib=$(find "$work/venv" -name libpersona.so | head -1)
 python3 bindings/ffi/check-exports.py --core --wheel "$wheel_lib"
 printf 'sizes (bytes): C release %s, core C release %s, core wheel library %s\n' \
