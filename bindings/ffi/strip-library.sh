@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Strips a built libpersona for shipping (issue 14 item 6): `strip --discard-all` drops the local
+# Strips a built libpersona for shipping (issue 14 item 6): `strip -x` (--discard-all) drops the local
 # symbols (~20% of the file) and keeps the global ones — the exported C ABI, PyInit__speedups and
 # UniFFI's UNIFFI_META_* metadata, which uniffi-bindgen reads from the symbol table (a fully
 # stripped library has none). There is no debug info to drop: release builds carry none.
@@ -8,7 +8,7 @@
 # wheel's copy is stripped by bindings/uniffi-bindgen, which maturin runs on it.
 set -euo pipefail
 for library in "$@"; do
-  strip --discard-all "$library"
+  strip -x "$library"
   if ! grep -q UNIFFI_META_ <<< "$(nm "$library")"; then
     echo "strip-library: $library lost its UniFFI metadata" >&2
     exit 1
