@@ -15,7 +15,7 @@ RUNS = pathlib.Path(__file__).resolve().parent.parent / "target" / "bench-runs"
 # bench file -> (number of leading label columns, the value columns to fold, by header name)
 BENCHES = {
     "signing": (2, ["median", "vs HMAC keyed per call", "vs pre-keyed HMAC"]),
-    "replay": (2, ["insert while expiring", "heap bytes/entry", "p99.99", "worst single call (filling)", "calls/s (median of 5)", "vs 1 thread"]),
+    "replay": (2, ["insert while expiring", "bytes/entry (ours: its tables; others: resident)", "p99.99", "worst single call (filling)", "calls/s (median of 5)", "vs 1 thread"]),
     "client": (3, ["requests/s", "p99", "throughput vs bare reqwest", "p99 vs bare reqwest"]),
     "python-hotpaths": (2, ["median", "ratio to baseline", "extra wall time", "`-X importtime`"]),
     "python-threads": (2, ["throughput vs 1 thread (median, min-max of 7)"]),

@@ -25,15 +25,14 @@
 //! The rules are written up in `docs/SIGNING.md`; `tests/vectors/` holds known answers produced by
 //! an independent implementation, which every language's test suite runs.
 //!
-//! This crate is the core alone: memory-safe Rust only (the compiler enforces it below; the one
-//! exception is registering the fork handler that reseeds nonce generators, in `random`), no FFI
+//! This crate is the core alone: memory-safe Rust only (the compiler enforces it below), no FFI
 //! attributes, no server, no argument parser. The other products are their own crates in this
 //! workspace: `persona-ffi` (`bindings/ffi/`: libpersona's C ABI and UniFFI exports),
 //! `persona-sandbox` (`sandbox/`) and `persona-cli` (`cli/`: the `persona` binary). With the
 //! `client` feature off, the crate needs no async runtime, HTTP or TLS stack (webhook
 //! verification and `v1` signing only).
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod canonical;
 #[cfg(feature = "client")]

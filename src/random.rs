@@ -4,11 +4,17 @@
 //! A signature needs 128 fresh random bits; asking the OS for them costs a system call per
 //! signature (issue 14 measured +0.26 µs on a 1 KiB sign). The stream cipher gives the same
 //! guarantee from memory. A forked child starts with a copy of its parent's generator, and the two
-//! would hand out the same nonces (a preforking server's workers would collide): a fork handler
+//! would hand out the same nonces (a preforking server's workers would collide): [`note_fork`]
 //! bumps [`fork_generation`], and a generator seeded in an older generation is reseeded before
 //! its next nonce.
+//!
+//! This crate has no `unsafe`, so it cannot register a fork handler itself. libpersona (the
+//! `persona-ffi` crate: C, Python, Kotlin, Swift) registers `note_fork` with `pthread_atfork`
+//! before it makes its first signer or client. A Rust program that forks (which takes `unsafe`
+//! of its own) and signs in the child calls [`note_fork`] there, or registers it the same way.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -33,7 +39,7 @@ thread_local! {
 /// Fills `bytes` from this thread's generator (seeding it first if it is new, used up, or was
 /// seeded before a `fork`).
 pub fn fill(bytes: &mut [u8]) -> Result<(), PersonaError> {
-    let generation = fork::generation();
+    let generation = fork_generation();
     GENERATOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let fresh = match slot.as_mut() {
@@ -47,7 +53,6 @@ pub fn fill(bytes: &mut [u8]) -> Result<(), PersonaError> {
 }
 
 fn seeded(generation: u64) -> Result<Generator, PersonaError> {
-    fork::watch();
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed)
         .map_err(|err| PersonaError::Configuration(format!("no randomness available: {err}")))?;
@@ -60,49 +65,19 @@ fn seeded(generation: u64) -> Result<Generator, PersonaError> {
     Ok(generator)
 }
 
-/// The number of `fork`s this process has seen in a child (0 in a process never forked).
+/// Forks this process has seen in a child, as told by [`note_fork`].
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Tells the generators the process is a forked child: each reseeds from the OS before its next
+/// nonce. One atomic increment, so it is async-signal-safe: fit for a `pthread_atfork` child
+/// handler, which is where libpersona calls it.
+pub fn note_fork() {
+    GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The forks noted so far (0 in a process never forked).
 pub fn fork_generation() -> u64 {
-    fork::generation()
-}
-
-#[cfg(unix)]
-#[allow(unsafe_code)] // the crate's one unsafe call: registering the fork handler (see below)
-mod fork {
-    use std::sync::Once;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    static GENERATION: AtomicU64 = AtomicU64::new(0);
-    static REGISTER: Once = Once::new();
-
-    /// Runs in the child after `fork`: one atomic increment, which is async-signal-safe.
-    extern "C" fn in_child() {
-        GENERATION.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(super) fn generation() -> u64 {
-        GENERATION.load(Ordering::Relaxed)
-    }
-
-    /// Registers the handler once per process, before the first generator is seeded.
-    pub(super) fn watch() {
-        REGISTER.call_once(|| {
-            // SAFETY: `in_child` is a plain `extern "C" fn()` that only touches a static atomic;
-            // pthread_atfork keeps the pointer for the life of the process, and the function is
-            // never unloaded while the library is mapped. A failure (ENOMEM) leaves nothing
-            // registered: nonces then stay unique per process only until a fork, as before.
-            let _ = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
-        });
-    }
-}
-
-#[cfg(not(unix))]
-mod fork {
-    // No fork outside Unix: a process's generators never need reseeding for it.
-    pub(super) fn generation() -> u64 {
-        0
-    }
-
-    pub(super) fn watch() {}
+    GENERATION.load(Ordering::Relaxed)
 }
 
 #[cfg(test)]
@@ -117,6 +92,21 @@ mod tests {
             fill(&mut bytes).unwrap();
             assert!(seen.insert(bytes));
         }
+    }
+
+    #[test]
+    fn a_noted_fork_reseeds_the_generator() {
+        let mut bytes = [0u8; 16];
+        fill(&mut bytes).unwrap();
+        let seeded_in = || GENERATOR.with(|cell| cell.borrow().as_ref().map(|g| g.generation));
+        assert_eq!(seeded_in(), Some(fork_generation()));
+        note_fork();
+        fill(&mut bytes).unwrap();
+        assert_eq!(
+            seeded_in(),
+            Some(fork_generation()),
+            "reseeded after the fork"
+        );
     }
 
     #[test]

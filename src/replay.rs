@@ -213,6 +213,23 @@ impl ReplayCache {
         self.capacity
     }
 
+    /// The bytes its tables and shards hold (for monitoring; BENCHMARKS.md divides it by the
+    /// entries). A table of `b` buckets holds `b` tag-and-expiry slots and `b + 16` control bytes.
+    pub fn memory_bytes(&self) -> usize {
+        let slot = std::mem::size_of::<(Tag, i64)>();
+        let tables: usize = self
+            .shards
+            .iter()
+            .map(|shard| match lock(shard).entries.capacity() {
+                0 => 0,
+                // The table's usable capacity is 7/8 of its buckets (all but one below 8).
+                small @ 1..8 => (small + 1) * (slot + 1) + 16,
+                capacity => capacity / 7 * 8 * (slot + 1) + 16,
+            })
+            .sum();
+        tables + std::mem::size_of_val(&*self.shards)
+    }
+
     fn tag(&self, key_id: &str, nonce: &str) -> Tag {
         let mut hasher = SipHasher24::new_with_keys(self.keys.0, self.keys.1);
         // Length-prefixed, so ("ab", "c") and ("a", "bc") are different pairs.
@@ -360,6 +377,19 @@ mod tests {
         assert!(held >= 600 * 50, "{held}");
         // (A shard is swept when next used: 512 shards at 50 a second see one every ~10 s.)
         assert!(held <= (600 + MAX_SWEEP_DELAY as usize + 30) * 50, "{held}");
+    }
+
+    #[test]
+    fn memory_is_a_table_slot_and_a_control_byte_per_bucket() {
+        let cache = ReplayCache::new(SHARD_ENTRIES);
+        assert_eq!(cache.memory_bytes(), 64); // one empty shard
+        for n in 0..896 {
+            cache
+                .check_and_record("k", &format!("n{n}"), 10, 0)
+                .unwrap();
+        }
+        // 896 entries fill 1024 buckets to 7/8: 1024 × 25 + 16 bytes, plus the shard.
+        assert_eq!(cache.memory_bytes(), 1024 * 25 + 16 + 64);
     }
 
     #[test]

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* A NUL-terminated test string as the ABI's pointer + length (NULL stays NULL, with length 0). */
 static inline size_t slen(const char *s) { return s == NULL ? 0 : strlen(s); }
@@ -849,6 +851,43 @@ static void test_request_verify_packed(void) {
   persona_request_signer_free(s);
 }
 
+/* A forked child must not draw its parent's next nonce: libpersona registers a fork handler that
+   reseeds the per-thread nonce generator (bindings/ffi/src/c/fork.rs). */
+static void test_fork_reseeds_nonces(void) {
+  g_test = "fork_reseeds_nonces";
+  persona_request_signer *s = MAKE_SIGNER(KEY_ID, SECRET);
+  if (s == NULL) return;
+  persona_signed_request *first = SIGN(s, METHOD, URL, "", 0, NULL, NULL); /* seeds this thread's generator */
+  persona_signed_request_free(first);
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    persona_signed_request *child = NULL;
+    char nonce[33] = {0};
+    if (persona_request_signer_sign(s, S(METHOD), S(URL), NULL, 0, NULL, NULL, 0, &child) == PERSONA_OK) {
+      const char *value = header_value(child, "persona-nonce");
+      if (value != NULL) strncpy(nonce, value, 32);
+    }
+    ssize_t written = write(fds[1], nonce, 32);
+    _exit(written == 32 ? 0 : 1);
+  }
+  CHECK(pid > 0, "fork");
+  char from_child[33] = {0};
+  ssize_t got = read(fds[0], from_child, 32);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+  close(fds[1]);
+  persona_signed_request *parent = SIGN(s, METHOD, URL, "", 0, NULL, NULL);
+  const char *mine = header_value(parent, "persona-nonce");
+  CHECK(got == 32 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child signed and reported its nonce");
+  CHECK(mine != NULL && strncmp(mine, from_child, 32) != 0, "the child drew a nonce of its own");
+  persona_signed_request_free(parent);
+  persona_request_signer_free(s);
+}
+
 static void test_verifier_new_contract(void) {
   g_test = "request_verifier_new_contract";
   persona_request_verifier *v;
@@ -1403,6 +1442,7 @@ int main(void) {
   test_signed_request_accessors();
   test_request_round_trip();
   test_request_verify_packed();
+  test_fork_reseeds_nonces();
   test_verifier_new_contract();
   test_body_with_nul_bytes();
   test_replay_cache();

@@ -45,6 +45,7 @@ fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn build_client(config: &Value) -> Result<Client, FfiError> {
+    super::fork::watch(); // its Idempotency-Keys and nonces come from the per-thread CSPRNG
     let credentials = match (
         config_str(config, "api_key"),
         config_str(config, "key_id"),

@@ -25,6 +25,7 @@
 mod boundary;
 #[cfg(feature = "client")]
 mod client;
+pub(crate) mod fork;
 mod result;
 mod signer;
 mod verifier;

@@ -83,6 +83,7 @@ pub unsafe extern "C" fn persona_request_signer_new(
             )
         };
         let inner = RequestSigner::new(key_id, secret)?;
+        super::fork::watch(); // before its first nonce
         // SAFETY: out checked non-NULL.
         unsafe { write_handle(out, persona_request_signer { inner }) };
         Ok(())

@@ -19,6 +19,7 @@ fn invalid_argument(name: &'static str, reason: &'static str) -> PersonaError {
 }
 
 fn build(credentials: &Credentials, config: ClientConfig) -> Result<core::Client, PersonaError> {
+    crate::c::fork::watch(); // its Idempotency-Keys and nonces come from the per-thread CSPRNG
     let mut builder = core::Client::builder().credentials(credentials.core().clone());
     if let Some(base_url) = config.base_url {
         builder = builder.base_url(base_url);
